@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+namespace lfsw::host {
+
+class Session;
+
+// Exit statuses of every command (documented in `lfs-wrapper --help` and docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// How much of the config a command needs before it runs.
+enum class ConfigNeed {
+    None,       // the command reads the config itself (config validate, config set)
+    Structural, // keys, types and syntaxes valid (plugins list, logs show, config show)
+    Full,       // also every action, condition and channel name resolved
+};
+
+// One `lfs-wrapper` command: its words ("recovery run"), help, options and
+// handler. Each family file (config_commands.cpp, ...) builds its commands.
+struct Command {
+    std::string name;
+    std::string arguments; // usage after the name, e.g. "CONDITION [--dry-run]"
+    std::string summary;   // one line for the command list
+    std::string details;   // paragraphs for `COMMAND --help`
+    ConfigNeed configNeed = ConfigNeed::Full;
+    std::function<void(boost::program_options::options_description&,
+                       boost::program_options::positional_options_description&)>
+        declareOptions;
+    std::function<int(Session&, const boost::program_options::variables_map&)> run;
+};
+
+void addConfigCommands(std::vector<Command>& commands);
+void addPluginsCommands(std::vector<Command>& commands);
+void addRecoveryCommands(std::vector<Command>& commands);
+void addLogsCommands(std::vector<Command>& commands);
+
+} // namespace lfsw::host

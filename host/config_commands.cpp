@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+// config validate | show | get KEY | set KEY VALUE
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include "command.h"
+#include "config_editor.h"
+#include "config_schema.h"
+#include "session.h"
+#include "suggest.h"
+
+namespace po = boost::program_options;
+
+namespace lfsw::host {
+
+namespace {
+
+void printProblems(const std::vector<Diagnostic>& problems)
+{
+    for (const auto& problem : problems)
+        std::cerr << problem.format() << "\n";
+}
+
+int validate(Session& session, const po::variables_map&)
+{
+    auto problems = session.configProblems(true);
+    if (!problems.empty()) {
+        printProblems(problems);
+        std::cerr << session.configSourceDescription() << ": " << problems.size() << " problem"
+                  << (problems.size() == 1 ? "" : "s") << "\n";
+        return kExitUsage;
+    }
+    const auto& plugins = session.plugins();
+    std::cout << session.configSourceDescription() << ": valid (" << plugins.plugins().size()
+              << " plugins, " << plugins.actionNames().size() << " actions, "
+              << plugins.conditionNames().size() << " conditions, "
+              << plugins.alertChannelNames().size() << " alert channels)\n";
+    return plugins.refusals().empty() ? kExitOk : kExitFailed;
+}
+
+int show(Session& session, const po::variables_map&)
+{
+    YAML::Emitter out;
+    out << session.config().effective();
+    std::cout << "# effective configuration: " << session.configSourceDescription()
+              << ", defaults filled in\n"
+              << out.c_str() << "\n";
+    return kExitOk;
+}
+
+int get(Session& session, const po::variables_map& values)
+{
+    const std::string key = values["key"].as<std::string>();
+    auto node = session.config().node(key);
+    if (!node) {
+        std::vector<std::string> keys = ConfigSchema::leafKeys();
+        std::cerr << "lfs-wrapper: unknown config key '" << key << "'" << didYouMean(key, keys)
+                  << "\n";
+        return kExitUsage;
+    }
+    if (node->IsScalar()) {
+        std::cout << node->Scalar() << "\n";
+    } else {
+        YAML::Emitter out;
+        out << *node;
+        std::cout << out.c_str() << "\n";
+    }
+    return kExitOk;
+}
+
+// Writes `text` to `file` through a temporary file and a rename, so that a
+// crash leaves either the old file or the new one.
+void writeAtomically(const std::filesystem::path& file, const std::string& text)
+{
+    const std::filesystem::path temporary = file.string() + ".lfsw-tmp";
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw std::filesystem::filesystem_error("cannot write", temporary,
+                                                std::error_code(errno, std::generic_category()));
+    std::size_t written = 0;
+    while (written < text.size()) {
+        ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+        if (n < 0) {
+            int error = errno;
+            ::close(fd);
+            ::unlink(temporary.c_str());
+            throw std::filesystem::filesystem_error(
+                "cannot write", temporary, std::error_code(error, std::generic_category()));
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    ::fsync(fd);
+    ::close(fd);
+    std::filesystem::rename(temporary, file);
+}
+
+int set(Session& session, const po::variables_map& values)
+{
+    const std::string key = values["key"].as<std::string>();
+    const std::string value = values["value"].as<std::string>();
+    const std::filesystem::path file =
+        session.config().file() ? *session.config().file() : std::filesystem::path("lfs-wrapper.yaml");
+
+    std::string original;
+    if (std::filesystem::exists(file)) {
+        std::ifstream in(file);
+        std::stringstream text;
+        text << in.rdbuf();
+        original = text.str();
+    }
+    auto edit = ConfigEditor::set(original, key, value);
+    if (auto* error = std::get_if<std::string>(&edit)) {
+        std::cerr << "lfs-wrapper: config set: " << *error << "\n";
+        return kExitUsage;
+    }
+    const auto& result = std::get<ConfigEditor::Edit>(edit);
+
+    // Validate the whole new config before a byte of it is written.
+    Config candidate = Config::fromString(result.text, file.string(), file);
+    std::vector<Diagnostic> problems = candidate.problems();
+    if (problems.empty())
+        problems = candidate.checkReferences(session.plugins());
+    if (!problems.empty()) {
+        printProblems(problems);
+        std::cerr << "lfs-wrapper: config set: " << file.string() << " was not changed\n";
+        return kExitUsage;
+    }
+    writeAtomically(file, result.text);
+    std::cout << file.string() << ": " << key << " = " << candidate.scalar(key).value_or(value)
+              << "\n";
+    if (!result.commentsKept && !original.empty())
+        std::cout << "note: the file was rewritten as a whole; its comments were not kept "
+                     "(only a key that already holds a one-line value is edited in place)\n";
+    return kExitOk;
+}
+
+} // namespace
+
+void addConfigCommands(std::vector<Command>& commands)
+{
+    commands.push_back({"config validate", "", "Check the config file and report every problem",
+                        "Checks keys, types, durations, percentages, cron expressions, and that\n"
+                        "every action, condition and alert channel it names is provided by a\n"
+                        "loaded plugin. Each problem is printed as FILE:LINE:COLUMN: message.",
+                        ConfigNeed::None, nullptr, validate});
+    commands.push_back({"config show", "", "Print the effective config, defaults filled in", "",
+                        ConfigNeed::Structural, nullptr, show});
+    commands.push_back({"config get", "KEY", "Print one key's effective value (e.g. alerts.methods)",
+                        "", ConfigNeed::Structural,
+                        [](po::options_description& options,
+                           po::positional_options_description& positional) {
+                            options.add_options()("key", po::value<std::string>()->required(),
+                                                  "dotted key");
+                            positional.add("key", 1);
+                        },
+                        get});
+    commands.push_back(
+        {"config set", "KEY VALUE", "Change one key in the config file, validated first",
+         "VALUE is YAML: 5, true, 90%, \"0 */4 * * *\", [log, email]. The new config is\n"
+         "validated as a whole before the file is written; nothing is written when it\n"
+         "has a problem. A key that already holds a one-line value is edited in place\n"
+         "and the file's comments are kept; adding a key rewrites the file without its\n"
+         "comments (yaml-cpp cannot keep them) and says so. Without a config file,\n"
+         "./lfs-wrapper.yaml is created.",
+         ConfigNeed::None,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("key", po::value<std::string>()->required(), "dotted key")(
+                 "value", po::value<std::string>()->required(), "new value (YAML)");
+             positional.add("key", 1).add("value", 1);
+         },
+         set});
+}
+
+} // namespace lfsw::host

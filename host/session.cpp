@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+#include "session.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lfsw/units.h>
+
+#include "plugin_loader.h"
+
+namespace lfsw::host {
+
+namespace {
+
+LogLevel consoleLevel(const GlobalOptions& options)
+{
+    if (options.quiet)
+        return LogLevel::Error;
+    if (options.verbosity >= 2)
+        return LogLevel::Trace;
+    if (options.verbosity == 1)
+        return LogLevel::Debug;
+    return LogLevel::Info;
+}
+
+// Plugin directories of this host: in the build tree, each folder under
+// build/plugins/; once installed, the installation's plugin directory.
+std::vector<std::filesystem::path> ownPluginDirectories()
+{
+    std::error_code error;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::filesystem::path buildRoot = LFSW_BUILD_ROOT;
+    std::vector<std::filesystem::path> directories;
+    if (!error && executable.parent_path().parent_path() == buildRoot) {
+        for (const auto& entry : std::filesystem::directory_iterator(buildRoot / "plugins", error))
+            if (entry.is_directory())
+                directories.push_back(entry.path());
+        std::sort(directories.begin(), directories.end());
+        return directories;
+    }
+    return {LFSW_PLUGIN_INSTALL_DIR};
+}
+
+} // namespace
+
+Session::Session(GlobalOptions options)
+    : options_(std::move(options)), logging_(consoleLevel(options_), options_.colour),
+      logger_(makeLogger("host"))
+{
+}
+
+const Config& Session::config()
+{
+    if (config_)
+        return *config_;
+    std::optional<std::filesystem::path> file = options_.configFile;
+    if (!file) {
+        if (const char* fromEnvironment = std::getenv("LFSW_CONFIG"); fromEnvironment && *fromEnvironment)
+            file = fromEnvironment;
+        else if (std::filesystem::exists("lfs-wrapper.yaml"))
+            file = "lfs-wrapper.yaml";
+        else if (std::filesystem::exists("/etc/lfs-wrapper/lfs-wrapper.yaml"))
+            file = "/etc/lfs-wrapper/lfs-wrapper.yaml";
+    }
+    config_ = file ? Config::fromFile(*file) : Config::builtIn();
+    return *config_;
+}
+
+std::string Session::configSourceDescription()
+{
+    return config().file() ? config().file()->string() : Config::kBuiltInName;
+}
+
+std::vector<Diagnostic> Session::configProblems(bool resolveNames)
+{
+    std::vector<Diagnostic> problems = config().problems();
+    if (resolveNames && problems.empty()) {
+        auto references = config().checkReferences(plugins());
+        problems.insert(problems.end(), references.begin(), references.end());
+    }
+    std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+    });
+    return problems;
+}
+
+const PluginRegistry& Session::plugins()
+{
+    if (plugins_)
+        return *plugins_;
+    if (stateDirectoryExists())
+        attachLogFile();
+    std::vector<std::filesystem::path> directories;
+    for (const auto& directory : config().list("plugins.dirs"))
+        directories.push_back(config().resolvePath(directory));
+    if (const char* path = std::getenv("LFSW_PLUGIN_PATH")) {
+        std::istringstream parts(path);
+        for (std::string part; std::getline(parts, part, ':');)
+            if (!part.empty())
+                directories.emplace_back(part);
+    }
+    for (auto& directory : ownPluginDirectories())
+        directories.push_back(std::move(directory));
+    plugins_ = std::make_unique<PluginRegistry>();
+    PluginLoader loader(directories, {config().list("plugins.enable"),
+                                      config().list("plugins.disable")});
+    loader.loadInto(*plugins_);
+    Logger pluginLogger = makeLogger("plugins");
+    for (const auto& refusal : plugins_->refusals())
+        LFSW_LOG(pluginLogger, Error) << refusal;
+    for (const auto& plugin : plugins_->plugins())
+        LFSW_LOG(pluginLogger, Debug) << "loaded " << plugin.name << " " << plugin.version
+                                      << " from " << plugin.file;
+    return *plugins_;
+}
+
+std::filesystem::path Session::stateDirectory()
+{
+    if (options_.stateDirectory)
+        return std::filesystem::absolute(*options_.stateDirectory).lexically_normal();
+    return config().stateDirectory();
+}
+
+bool Session::stateDirectoryExists()
+{
+    return std::filesystem::is_directory(stateDirectory());
+}
+
+void Session::createStateDirectory()
+{
+    const auto directory = stateDirectory();
+    if (!std::filesystem::is_directory(directory)) {
+        std::filesystem::create_directories(directory.parent_path());
+        if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
+            throw std::filesystem::filesystem_error("cannot create the state directory", directory,
+                                                    std::error_code(errno, std::generic_category()));
+        LFSW_LOG(logger_, Info) << "created state directory " << directory.string();
+    }
+    attachLogFile();
+}
+
+StateDatabase& Session::database()
+{
+    if (!database_) {
+        createStateDirectory();
+        database_ = std::make_unique<StateDatabase>(stateDirectory(), true);
+    }
+    return *database_;
+}
+
+RecoveryEngine& Session::engine()
+{
+    if (!engine_) {
+        alerts_ = std::make_unique<AlertDispatcher>(config(), plugins(), database(),
+                                                    stateDirectory());
+        engine_ = std::make_unique<RecoveryEngine>(config(), plugins(), database(), *alerts_,
+                                                   stateDirectory());
+    }
+    return *engine_;
+}
+
+void Session::attachLogFile()
+{
+    if (logFileAttached_)
+        return;
+    logFileAttached_ = true;
+    // A config with problems may hold anything here: log with the defaults.
+    const Config fallback = Config::builtIn();
+    const Config& current = config().problems().empty() ? config() : fallback;
+    const auto level = parseLogLevel(current.string("logging.level")).value_or(LogLevel::Info);
+    const auto rotateSize = parseSize(current.string("logging.rotate_size")).value_or(10u << 20);
+    logging_.attachFile(stateDirectory(), level, rotateSize,
+                        static_cast<unsigned>(current.integer("logging.keep")));
+}
+
+} // namespace lfsw::host

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "alert_dispatcher.h"
+#include "config.h"
+#include "logging.h"
+#include "plugin_registry.h"
+#include "recovery_engine.h"
+#include "state_database.h"
+
+namespace lfsw::host {
+
+// What the global options said.
+struct GlobalOptions {
+    std::optional<std::filesystem::path> configFile;
+    std::optional<std::filesystem::path> stateDirectory;
+    int verbosity = 0; // -v: debug, -vv: trace
+    bool quiet = false;
+    bool colour = false;
+};
+
+// The objects one command works with, wired here in one place and created
+// when first needed: config, logging, plugins, state directory and database,
+// engine. Nothing else in the host creates them.
+class Session
+{
+public:
+    explicit Session(GlobalOptions options);
+
+    // Finds and reads the config (--config, $LFSW_CONFIG, ./lfs-wrapper.yaml,
+    // /etc/lfs-wrapper/lfs-wrapper.yaml, else the built-in defaults).
+    const Config& config();
+    // The config's structural problems plus, when `resolveNames`, the names
+    // no loaded plugin provides: every problem, in file order.
+    std::vector<Diagnostic> configProblems(bool resolveNames);
+
+    const PluginRegistry& plugins();
+    std::filesystem::path stateDirectory();
+    bool stateDirectoryExists();
+    // Creates the state directory (mode 0700) when missing.
+    void createStateDirectory();
+    // Opens the state database, creating the directory and file if needed.
+    StateDatabase& database();
+    RecoveryEngine& engine();
+
+    // Where the config came from, for messages.
+    std::string configSourceDescription();
+    bool colour() const { return options_.colour; }
+
+private:
+    void attachLogFile();
+
+    GlobalOptions options_;
+    Logging logging_;
+    Logger logger_;
+    std::optional<Config> config_;
+    std::unique_ptr<PluginRegistry> plugins_;
+    std::unique_ptr<StateDatabase> database_;
+    std::unique_ptr<AlertDispatcher> alerts_;
+    std::unique_ptr<RecoveryEngine> engine_;
+    bool logFileAttached_ = false;
+};
+
+} // namespace lfsw::host

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+#include "config.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config_schema.h"
+#include "plugin_registry.h"
+#include "suggest.h"
+
+namespace lfsw {
+
+namespace {
+
+// Lays `user` over the schema's defaults, key by key, into a new tree. User
+// nodes are kept as they are, so their marks still point into the file.
+YAML::Node overlay(const SchemaNode& schema, const YAML::Node& user)
+{
+    if (schema.type == ValueType::Map) {
+        YAML::Node result(YAML::NodeType::Map);
+        for (const auto& child : schema.children) {
+            // A missing key gives yaml-cpp's "zombie" node: ask IsDefined() first.
+            YAML::Node userChild =
+                user.IsDefined() && user.IsMap() ? user[child.key] : YAML::Node();
+            result[child.key] = overlay(child, userChild);
+        }
+        return result;
+    }
+    if (schema.type == ValueType::Chains) {
+        YAML::Node result = YAML::Load(schema.defaultValue);
+        if (user.IsDefined() && user.IsMap())
+            for (const auto& chain : user)
+                result[chain.first.Scalar()] = chain.second;
+        return result;
+    }
+    if (user.IsDefined() && !user.IsNull())
+        return user;
+    return YAML::Load(schema.defaultValue);
+}
+
+} // namespace
+
+Config Config::builtIn()
+{
+    Config config;
+    config.sourceName_ = kBuiltInName;
+    config.effective_ = overlay(ConfigSchema::root(), YAML::Node());
+    return config;
+}
+
+Config Config::fromFile(const std::filesystem::path& file)
+{
+    std::ifstream in(file);
+    if (!in) {
+        Config config = builtIn();
+        config.file_ = file;
+        config.sourceName_ = file.string();
+        config.problems_.push_back(
+            Diagnostic{file.string(), 0, 0, "cannot read the config file: " +
+                                                 std::string(std::strerror(errno))});
+        return config;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return fromString(text.str(), file.string(), file);
+}
+
+Config Config::fromString(const std::string& yaml, const std::string& name,
+                          std::optional<std::filesystem::path> file)
+{
+    Config config = builtIn();
+    config.file_ = std::move(file);
+    config.sourceName_ = name;
+    YAML::Node document;
+    try {
+        document = YAML::Load(yaml);
+    } catch (const YAML::ParserException& e) {
+        config.problems_.push_back(Diagnostic{name, e.mark.line + 1, e.mark.column + 1,
+                                              "YAML syntax error: " + e.msg});
+        return config;
+    }
+    ConfigSchema::check(document, name, config.problems_);
+    if (document.IsMap())
+        config.effective_ = overlay(ConfigSchema::root(), document);
+    return config;
+}
+
+std::vector<Diagnostic> Config::checkReferences(const PluginRegistry& registry) const
+{
+    std::vector<Diagnostic> problems;
+    const auto conditions = registry.conditionNames();
+    auto checkNames = [&](const std::string& key, const std::vector<std::string>& known,
+                          const std::string& what) {
+        auto list = node(key);
+        if (!list || !list->IsSequence())
+            return;
+        for (const auto& item : *list)
+            if (item.IsScalar() &&
+                std::find(known.begin(), known.end(), item.Scalar()) == known.end())
+                problems.push_back(diagnosticAt(sourceName_, item,
+                                                key + ": no loaded plugin provides " + what +
+                                                    " '" + item.Scalar() + "'" +
+                                                    didYouMean(item.Scalar(), known)));
+    };
+    checkNames("alerts.methods", registry.alertChannelNames(), "alert channel");
+    checkNames("alerts.triggers", conditions, "condition");
+    checkNames("auto_recovery.conditions", conditions, "condition");
+
+    auto chains = node("recovery_actions");
+    if (!chains || !chains->IsMap())
+        return problems;
+    const auto actions = registry.actionNames();
+    for (const auto& chain : *chains) {
+        const std::string key = chain.first.Scalar();
+        const auto colon = key.find(':');
+        const std::string condition = key.substr(0, colon);
+        if (std::find(conditions.begin(), conditions.end(), condition) == conditions.end()) {
+            problems.push_back(diagnosticAt(sourceName_, chain.first,
+                                            "recovery_actions: no loaded plugin raises condition '" +
+                                                condition + "'" +
+                                                didYouMean(condition, conditions)));
+        } else if (colon != std::string::npos) {
+            const std::string failureClass = key.substr(colon + 1);
+            const auto classes = registry.failureClasses(condition);
+            if (std::find(classes.begin(), classes.end(), failureClass) == classes.end()) {
+                std::string all;
+                for (const auto& c : classes)
+                    all += (all.empty() ? "" : ", ") + c;
+                problems.push_back(diagnosticAt(
+                    sourceName_, chain.first,
+                    "recovery_actions: condition '" + condition + "' has no failure class '" +
+                        failureClass + "'" +
+                        (all.empty() ? std::string(" (it has none)") : " (it has: " + all + ")")));
+            }
+        }
+        if (!chain.second.IsSequence())
+            continue;
+        for (const auto& entry : chain.second) {
+            YAML::Node nameNode = entry.IsMap() ? entry.begin()->first : entry;
+            if (!nameNode.IsScalar())
+                continue;
+            const std::string actionName = nameNode.Scalar();
+            auto action = registry.action(actionName);
+            if (!action) {
+                problems.push_back(diagnosticAt(sourceName_, nameNode,
+                                                "recovery_actions." + key +
+                                                    ": no loaded plugin provides action '" +
+                                                    actionName + "'" +
+                                                    didYouMean(actionName, actions)));
+                continue;
+            }
+            YAML::Node paramsNode = entry.IsMap() ? entry.begin()->second : YAML::Node();
+            std::map<std::string, std::string> values;
+            if (paramsNode.IsMap())
+                for (const auto& param : paramsNode)
+                    if (param.second.IsScalar())
+                        values[param.first.Scalar()] = param.second.Scalar();
+            for (const auto& problem : action->validate(Params(values))) {
+                YAML::Node where = nameNode;
+                if (!problem.param.empty() && paramsNode.IsMap())
+                    for (const auto& param : paramsNode)
+                        if (param.first.Scalar() == problem.param)
+                            where = param.second;
+                problems.push_back(diagnosticAt(
+                    sourceName_, where,
+                    "recovery_actions." + key + "." + actionName +
+                        (problem.param.empty() ? "" : "." + problem.param) + ": " +
+                        problem.message));
+            }
+        }
+    }
+    return problems;
+}
+
+std::optional<YAML::Node> Config::node(const std::string& dottedKey) const
+{
+    // yaml-cpp's operator= on a node writes through to what it refers to, and a
+    // non-const operator[] adds keys: walk with const lookups and reset().
+    YAML::Node at;
+    at.reset(effective_);
+    std::istringstream parts(dottedKey);
+    for (std::string part; std::getline(parts, part, '.');) {
+        if (!at.IsMap())
+            return std::nullopt;
+        const YAML::Node& constAt = at;
+        YAML::Node next = constAt[part];
+        if (!next.IsDefined())
+            return std::nullopt;
+        at.reset(next);
+    }
+    return at;
+}
+
+std::optional<std::string> Config::scalar(const std::string& dottedKey) const
+{
+    auto value = node(dottedKey);
+    if (!value || !value->IsScalar())
+        return std::nullopt;
+    return value->Scalar();
+}
+
+bool Config::boolean(const std::string& dottedKey) const { return node(dottedKey)->as<bool>(); }
+
+long long Config::integer(const std::string& dottedKey) const
+{
+    return node(dottedKey)->as<long long>();
+}
+
+std::string Config::string(const std::string& dottedKey) const
+{
+    return scalar(dottedKey).value_or("");
+}
+
+std::vector<std::string> Config::list(const std::string& dottedKey) const
+{
+    std::vector<std::string> items;
+    if (auto value = node(dottedKey); value && value->IsSequence())
+        for (const auto& item : *value)
+            items.push_back(item.Scalar());
+    return items;
+}
+
+std::filesystem::path Config::resolvePath(const std::string& text) const
+{
+    std::filesystem::path path(text);
+    if (path.is_absolute())
+        return path.lexically_normal();
+    std::filesystem::path base =
+        file_ ? std::filesystem::absolute(*file_).parent_path() : std::filesystem::current_path();
+    return (base / path).lexically_normal();
+}
+
+std::filesystem::path Config::buildRoot() const { return resolvePath(string("build.root")); }
+
+std::filesystem::path Config::stateDirectory() const
+{
+    const std::string configured = string("build.state_dir");
+    return resolvePath(configured.empty() ? ".lfs-wrapper" : configured);
+}
+
+std::optional<Chain> Config::chainFor(const std::string& condition,
+                                      const std::string& failureClass) const
+{
+    auto chains = node("recovery_actions");
+    if (!chains || !chains->IsMap())
+        return std::nullopt;
+    std::vector<std::string> keys;
+    if (!failureClass.empty())
+        keys.push_back(condition + ":" + failureClass);
+    keys.push_back(condition);
+    const YAML::Node& constChains = *chains;
+    for (const auto& key : keys) {
+        const YAML::Node list = constChains[key];
+        if (!list.IsDefined() || !list.IsSequence())
+            continue;
+        Chain chain{key, {}};
+        for (const auto& entry : list) {
+            if (entry.IsScalar()) {
+                chain.entries.push_back({entry.Scalar(), Params()});
+                continue;
+            }
+            std::map<std::string, std::string> values;
+            const YAML::Node params = entry.begin()->second;
+            if (params.IsMap())
+                for (const auto& param : params)
+                    values[param.first.Scalar()] = param.second.Scalar();
+            chain.entries.push_back({entry.begin()->first.Scalar(), Params(values)});
+        }
+        return chain;
+    }
+    return std::nullopt;
+}
+
+} // namespace lfsw

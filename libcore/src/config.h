@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include <lfsw/params.h>
+
+#include "diagnostic.h"
+
+namespace lfsw {
+
+class PluginRegistry;
+
+// One entry of a recovery chain: the action's name and its parameters.
+struct ChainEntry {
+    std::string action;
+    Params params;
+};
+
+// The chain that answers an event: which `recovery_actions` key was chosen
+// ("build_failure:fetch_error" wins over "build_failure") and its entries.
+struct Chain {
+    std::string key;
+    std::vector<ChainEntry> entries;
+};
+
+// The effective configuration: the schema's defaults with the user's file laid
+// over them. Structural problems (keys, types, syntaxes) are found when it is
+// loaded; names of actions, conditions and alert channels are checked against
+// the loaded plugins by checkReferences().
+class LFSW_EXPORT Config
+{
+public:
+    static constexpr const char* kBuiltInName = "<built-in defaults>";
+
+    static Config builtIn();
+    static Config fromFile(const std::filesystem::path& file);
+    // `name` is what diagnostics call the text (a file name, usually).
+    static Config fromString(const std::string& yaml, const std::string& name,
+                             std::optional<std::filesystem::path> file = std::nullopt);
+
+    // The file it came from, or nothing for the built-in defaults.
+    const std::optional<std::filesystem::path>& file() const { return file_; }
+    const std::string& sourceName() const { return sourceName_; }
+    const std::vector<Diagnostic>& problems() const { return problems_; }
+    std::vector<Diagnostic> checkReferences(const PluginRegistry& registry) const;
+
+    // The whole effective tree (defaults filled in), and one key of it.
+    const YAML::Node& effective() const { return effective_; }
+    std::optional<YAML::Node> node(const std::string& dottedKey) const;
+    std::optional<std::string> scalar(const std::string& dottedKey) const;
+
+    // Typed reads of keys that the schema guarantees; call only on a config
+    // without problems().
+    bool boolean(const std::string& dottedKey) const;
+    long long integer(const std::string& dottedKey) const;
+    std::string string(const std::string& dottedKey) const;
+    std::vector<std::string> list(const std::string& dottedKey) const;
+
+    // A path from the config: relative ones are taken from the config file's
+    // directory (the current directory for the built-in defaults).
+    std::filesystem::path resolvePath(const std::string& text) const;
+    std::filesystem::path buildRoot() const;
+    // `build.state_dir`, else `.lfs-wrapper` beside the config file.
+    std::filesystem::path stateDirectory() const;
+
+    // The chain for a condition and failure class, or nothing when the config
+    // names none.
+    std::optional<Chain> chainFor(const std::string& condition,
+                                  const std::string& failureClass) const;
+
+private:
+    Config() = default;
+
+    std::optional<std::filesystem::path> file_;
+    std::string sourceName_;
+    std::vector<Diagnostic> problems_;
+    YAML::Node effective_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+// Changes one key of a config file's text for `config set`. yaml-cpp cannot
+// write a document back with its comments, so when the key already holds a
+// single value on one line, only that value's text is replaced and every
+// comment and blank line stays; otherwise the document is emitted anew and
+// its comments are lost (`commentsKept` says which happened).
+class LFSW_EXPORT ConfigEditor
+{
+public:
+    struct Edit {
+        std::string text;
+        bool commentsKept = true;
+    };
+
+    // `value` is YAML ("true", "90%", "[log, email]"). Returns the new text,
+    // or a message saying why the key cannot be set.
+    static std::variant<Edit, std::string> set(const std::string& original,
+                                               const std::string& dottedKey,
+                                               const std::string& value);
+};
+
+} // namespace lfsw

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <bitset>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+// A 5-field cron expression with Vixie cron's meaning: "minute hour
+// day-of-month month day-of-week", each field a list of values, ranges and
+// steps ("1,5-10,*/15"), months and weekdays also by name ("jan", "mon-fri"),
+// day-of-week 0 and 7 both Sunday; "@hourly", "@daily", "@midnight",
+// "@weekly", "@monthly", "@yearly" and "@annually" as shorthands. When both
+// day fields are restricted (neither starts with '*'), a day matches if either
+// matches.
+class LFSW_EXPORT CronExpression
+{
+public:
+    // The expression, or a message saying which field is wrong and why.
+    static std::variant<CronExpression, std::string> parse(std::string_view text);
+
+    const std::bitset<60>& minutes() const { return minutes_; }
+    const std::bitset<24>& hours() const { return hours_; }
+    const std::bitset<32>& daysOfMonth() const { return daysOfMonth_; } // bit 0 unused
+    const std::bitset<13>& months() const { return months_; }           // bit 0 unused
+    const std::bitset<7>& daysOfWeek() const { return daysOfWeek_; }    // 0 = Sunday
+    bool dayOfMonthRestricted() const { return dayOfMonthRestricted_; }
+    bool dayOfWeekRestricted() const { return dayOfWeekRestricted_; }
+
+private:
+    CronExpression() = default;
+
+    std::bitset<60> minutes_;
+    std::bitset<24> hours_;
+    std::bitset<32> daysOfMonth_;
+    std::bitset<13> months_;
+    std::bitset<7> daysOfWeek_;
+    bool dayOfMonthRestricted_ = false;
+    bool dayOfWeekRestricted_ = false;
+};
+
+} // namespace lfsw

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "host_context.h"
+
+#include "config.h"
+
+namespace lfsw {
+
+HostContext::HostContext(const Config& config, const Event& event, Params params, int attempt,
+                         std::filesystem::path stateDirectory, const std::string& channel)
+    : config_(config), event_(event), params_(std::move(params)), attempt_(attempt),
+      stateDirectory_(std::move(stateDirectory)), logger_(makeLogger(channel))
+{
+}
+
+std::filesystem::path HostContext::buildRoot() const
+{
+    return config_.buildRoot();
+}
+
+std::optional<std::string> HostContext::setting(std::string_view dottedKey) const
+{
+    return config_.scalar(std::string(dottedKey));
+}
+
+void HostContext::log(LogLevel level, std::string_view message)
+{
+    BOOST_LOG_SEV(logger_, level) << message;
+}
+
+} // namespace lfsw

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+#include "plugin_loader.h"
+
+#include <algorithm>
+#include <set>
+
+#include <sys/stat.h>
+
+#include <boost/dll/import.hpp>
+#include <boost/dll/shared_library.hpp>
+
+#include <lfsw/abi.h>
+#include <lfsw/plugin_descriptor.h>
+#include <lfsw/registry.h>
+
+#include "guarded_action.h"
+#include "guarded_alert_channel.h"
+#include "plugin_registry.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kDescriptorAlias = "lfsw_plugin_descriptor";
+constexpr const char* kRegisterAlias = "lfsw_plugin_register";
+
+// Collects what a registration function adds, so that nothing of a plugin
+// becomes visible unless all of it is accepted.
+class StagingRegistry final : public Registry
+{
+public:
+    void addAction(std::shared_ptr<Action> action) override
+    {
+        if (action)
+            actions.push_back(std::move(action));
+    }
+    void addCondition(std::shared_ptr<Condition> condition) override
+    {
+        if (condition)
+            conditions.push_back(std::move(condition));
+    }
+    void addAlertChannel(std::shared_ptr<AlertChannel> channel) override
+    {
+        if (channel)
+            channels.push_back(std::move(channel));
+    }
+
+    std::vector<std::shared_ptr<Action>> actions;
+    std::vector<std::shared_ptr<Condition>> conditions;
+    std::vector<std::shared_ptr<AlertChannel>> channels;
+};
+
+bool worldWritable(const std::filesystem::path& path)
+{
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IWOTH) != 0;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item)
+{
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+} // namespace
+
+PluginLoader::PluginLoader(std::vector<std::filesystem::path> directories, Selection selection)
+    : directories_(std::move(directories)), selection_(std::move(selection))
+{
+}
+
+void PluginLoader::loadInto(PluginRegistry& registry) const
+{
+    std::set<std::filesystem::path> seen;
+    for (const auto& directory : directories_) {
+        std::error_code error;
+        if (!std::filesystem::is_directory(directory, error))
+            continue;
+        auto canonical = std::filesystem::canonical(directory, error);
+        if (error || !seen.insert(canonical).second)
+            continue;
+        if (worldWritable(directory)) {
+            registry.addRefusal(directory.string() +
+                                ": plugin directory refused: it is world-writable (chmod o-w " +
+                                directory.string() + ")");
+            continue;
+        }
+        std::vector<std::filesystem::path> files;
+        for (const auto& entry : std::filesystem::directory_iterator(directory, error))
+            if (entry.path().extension() == ".so" && entry.is_regular_file())
+                files.push_back(entry.path());
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files)
+            loadFile(file, registry);
+    }
+}
+
+bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& registry) const
+{
+    const std::string where = file.string() + ": ";
+    auto refuse = [&](const std::string& why) {
+        registry.addRefusal(where + why);
+        return false;
+    };
+    if (worldWritable(file))
+        return refuse("plugin refused: the file is world-writable (chmod o-w " + file.string() +
+                      ")");
+
+    auto library = std::make_shared<boost::dll::shared_library>();
+    try {
+        library->load(file.string(), boost::dll::load_mode::rtld_now |
+                                         boost::dll::load_mode::rtld_local);
+    } catch (const std::exception& e) {
+        // Boost wraps dlerror()'s text: keep just that part.
+        std::string message = e.what();
+        const std::string marker = "dlerror system message: ";
+        if (auto at = message.find(marker); at != std::string::npos) {
+            message = message.substr(at + marker.size());
+            message = message.substr(0, message.rfind("):"));
+        }
+        return refuse("not a loadable shared object: " + message);
+    }
+    if (!library->has(kDescriptorAlias) || !library->has(kRegisterAlias))
+        return refuse("not an lfs-wrapper plugin (it exports no lfsw_plugin_descriptor and "
+                      "lfsw_plugin_register)");
+
+    const auto& descriptor = library->get_alias<const PluginDescriptor>(kDescriptorAlias);
+    if (descriptor.abi > kPluginAbi)
+        return refuse("plugin ABI " + std::to_string(descriptor.abi) +
+                      " is newer than this host's maximum " + std::to_string(kPluginAbi) +
+                      "; rebuild the plugin against this lfs-wrapper's SDK");
+    if (descriptor.abi < kPluginAbiMinimum)
+        return refuse("plugin ABI " + std::to_string(descriptor.abi) +
+                      " is older than this host's minimum " + std::to_string(kPluginAbiMinimum) +
+                      "; rebuild the plugin against this lfs-wrapper's SDK");
+
+    PluginInfo info;
+    info.name = descriptor.name ? descriptor.name : "";
+    info.version = descriptor.version ? descriptor.version : "";
+    info.description = descriptor.description ? descriptor.description : "";
+    info.file = file.string();
+    info.abi = descriptor.abi;
+    if (info.name.empty())
+        return refuse("the plugin descriptor has no name");
+    if (!selection_.enable.empty() && !contains(selection_.enable, info.name))
+        return false; // not selected: not an error
+    if (contains(selection_.disable, info.name))
+        return false;
+    for (const auto& loaded : registry.plugins())
+        if (loaded.name == info.name)
+            return false; // an earlier directory's plugin of this name wins
+
+    StagingRegistry staging;
+    std::vector<std::shared_ptr<Action>> actions;
+    std::vector<std::shared_ptr<AlertChannel>> channels;
+    std::vector<ConditionInfo> conditions;
+    try {
+        auto registerPlugin = boost::dll::import_alias<void(Registry&)>(*library, kRegisterAlias);
+        registerPlugin(staging);
+        // Read names now, still inside the guard: a plugin may throw from them.
+        for (auto& action : staging.actions)
+            actions.push_back(std::make_shared<GuardedAction>(library, action, info.name));
+        for (auto& channel : staging.channels)
+            channels.push_back(std::make_shared<GuardedAlertChannel>(library, channel, info.name));
+        for (auto& condition : staging.conditions)
+            conditions.push_back({condition->name(), condition->description(),
+                                  condition->failureClasses(), info.name});
+    } catch (const std::exception& e) {
+        return refuse("plugin '" + info.name + "' threw during registration: " + e.what());
+    } catch (...) {
+        return refuse("plugin '" + info.name +
+                      "' threw during registration (not a std::exception)");
+    }
+
+    // Refuse the whole plugin if any name it provides is taken.
+    auto clash = [&](const std::string& kind, const std::string& name) -> std::optional<std::string> {
+        std::string owner = registry.providerOf(kind, name);
+        if (owner.empty())
+            return std::nullopt;
+        std::string ownerFile;
+        for (const auto& loaded : registry.plugins())
+            if (loaded.name == owner)
+                ownerFile = loaded.file;
+        return "plugin '" + info.name + "' refused: " + kind + " '" + name +
+               "' is already provided by plugin '" + owner + "' (" + ownerFile + ")";
+    };
+    std::set<std::string> own;
+    for (const auto& action : actions) {
+        if (auto message = clash("action", action->name()))
+            return refuse(*message);
+        if (!own.insert("action:" + action->name()).second)
+            return refuse("plugin '" + info.name + "' provides action '" + action->name() +
+                          "' twice");
+    }
+    for (const auto& channel : channels)
+        if (auto message = clash("alert channel", channel->name()))
+            return refuse(*message);
+    for (const auto& condition : conditions)
+        if (auto message = clash("condition", condition.name))
+            return refuse(*message);
+
+    for (auto& action : actions) {
+        info.actions.push_back(action->name());
+        registry.addAction(std::move(action), info.name);
+    }
+    for (auto& channel : channels) {
+        info.alertChannels.push_back(channel->name());
+        registry.addAlertChannel(std::move(channel), info.name);
+    }
+    for (auto& condition : conditions) {
+        info.conditions.push_back(condition.name);
+        registry.addCondition(std::move(condition));
+    }
+    registry.addPlugin(std::move(info), library);
+    return true;
+}
+
+} // namespace lfsw

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <lfsw/event.h>
+#include <lfsw/export.h>
+#include <lfsw/result.h>
+
+#include "config.h"
+#include "logging.h"
+
+namespace lfsw {
+
+class AlertDispatcher;
+class PluginRegistry;
+class StateDatabase;
+
+// How one request to recover ended.
+struct RecoveryOutcome {
+    enum class Status {
+        Recovered, // every action was done or not applicable
+        Failed,    // an action failed; the chain stopped there
+        Exhausted, // max_attempts reached: nothing ran
+        NoChain,   // the config has no chain for this condition
+    };
+    Status status = Status::NoChain;
+    std::string chainKey;
+    int attempt = 0;     // the attempt this was (Exhausted: the attempts used)
+    int maxAttempts = 0;
+    std::string message; // the failed action's reason, or why nothing ran
+};
+
+// What one chain entry would do, for --dry-run.
+struct PlannedAction {
+    std::string action;
+    std::string description; // the action's describe() of its parameters
+    bool repeatable = true;
+};
+
+// Runs recovery chains. An attempt is one run of a chain for one
+// (condition, build step); see docs/recovery.md for the counting rule. Every
+// attempt and every action start and end is journaled in the state database
+// before the next action starts, so the journal tells the truth even when the
+// process is killed mid-chain.
+class LFSW_EXPORT RecoveryEngine
+{
+public:
+    RecoveryEngine(const Config& config, const PluginRegistry& registry, StateDatabase& database,
+                   AlertDispatcher& alerts, std::filesystem::path stateDirectory);
+
+    // What each entry of `chain` would do; runs nothing.
+    static std::vector<PlannedAction> plan(const PluginRegistry& registry, const Chain& chain);
+
+    // Counts the attempt, runs the chain, journals it, sends the alerts.
+    // `onAction` sees each action's result as it completes.
+    RecoveryOutcome run(const Event& event,
+                        const std::function<void(const std::string& action, const Result&)>&
+                            onAction = {});
+
+    int attemptsUsed(const std::string& condition, const std::string& step);
+    // Forgets the attempts of a (condition, step), or of every condition of
+    // that step when `condition` is empty: the step succeeded, or the user
+    // said so with `recovery reset`.
+    void resetAttempts(const std::string& condition, const std::string& step);
+
+private:
+    // Returns the attempt number, or 0 when the attempts are used up.
+    int claimAttempt(const Event& event, const std::string& chainKey, std::int64_t& attemptId);
+    void sendAlert(const Event& event, const RecoveryOutcome& outcome);
+
+    const Config& config_;
+    const PluginRegistry& registry_;
+    StateDatabase& database_;
+    AlertDispatcher& alerts_;
+    std::filesystem::path stateDirectory_;
+    Logger logger_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+#include "state_database.h"
+
+#include <array>
+
+#include <sqlite3.h>
+
+#include "state_error.h"
+
+namespace lfsw {
+
+namespace {
+
+// Each entry moves the schema from version i to i + 1. Never edit a released
+// migration: add a new one.
+constexpr std::array kMigrations = {
+    // 1: recovery attempts and their journal, alerts sent.
+    R"sql(
+    CREATE TABLE attempt_counter (
+        condition  TEXT NOT NULL,
+        step       TEXT NOT NULL,
+        attempts   INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (condition, step)
+    );
+    CREATE TABLE recovery_attempt (
+        id          INTEGER PRIMARY KEY,
+        condition   TEXT NOT NULL,
+        failure_class TEXT NOT NULL,
+        step        TEXT NOT NULL,
+        chain_key   TEXT NOT NULL,
+        attempt     INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        ended_at    TEXT,
+        outcome     TEXT NOT NULL,
+        message     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE recovery_journal (
+        id          INTEGER PRIMARY KEY,
+        attempt_id  INTEGER NOT NULL REFERENCES recovery_attempt(id),
+        position    INTEGER NOT NULL,
+        action      TEXT NOT NULL,
+        params      TEXT NOT NULL,
+        repeatable  INTEGER NOT NULL,
+        started_at  TEXT NOT NULL,
+        ended_at    TEXT,
+        result      TEXT NOT NULL,
+        message     TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX recovery_journal_attempt ON recovery_journal(attempt_id);
+    CREATE TABLE alert_sent (
+        id          INTEGER PRIMARY KEY,
+        sent_at     TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        condition   TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        result      TEXT NOT NULL,
+        message     TEXT NOT NULL DEFAULT ''
+    );
+    )sql",
+};
+
+} // namespace
+
+StateDatabase::StateDatabase(const std::filesystem::path& directory, bool create)
+    : file_(directory / kFileName)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(file_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+        std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw StateError("cannot open the state database " + file_.string() + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    try {
+        execute("PRAGMA journal_mode=WAL");
+        execute("PRAGMA synchronous=NORMAL");
+        execute("PRAGMA foreign_keys=ON");
+        migrate();
+    } catch (const StateError& e) {
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw StateError(file_.string() + ": " + e.what());
+    }
+}
+
+StateDatabase::~StateDatabase()
+{
+    sqlite3_close(db_);
+}
+
+Statement StateDatabase::prepare(const std::string& sql)
+{
+    return Statement(db_, sql);
+}
+
+void StateDatabase::execute(const std::string& sql)
+{
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error ? error : sqlite3_errmsg(db_);
+        sqlite3_free(error);
+        throw StateError("state database: " + message);
+    }
+}
+
+std::int64_t StateDatabase::lastInsertId() const
+{
+    return sqlite3_last_insert_rowid(db_);
+}
+
+int StateDatabase::schemaVersion()
+{
+    Statement version = prepare("PRAGMA user_version");
+    version.step();
+    return static_cast<int>(version.integer(0));
+}
+
+int StateDatabase::latestVersion()
+{
+    return static_cast<int>(kMigrations.size());
+}
+
+void StateDatabase::migrate()
+{
+    transaction([this] {
+        const int current = schemaVersion();
+        if (current > latestVersion())
+            throw StateError("schema version " + std::to_string(current) +
+                             " is newer than this lfs-wrapper understands (" +
+                             std::to_string(latestVersion()) + "); use a newer lfs-wrapper");
+        for (int version = current; version < latestVersion(); ++version) {
+            execute(kMigrations[static_cast<std::size_t>(version)]);
+            execute("PRAGMA user_version = " + std::to_string(version + 1));
+        }
+    });
+}
+
+} // namespace lfsw

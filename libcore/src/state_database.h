@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <lfsw/export.h>
+
+#include "statement.h"
+
+struct sqlite3;
+
+namespace lfsw {
+
+// The state database (`state.db` in the state directory): SQLite in WAL mode,
+// its schema versioned by `PRAGMA user_version` and brought up to date by
+// numbered migrations when opened. This is the one place that opens it.
+class LFSW_EXPORT StateDatabase
+{
+public:
+    static constexpr const char* kFileName = "state.db";
+
+    // Opens (creating when asked) `directory`/state.db and migrates it.
+    StateDatabase(const std::filesystem::path& directory, bool create);
+    ~StateDatabase();
+    StateDatabase(const StateDatabase&) = delete;
+    StateDatabase& operator=(const StateDatabase&) = delete;
+
+    Statement prepare(const std::string& sql);
+    void execute(const std::string& sql);
+    std::int64_t lastInsertId() const;
+    // The schema version this database is at (equal to latestVersion() once open).
+    int schemaVersion();
+    static int latestVersion();
+    const std::filesystem::path& file() const { return file_; }
+
+    // Runs `work` in one IMMEDIATE transaction (a writer lock up front), so
+    // that two processes never interleave their read-modify-write.
+    template <typename Work> void transaction(Work&& work)
+    {
+        execute("BEGIN IMMEDIATE");
+        try {
+            work();
+            execute("COMMIT");
+        } catch (...) {
+            execute("ROLLBACK");
+            throw;
+        }
+    }
+
+private:
+    void migrate();
+
+    std::filesystem::path file_;
+    sqlite3* db_ = nullptr;
+};
+
+} // namespace lfsw

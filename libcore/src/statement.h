@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <lfsw/export.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace lfsw {
+
+// A prepared SQLite statement: bind by position from 1, step, read columns
+// from 0. Errors throw StateError with SQLite's message.
+class LFSW_EXPORT Statement
+{
+public:
+    Statement(sqlite3* db, const std::string& sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, const std::string& value);
+    Statement& bind(int index, std::int64_t value);
+    Statement& bindNull(int index);
+
+    // Advances to the next row; false when there is none.
+    bool step();
+    // Runs a statement that returns no rows.
+    void run();
+
+    std::int64_t integer(int column) const;
+    std::string text(int column) const;
+    bool isNull(int column) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* statement_ = nullptr;
+};
+
+} // namespace lfsw
