@@ -83,7 +83,7 @@ int run(Session& session, const po::variables_map& values)
     const auto total = chain->entries.size();
     auto outcome = engine.run(event, [&](const std::string& action, const Result& result) {
         std::cout << "  [" << ++position << "/" << total << "] " << action << ": "
-                  << toString(result.status())
+                  << statusName(result.status())
                   << (result.message().empty() ? "" : " (" + result.message() + ")") << "\n"
                   << std::flush;
     });

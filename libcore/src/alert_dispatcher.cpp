@@ -43,7 +43,7 @@ int AlertDispatcher::send(const Alert& alert)
             .bind(2, method)
             .bind(3, alert.event.condition)
             .bind(4, alert.subject)
-            .bind(5, std::string(toString(result.status())))
+            .bind(5, std::string(statusName(result.status())))
             .bind(6, result.message())
             .run();
     }

@@ -28,13 +28,6 @@ YAML::Node overlay(const SchemaNode& schema, const YAML::Node& user)
         }
         return result;
     }
-    if (schema.type == ValueType::Chains) {
-        YAML::Node result = YAML::Load(schema.defaultValue);
-        if (user.IsDefined() && user.IsMap())
-            for (const auto& chain : user)
-                result[chain.first.Scalar()] = chain.second;
-        return result;
-    }
     if (user.IsDefined() && !user.IsNull())
         return user;
     return YAML::Load(schema.defaultValue);

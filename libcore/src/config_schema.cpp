@@ -143,7 +143,8 @@ SchemaNode buildSchema()
             leaf("recovery_actions", ValueType::Chains, "{}",
                  "For each condition (or condition:failure_class), the ordered list of actions "
                  "its recovery runs. An entry is an action name or a one-key map "
-                 "`action: {param: value}`."),
+                 "`action: {param: value}`. A config that has this key replaces the built-in "
+                 "chains as a whole."),
         });
 }
 

@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 6> kNames = {"TRACE", "DEBUG",  "INFO",
                                                     "WARNING", "ERROR", "FATAL"};
 }
 
-std::string_view toString(LogLevel level)
+std::string_view levelName(LogLevel level)
 {
     return kNames.at(static_cast<std::size_t>(level));
 }

@@ -134,7 +134,7 @@ void Logging::attachFile(const std::filesystem::path& stateDirectory, LogLevel l
         [](const logging::record_view& record, logging::formatting_ostream& out) {
             auto time = record[timeKeyword];
             out << (time ? isoUtc(time.get()) : std::string("-")) << ' '
-                << toString(levelOf(record)) << ' ' << channelOf(record) << ": "
+                << levelName(levelOf(record)) << ' ' << channelOf(record) << ": "
                 << oneLine(messageOf(record));
         });
     logging::core::get()->add_sink(sinks_->file);

@@ -161,14 +161,14 @@ RecoveryOutcome RecoveryEngine::run(
             .prepare("UPDATE recovery_journal SET ended_at = ?, result = ?, message = ?"
                      " WHERE id = ?")
             .bind(1, isoUtcNow())
-            .bind(2, std::string(toString(result.status())))
+            .bind(2, std::string(statusName(result.status())))
             .bind(3, result.message())
             .bind(4, journalId)
             .run();
         if (result.status() == Result::Status::Failed)
             LFSW_LOG(logger_, Error) << "action " << entry.action << " failed: " << result.message();
         else
-            LFSW_LOG(logger_, Info) << "action " << entry.action << " " << toString(result.status())
+            LFSW_LOG(logger_, Info) << "action " << entry.action << " " << statusName(result.status())
                                     << (result.message().empty() ? "" : ": " + result.message());
         if (onAction)
             onAction(entry.action, result);

@@ -13,7 +13,7 @@ namespace lfsw {
 enum class LogLevel { Trace, Debug, Info, Warning, Error, Fatal };
 
 // "TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "FATAL".
-LFSW_EXPORT std::string_view toString(LogLevel level);
+LFSW_EXPORT std::string_view levelName(LogLevel level);
 
 // Parses a level name, case-insensitively; "WARN" is accepted for "WARNING".
 LFSW_EXPORT std::optional<LogLevel> parseLogLevel(std::string_view name);

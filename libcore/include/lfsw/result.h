@@ -30,7 +30,7 @@ private:
 };
 
 // "done", "failed" or "not-applicable", as journaled and shown to the user.
-inline const char* toString(Result::Status status)
+inline const char* statusName(Result::Status status)
 {
     switch (status) {
     case Result::Status::Done:

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "log_record.h"
+#include "suggest.h"
+#include "time_text.h"
+
+TEST_CASE("a log file line parses back into its record")
+{
+    auto record = lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z ERROR engine: action x failed: y");
+    REQUIRE(record);
+    CHECK(record->level == lfsw::LogLevel::Error);
+    CHECK(record->channel == "engine");
+    CHECK(record->message == "action x failed: y");
+    CHECK(lfsw::isoUtc(record->time) == "2026-11-25T18:30:01.123Z");
+}
+
+TEST_CASE("lines that are not records are skipped")
+{
+    CHECK_FALSE(lfsw::LogRecord::parse(""));
+    CHECK_FALSE(lfsw::LogRecord::parse("hello world"));
+    CHECK_FALSE(lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z LOUD engine: x"));
+    CHECK_FALSE(lfsw::LogRecord::parse("2026-13-25T18:30:01.123Z INFO engine: x"));
+    CHECK_FALSE(lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z INFO engine x"));
+}
+
+TEST_CASE("did you mean")
+{
+    CHECK(lfsw::closestMatch("retension", {"retention", "schedule", "types"}) == "retention");
+    CHECK(lfsw::closestMatch("rnu", {"run", "status"}) == "run"); // a transposition
+    CHECK_FALSE(lfsw::closestMatch("xyzzy", {"run", "status"}));
+    CHECK(lfsw::didYouMean("buid", {"build"}) == ", did you mean 'build'?");
+}
