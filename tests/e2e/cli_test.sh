@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The command line: help for every command, suggestions after typos, exit statuses.
+. "$(dirname "$0")/lib.sh"
+
+run --help
+expect_status 0 "--help"
+expect_out "Usage: lfs-wrapper [GLOBAL OPTIONS] COMMAND"
+expect_out "Exit status: 0 success, 1 the operation failed, 2 usage or configuration error."
+for command in "config validate" "config show" "config get" "config set" "plugins list" \
+               "recovery run" "recovery status" "recovery history" "recovery init" \
+               "recovery reset" "logs show"; do
+  expect_out "  $command"
+  # shellcheck disable=SC2086
+  run $command --help
+  expect_status 0 "$command --help"
+  expect_out "Usage: lfs-wrapper $command"
+  run --help
+done
+
+run
+expect_status 2 "no arguments"
+
+run recovery --help
+expect_status 0 "family help"
+expect_out "recovery run CONDITION"
+
+run recovry status
+expect_status 2 "unknown command"
+expect_err "unknown command 'recovry', did you mean 'recovery status'?"
+
+run recovery stauts
+expect_status 2 "unknown subcommand"
+expect_err "unknown command 'recovery stauts', did you mean 'recovery status'?"
+
+run logs show --levle ERROR
+expect_status 2 "unknown option"
+expect_err "unknown option '--levle' for 'logs show', did you mean '--level'?"
+
+run config get
+expect_status 2 "missing argument"
+expect_err "config get"
+
+run --config missing.yaml config show
+expect_status 2 "missing config file"
+expect_err "missing.yaml: config file not found"
+
+# Commands of the seed that later issues implement are not offered before they work.
+run --help
+expect_no_out "backup create"
+run backup create
+expect_status 2 "unimplemented command"
+
+finish

@@ -1,0 +1,48 @@
+# Shared helpers for the end-to-end tests: each test script sources this,
+# runs the real lfs-wrapper binary ($LFSW) in a scratch directory, and
+# asserts on what a user would see: output, exit status, files.
+set -u
+
+: "${LFSW:?LFSW must name the lfs-wrapper binary}"
+: "${TEST_PLUGIN_DIR:?TEST_PLUGIN_DIR must name the test plugins directory}"
+
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/lfsw-e2e-XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+cd "$SCRATCH" || exit 1
+unset LFSW_CONFIG LFSW_PLUGIN_PATH
+export NO_COLOR=1
+
+FAILURES=0
+CHECKS=0
+
+# run ARGS...: runs lfs-wrapper, keeping stdout in $OUT, stderr in $ERR, status in $STATUS.
+run() {
+  OUT=$("$LFSW" "$@" 2>"$SCRATCH/.stderr")
+  STATUS=$?
+  ERR=$(cat "$SCRATCH/.stderr")
+}
+
+fail() {
+  FAILURES=$((FAILURES + 1))
+  echo "FAIL: $*" >&2
+  echo "  command status: ${STATUS:-?}" >&2
+  echo "  stdout: ${OUT:-}" | head -20 >&2
+  echo "  stderr: ${ERR:-}" | head -20 >&2
+}
+
+expect_status() { CHECKS=$((CHECKS + 1)); [ "$STATUS" -eq "$1" ] || fail "${2:-} expected exit status $1, got $STATUS"; }
+expect_out() { CHECKS=$((CHECKS + 1)); grep -qF -- "$1" <<<"$OUT" || fail "stdout lacks: $1"; }
+expect_err() { CHECKS=$((CHECKS + 1)); grep -qF -- "$1" <<<"$ERR" || fail "stderr lacks: $1"; }
+expect_no_out() { CHECKS=$((CHECKS + 1)); ! grep -qF -- "$1" <<<"$OUT" || fail "stdout should not contain: $1"; }
+expect_file() { CHECKS=$((CHECKS + 1)); [ -e "$1" ] || fail "missing file: $1"; }
+expect_no_file() { CHECKS=$((CHECKS + 1)); [ ! -e "$1" ] || fail "file should not exist: $1"; }
+expect_equal() { CHECKS=$((CHECKS + 1)); [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
+
+finish() {
+  if [ "$FAILURES" -ne 0 ]; then
+    echo "$FAILURES of $CHECKS checks failed" >&2
+    exit 1
+  fi
+  echo "all $CHECKS checks passed"
+  exit 0
+}

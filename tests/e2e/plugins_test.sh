@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# plugins list and the loader's refusals, through the real binary.
+. "$(dirname "$0")/lib.sh"
+
+run plugins list
+expect_status 0 "stock plugins"
+expect_out "run_command 1.0.0 (ABI 1)"
+expect_out "actions:        run_command"
+expect_out "conditions:     build_failure, resource_exhaustion, minor_corruption, system_error"
+expect_out "alert channels: log"
+
+LFSW_PLUGIN_PATH=$TEST_PLUGIN_DIR run plugins list
+expect_status 1 "refusals make the status 1"
+expect_out "recorder 0.1.0"
+expect_out "actions:        record, always_fail, throw_in_action, nothing_to_do"
+expect_out "5 plugin files were refused"
+expect_err "abi_too_new.so: plugin ABI 2 is newer than this host's maximum 1"
+expect_err "abi_too_old.so: plugin ABI 0 is older than this host's minimum 1"
+expect_err "not_a_plugin.so: not an lfs-wrapper plugin"
+expect_err "throws_at_register.so: plugin 'throws_at_register' threw during registration: registration exploded"
+expect_err "zz_duplicate_action.so: plugin 'zz_duplicate_action' refused: action 'record' is already provided by plugin 'recorder'"
+# the host survives and the good plugins are still usable
+expect_out "run_command 1.0.0"
+
+# plugins.dirs comes first and is relative to the config file
+mkdir -p site/plugins
+cp "$TEST_PLUGIN_DIR/recorder.so" site/plugins/
+chmod 755 site/plugins/recorder.so
+cat > site/lfs-wrapper.yaml <<'YAML'
+plugins:
+  dirs: [plugins]
+  disable: [log_alert]
+alerts:
+  methods: []
+YAML
+run --config site/lfs-wrapper.yaml plugins list
+expect_status 0
+expect_out "file:           $SCRATCH/site/plugins/recorder.so"
+expect_no_out "log_alert"
+
+chmod o+w site/plugins
+run --config site/lfs-wrapper.yaml plugins list
+expect_status 1 "world-writable dir"
+expect_err "plugin directory refused: it is world-writable"
+chmod o-w site/plugins
+
+# an alert method nobody provides is a config error
+cat > site/bad.yaml <<'YAML'
+plugins:
+  disable: [log_alert]
+YAML
+run --config site/bad.yaml config validate
+expect_status 2
+expect_err "alerts.methods: no loaded plugin provides alert channel 'log'"
+
+finish
