@@ -63,4 +63,15 @@ sleep 0.6
 kill "$follower" 2>/dev/null; wait "$follower" 2>/dev/null
 CHECKS=$((CHECKS + 1)); [ "$(grep -c 'action always_fail failed' follow.out)" -ge 2 ] || fail "--follow missed the new record: $(cat follow.out)"
 
+# Rotation by size keeps logging.keep files, and logs show reads them all.
+mkdir rotate && cd rotate || exit 1
+cp ../lfs-wrapper.yaml . && printf 'logging:\n  rotate_size: 1K\n  keep: 2\n' >> lfs-wrapper.yaml
+for _ in 1 2 3 4 5 6 7 8; do "$LFSW" -q recovery reset >/dev/null 2>&1; "$LFSW" -q recovery run system_error >/dev/null 2>&1; done
+expect_equal "$(find .lfs-wrapper/logs -name '*.log' | wc -l)" "2" "(rotated files kept)"
+CHECKS=$((CHECKS + 1)); [ "$(stat -c %s .lfs-wrapper/lfs-wrapper.log)" -le 1400 ] || fail "log file not rotated"
+run logs show --channel engine
+expect_equal "$(grep -c 'action always_fail failed' <<<"$OUT")" "$(cat .lfs-wrapper/logs/*.log .lfs-wrapper/lfs-wrapper.log | grep -c 'action always_fail failed')" "(logs show reads rotated files)"
+CHECKS=$((CHECKS + 1)); [ "$(grep -c 'action always_fail failed' <<<"$OUT")" -ge 3 ] || fail "too few records across rotated files"
+cd "$SCRATCH" || exit 1
+
 finish
