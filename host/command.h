@@ -41,5 +41,6 @@ void addConfigCommands(std::vector<Command>& commands);
 void addPluginsCommands(std::vector<Command>& commands);
 void addRecoveryCommands(std::vector<Command>& commands);
 void addLogsCommands(std::vector<Command>& commands);
+void addBuildCommands(std::vector<Command>& commands);
 
 } // namespace lfsw::host

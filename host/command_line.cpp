@@ -71,6 +71,7 @@ std::vector<std::string> optionNames(const po::options_description& options)
 
 CommandLine::CommandLine()
 {
+    addBuildCommands(commands_);
     addConfigCommands(commands_);
     addPluginsCommands(commands_);
     addRecoveryCommands(commands_);

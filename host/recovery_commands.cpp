@@ -81,7 +81,8 @@ int run(Session& session, const po::variables_map& values)
     auto& engine = session.engine();
     int position = 0;
     const auto total = chain->entries.size();
-    auto outcome = engine.run(event, [&](const std::string& action, const Result& result) {
+    auto outcome = engine.run(event, session.remoteControl(),
+                              [&](const std::string& action, const Result& result) {
         std::cout << "  [" << ++position << "/" << total << "] " << action << ": "
                   << statusName(result.status())
                   << (result.message().empty() ? "" : " (" + result.message() + ")") << "\n"

@@ -163,6 +163,26 @@ RecoveryEngine& Session::engine()
     return *engine_;
 }
 
+void Session::keepConsoleForProgress()
+{
+    if (options_.verbosity == 0 && !options_.quiet)
+        logging_.setConsoleLevel(LogLevel::Warning);
+}
+
+BuildJournal& Session::journal()
+{
+    if (!journal_)
+        journal_ = std::make_unique<BuildJournal>(database());
+    return *journal_;
+}
+
+RemoteBuildControl& Session::remoteControl()
+{
+    if (!remoteControl_)
+        remoteControl_ = std::make_unique<RemoteBuildControl>(config(), journal());
+    return *remoteControl_;
+}
+
 void Session::attachLogFile()
 {
     if (logFileAttached_)

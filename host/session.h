@@ -7,6 +7,8 @@
 #include <string>
 
 #include "alert_dispatcher.h"
+#include "build_journal.h"
+#include "remote_build_control.h"
 #include "config.h"
 #include "logging.h"
 #include "plugin_registry.h"
@@ -47,6 +49,13 @@ public:
     // Opens the state database, creating the directory and file if needed.
     StateDatabase& database();
     RecoveryEngine& engine();
+    BuildJournal& journal();
+    // BuildControl for commands that are not the supervisor.
+    RemoteBuildControl& remoteControl();
+
+    // For commands that draw their own progress (the supervisor): only
+    // warnings and errors of the log reach the console, unless -v was given.
+    void keepConsoleForProgress();
 
     // Where the config came from, for messages.
     std::string configSourceDescription();
@@ -63,6 +72,8 @@ private:
     std::unique_ptr<StateDatabase> database_;
     std::unique_ptr<AlertDispatcher> alerts_;
     std::unique_ptr<RecoveryEngine> engine_;
+    std::unique_ptr<BuildJournal> journal_;
+    std::unique_ptr<RemoteBuildControl> remoteControl_;
     bool logFileAttached_ = false;
 };
 

@@ -18,7 +18,7 @@ AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& reg
 {
 }
 
-int AlertDispatcher::send(const Alert& alert)
+int AlertDispatcher::send(const Alert& alert, BuildControl& build)
 {
     const auto triggers = config_.list("alerts.triggers");
     if (std::find(triggers.begin(), triggers.end(), alert.event.condition) == triggers.end())
@@ -28,7 +28,7 @@ int AlertDispatcher::send(const Alert& alert)
         auto channel = registry_.alertChannel(method);
         Result result = Result::failed("no loaded plugin provides alert channel '" + method + "'");
         if (channel) {
-            HostContext context(config_, alert.event, Params(), 0, stateDirectory_,
+            HostContext context(config_, alert.event, Params(), 0, stateDirectory_, build,
                                 "alert." + method);
             result = channel->send(alert, context);
         }

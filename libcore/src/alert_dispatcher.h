@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <lfsw/alert.h>
+#include <lfsw/build_control.h>
 #include <lfsw/export.h>
 
 #include "logging.h"
@@ -24,7 +25,7 @@ public:
                     std::filesystem::path stateDirectory);
 
     // Returns how many channels accepted the alert.
-    int send(const Alert& alert);
+    int send(const Alert& alert, BuildControl& build);
 
 private:
     const Config& config_;

@@ -4,14 +4,20 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <lfsw/units.h>
+
+#include "process_table.h"
 
 extern char** environ;
 
@@ -21,6 +27,42 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Who the child becomes, resolved before fork (getpwnam is not safe after it).
+struct Identity {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;
+    std::string home;
+    std::string name;
+};
+
+std::optional<Identity> resolveUser(const std::string& user, std::string& error)
+{
+    passwd* entry = ::getpwnam(user.c_str());
+    if (!entry) {
+        error = "no user '" + user + "' on this system";
+        return std::nullopt;
+    }
+    Identity identity{entry->pw_uid, entry->pw_gid, {}, entry->pw_dir, entry->pw_name};
+    int count = 64;
+    identity.groups.resize(static_cast<std::size_t>(count));
+    if (::getgrouplist(entry->pw_name, entry->pw_gid, identity.groups.data(), &count) < 0) {
+        identity.groups.resize(static_cast<std::size_t>(count));
+        ::getgrouplist(entry->pw_name, entry->pw_gid, identity.groups.data(), &count);
+    }
+    identity.groups.resize(static_cast<std::size_t>(count));
+    return identity;
+}
+
+[[noreturn]] void childFail(const char* what)
+{
+    char message[256];
+    int length = std::snprintf(message, sizeof message, "lfs-wrapper: %s: %s\n", what,
+                               std::strerror(errno));
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, static_cast<std::size_t>(length));
+    ::_exit(127);
+}
+
 } // namespace
 
 std::string CommandOutcome::summary() const
@@ -29,6 +71,8 @@ std::string CommandOutcome::summary() const
         return "could not start: " + error;
     if (timedOut)
         return error;
+    if (stopped)
+        return "stopped on request";
     if (signal != 0) {
         const char* name = sigabbrev_np(signal);
         return "killed by signal " + std::to_string(signal) +
@@ -41,26 +85,38 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
                                   const std::function<void(std::string_view line)>& onLine) const
 {
     CommandOutcome outcome;
+    std::optional<Identity> identity;
+    if (!options.user.empty()) {
+        identity = resolveUser(options.user, outcome.error);
+        if (!identity)
+            return outcome;
+    }
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
         outcome.error = std::strerror(errno);
         return outcome;
     }
-    // Build the environment before fork: only async-signal-safe calls after it.
+    // Build everything before fork: only async-signal-safe calls after it.
+    std::map<std::string, std::string> added = options.environment;
+    if (identity) {
+        added.emplace("HOME", identity->home);
+        added.emplace("USER", identity->name);
+        added.emplace("LOGNAME", identity->name);
+    }
     std::vector<std::string> environment;
     for (char** entry = environ; *entry; ++entry) {
         std::string_view text(*entry);
-        auto key = std::string(text.substr(0, text.find('=')));
-        if (!options.environment.count(key))
+        if (!added.count(std::string(text.substr(0, text.find('=')))))
             environment.emplace_back(text);
     }
-    for (const auto& [key, value] : options.environment)
+    for (const auto& [key, value] : added)
         environment.push_back(key + "=" + value);
     std::vector<char*> envp;
     for (auto& entry : environment)
         envp.push_back(entry.data());
     envp.push_back(nullptr);
     const std::string workdir = options.workdir.string();
+    const std::string chrootDir = options.chrootDir.string();
 
     pid_t child = ::fork();
     if (child < 0) {
@@ -71,65 +127,86 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     }
     if (child == 0) {
         ::setpgid(0, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr); // the supervisor blocks some
+        ::signal(SIGPIPE, SIG_DFL);
         ::dup2(pipeFds[1], STDOUT_FILENO);
         ::dup2(pipeFds[1], STDERR_FILENO);
         int devNull = ::open("/dev/null", O_RDONLY);
         if (devNull >= 0)
             ::dup2(devNull, STDIN_FILENO);
-        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
-            const char message[] = "lfs-wrapper: cannot change to the working directory\n";
-            [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, sizeof message - 1);
-            ::_exit(127);
+        if (options.memoryLimitBytes > 0) {
+            rlimit limit{options.memoryLimitBytes, options.memoryLimitBytes};
+            if (::setrlimit(RLIMIT_AS, &limit) != 0)
+                childFail("cannot set the memory limit");
+        }
+        if (!chrootDir.empty()) {
+            if (::chroot(chrootDir.c_str()) != 0)
+                childFail("cannot chroot into the build root");
+            if (::chdir("/") != 0)
+                childFail("cannot change to / inside the chroot");
+        }
+        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0)
+            childFail("cannot change to the working directory");
+        if (identity) {
+            if (::setgroups(identity->groups.size(), identity->groups.data()) != 0 ||
+                ::setgid(identity->gid) != 0 || ::setuid(identity->uid) != 0)
+                childFail("cannot switch to the step's user");
         }
         const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
         ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
-        ::_exit(127);
+        childFail("cannot run /bin/sh");
     }
     ::setpgid(child, child); // also here: whichever of parent and child runs first
     ::close(pipeFds[1]);
     outcome.started = true;
+    outcome.pid = child;
+    if (options.onStarted)
+        options.onStarted(child);
 
     const auto start = Clock::now();
-    std::optional<Clock::time_point> killAt;
+    bool killPending = false; // SIGKILL due at killAt (after a timeout's grace)
+    Clock::time_point killAt;
+    auto lastStopPoll = Clock::time_point();
     std::string pending;
     bool open = true;
     bool reaped = false;
     int status = 0;
     char buffer[65536];
     while (open) {
-        int waitMs = -1;
+        int waitMs = 100;
         auto now = Clock::now();
-        if (options.timeout.count() > 0 && !outcome.timedOut) {
+        if (options.timeout.count() > 0 && !outcome.timedOut && !outcome.stopped) {
             auto deadline = start + options.timeout;
             if (now >= deadline) {
                 outcome.timedOut = true;
                 ::kill(-child, SIGTERM);
+                killPending = true;
                 killAt = now + options.grace;
-            } else {
-                waitMs = static_cast<int>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() +
-                    1);
             }
         }
-        if (killAt) {
-            if (now >= *killAt) {
-                ::kill(-child, SIGKILL);
-                killAt.reset();
-            } else {
-                waitMs = static_cast<int>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(*killAt - now).count() +
-                    1);
+        if (options.stopRequested && !outcome.stopped && now - lastStopPoll >= std::chrono::milliseconds(100)) {
+            lastStopPoll = now;
+            Stop stop = options.stopRequested();
+            if (stop != Stop::None) {
+                outcome.stopped = true;
+                // Everything below the shell, including what left its group.
+                ProcessTable::terminate(child, child,
+                                        stop == Stop::Force ? std::chrono::milliseconds(0)
+                                                            : options.grace);
             }
         }
-        // Wake up now and then: a background child may hold the pipe open
-        // after the shell itself has exited.
-        if (waitMs < 0 || waitMs > 200)
-            waitMs = 200;
+        if (killPending && now >= killAt) {
+            ProcessTable::terminate(child, child, std::chrono::milliseconds(0));
+            killPending = false;
+        }
         pollfd descriptor{pipeFds[0], POLLIN, 0};
         int ready = ::poll(&descriptor, 1, waitMs);
         if (ready < 0 && errno != EINTR)
             break;
         if (ready <= 0) {
+            // A background child may hold the pipe open after the shell has exited.
             if (!reaped && ::waitpid(child, &status, WNOHANG) == child) {
                 reaped = true;
                 ::kill(-child, SIGKILL);
@@ -142,12 +219,14 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
             continue;
         }
         pending.append(buffer, static_cast<std::size_t>(count));
+        std::size_t begin = 0;
         std::size_t newline;
-        while ((newline = pending.find('\n')) != std::string::npos) {
+        while ((newline = pending.find('\n', begin)) != std::string::npos) {
             if (onLine)
-                onLine(std::string_view(pending).substr(0, newline));
-            pending.erase(0, newline + 1);
+                onLine(std::string_view(pending).substr(begin, newline - begin));
+            begin = newline + 1;
         }
+        pending.erase(0, begin);
     }
     if (!pending.empty() && onLine)
         onLine(pending);
@@ -162,7 +241,8 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     else if (WIFSIGNALED(status))
         outcome.signal = WTERMSIG(status);
     if (outcome.timedOut)
-        outcome.error = "timed out after " + formatDuration(std::chrono::duration_cast<std::chrono::seconds>(options.timeout));
+        outcome.error = "timed out after " +
+                        formatDuration(std::chrono::duration_cast<std::chrono::seconds>(options.timeout));
     return outcome;
 }
 

@@ -44,6 +44,11 @@ SchemaNode map(std::string key, std::string doc, std::vector<SchemaNode> childre
                       {}, 0, 0};
 }
 
+SchemaNode flag(std::string key, std::string defaultValue, std::string doc)
+{
+    return leaf(std::move(key), ValueType::Bool, std::move(defaultValue), std::move(doc));
+}
+
 SchemaNode buildSchema()
 {
     return map(
@@ -56,6 +61,8 @@ SchemaNode buildSchema()
                          "Relative paths are taken from the config file's directory."),
                     leaf("plan", ValueType::Path, "\"\"",
                          "The build plan file that `build start` runs; empty: none."),
+                    leaf("stop_grace", ValueType::Duration, "10s",
+                         "How long a stopped step's processes get between SIGTERM and SIGKILL."),
                     leaf("state_dir", ValueType::Path, "\"\"",
                          "The state directory (database, logs, store). Empty: `.lfs-wrapper/` "
                          "beside the config file, or in the current directory without one. "
@@ -70,6 +77,10 @@ SchemaNode buildSchema()
                                     "per CPU."),
                             leaf("memory", ValueType::Size, "\"0\"",
                                  "Memory cap for a build step (\"4G\"); 0 means none."),
+                            flag("auto_adjust", "false",
+                                 "Let adjust_limits apply the jobs and memory limits it chooses "
+                                 "to the next attempt by itself (`config set resources.limits "
+                                 "--auto-adjust`)."),
                         }),
                 }),
             map("plugins", "Where plugins are found and which are used.",
@@ -238,6 +249,39 @@ void checkChains(const YAML::Node& value, const std::string& path, const std::st
 }
 
 void checkMap(const SchemaNode& schema, const YAML::Node& value, const std::string& path,
+              const std::string& file, std::vector<Diagnostic>& problems);
+
+void checkStringMap(const YAML::Node& value, const std::string& path, const std::string& file,
+                    std::vector<Diagnostic>& problems)
+{
+    if (!value.IsMap()) {
+        problems.push_back(diagnosticAt(file, value,
+                                        path + ": expected a map of names to values, found " +
+                                            describeKind(value)));
+        return;
+    }
+    for (const auto& entry : value)
+        if (!entry.second.IsScalar())
+            problems.push_back(diagnosticAt(file, entry.second,
+                                            path + "." + entry.first.Scalar() +
+                                                ": expected a single value, found " +
+                                                describeKind(entry.second)));
+}
+
+void checkMapList(const SchemaNode& schema, const YAML::Node& value, const std::string& path,
+                  const std::string& file, std::vector<Diagnostic>& problems)
+{
+    if (!value.IsSequence()) {
+        problems.push_back(diagnosticAt(file, value,
+                                        path + ": expected a list, found " + describeKind(value)));
+        return;
+    }
+    std::size_t index = 0;
+    for (const auto& item : value)
+        checkMap(schema, item, path + "[" + std::to_string(index++) + "]", file, problems);
+}
+
+void checkMap(const SchemaNode& schema, const YAML::Node& value, const std::string& path,
               const std::string& file, std::vector<Diagnostic>& problems)
 {
     if (!value.IsMap()) {
@@ -268,6 +312,11 @@ void checkMap(const SchemaNode& schema, const YAML::Node& value, const std::stri
         }
         ConfigSchema::checkValue(*child, entry.second, keyPath, file, problems);
     }
+    for (const auto& child : schema.children)
+        if (child.required && !seen.count(child.key))
+            problems.push_back(diagnosticAt(file, value,
+                                            (path.empty() ? std::string("the document") : path) +
+                                                ": missing required key '" + child.key + "'"));
 }
 
 } // namespace
@@ -365,6 +414,12 @@ void ConfigSchema::checkValue(const SchemaNode& node, const YAML::Node& value,
     case ValueType::Chains:
         checkChains(value, path, file, problems);
         return;
+    case ValueType::StringMap:
+        checkStringMap(value, path, file, problems);
+        return;
+    case ValueType::MapList:
+        checkMapList(node, value, path, file, problems);
+        return;
     default:
         break;
     }
@@ -458,6 +513,10 @@ std::string ConfigSchema::typeName(ValueType type)
         return "a list of alert channel names";
     case ValueType::Chains:
         return "a map of condition to action list";
+    case ValueType::StringMap:
+        return "a map of names to values";
+    case ValueType::MapList:
+        return "a list of maps";
     }
     return "a value";
 }

@@ -26,6 +26,8 @@ enum class ValueType {
     ConditionList, // list of condition names
     ChannelList,   // list of alert channel names
     Chains,        // recovery_actions: condition[:class] -> list of actions
+    StringMap,     // map of name -> scalar (environment variables)
+    MapList,       // list of maps, each described by children (build plan steps)
 };
 
 // One key of the configuration: its type, default and documentation. The
@@ -40,12 +42,14 @@ struct SchemaNode {
     std::vector<std::string> choices;
     long long minimum = 0;
     long long maximum = 0;
+    bool required = false; // in a map: the key must be present
 
     const SchemaNode* child(const std::string& name) const;
 };
 
 // The schema of lfs-wrapper.yaml and the structural checks it implies (keys,
-// types, value syntaxes).
+// types, value syntaxes). checkValue() works on any schema tree: the build
+// plan's is checked the same way.
 class LFSW_EXPORT ConfigSchema
 {
 public:

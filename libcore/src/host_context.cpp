@@ -6,9 +6,10 @@
 namespace lfsw {
 
 HostContext::HostContext(const Config& config, const Event& event, Params params, int attempt,
-                         std::filesystem::path stateDirectory, const std::string& channel)
+                         std::filesystem::path stateDirectory, BuildControl& build,
+                         const std::string& channel)
     : config_(config), event_(event), params_(std::move(params)), attempt_(attempt),
-      stateDirectory_(std::move(stateDirectory)), logger_(makeLogger(channel))
+      stateDirectory_(std::move(stateDirectory)), build_(build), logger_(makeLogger(channel))
 {
 }
 

@@ -16,7 +16,8 @@ class LFSW_EXPORT HostContext final : public Context
 {
 public:
     HostContext(const Config& config, const Event& event, Params params, int attempt,
-                std::filesystem::path stateDirectory, const std::string& channel);
+                std::filesystem::path stateDirectory, BuildControl& build,
+                const std::string& channel);
 
     const Event& event() const override { return event_; }
     const Params& params() const override { return params_; }
@@ -24,6 +25,7 @@ public:
     std::filesystem::path stateDirectory() const override { return stateDirectory_; }
     std::filesystem::path buildRoot() const override;
     std::optional<std::string> setting(std::string_view dottedKey) const override;
+    BuildControl& build() override { return build_; }
     void log(LogLevel level, std::string_view message) override;
 
 private:
@@ -32,6 +34,7 @@ private:
     Params params_;
     int attempt_;
     std::filesystem::path stateDirectory_;
+    BuildControl& build_;
     Logger logger_;
 };
 

@@ -115,6 +115,11 @@ Logging::~Logging()
     delete sinks_;
 }
 
+void Logging::setConsoleLevel(LogLevel level)
+{
+    sinks_->console->set_filter(severityKeyword >= level);
+}
+
 void Logging::attachFile(const std::filesystem::path& stateDirectory, LogLevel level,
                          std::uint64_t rotateSize, unsigned keepFiles)
 {

@@ -37,6 +37,9 @@ public:
     Logging(const Logging&) = delete;
     Logging& operator=(const Logging&) = delete;
 
+    // Changes what reaches the console (the file is not affected).
+    void setConsoleLevel(LogLevel level);
+
     void attachFile(const std::filesystem::path& stateDirectory, LogLevel level,
                     std::uint64_t rotateSize, unsigned keepFiles);
 

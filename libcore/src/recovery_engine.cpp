@@ -101,7 +101,8 @@ int RecoveryEngine::claimAttempt(const Event& event, const std::string& chainKey
 }
 
 RecoveryOutcome RecoveryEngine::run(
-    const Event& event, const std::function<void(const std::string&, const Result&)>& onAction)
+    const Event& event, BuildControl& build,
+    const std::function<void(const std::string&, const Result&)>& onAction)
 {
     RecoveryOutcome outcome;
     outcome.maxAttempts = static_cast<int>(config_.integer("auto_recovery.max_attempts"));
@@ -123,7 +124,7 @@ RecoveryOutcome RecoveryEngine::run(
                           (event.step.empty() ? std::string() : " in step '" + event.step + "'") +
                           " are used up (auto_recovery.max_attempts)";
         LFSW_LOG(logger_, Error) << outcome.message;
-        sendAlert(event, outcome);
+        sendAlert(event, outcome, build);
         return outcome;
     }
     LFSW_LOG(logger_, Info) << "recovering from " << event.condition
@@ -154,7 +155,7 @@ RecoveryOutcome RecoveryEngine::run(
         Result result = Result::failed("no loaded plugin provides action '" + entry.action + "'");
         if (action) {
             HostContext context(config_, event, entry.params, outcome.attempt, stateDirectory_,
-                                "action." + entry.action);
+                                build, "action." + entry.action);
             result = action->run(context);
         }
         database_
@@ -187,11 +188,12 @@ RecoveryOutcome RecoveryEngine::run(
         .bind(3, outcome.message)
         .bind(4, attemptId)
         .run();
-    sendAlert(event, outcome);
+    sendAlert(event, outcome, build);
     return outcome;
 }
 
-void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcome)
+void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcome,
+                               BuildControl& build)
 {
     Alert alert;
     alert.event = event;
@@ -221,7 +223,7 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     }
     for (const auto& [key, value] : event.evidence)
         alert.body += "\n" + key + ": " + value;
-    alerts_.send(alert);
+    alerts_.send(alert, build);
 }
 
 } // namespace lfsw

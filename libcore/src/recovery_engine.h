@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <lfsw/build_control.h>
 #include <lfsw/event.h>
 #include <lfsw/export.h>
 #include <lfsw/result.h>
@@ -56,7 +57,7 @@ public:
 
     // Counts the attempt, runs the chain, journals it, sends the alerts.
     // `onAction` sees each action's result as it completes.
-    RecoveryOutcome run(const Event& event,
+    RecoveryOutcome run(const Event& event, BuildControl& build,
                         const std::function<void(const std::string& action, const Result&)>&
                             onAction = {});
 
@@ -69,7 +70,7 @@ public:
 private:
     // Returns the attempt number, or 0 when the attempts are used up.
     int claimAttempt(const Event& event, const std::string& chainKey, std::int64_t& attemptId);
-    void sendAlert(const Event& event, const RecoveryOutcome& outcome);
+    void sendAlert(const Event& event, const RecoveryOutcome& outcome, BuildControl& build);
 
     const Config& config_;
     const PluginRegistry& registry_;

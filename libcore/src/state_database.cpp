@@ -58,6 +58,47 @@ constexpr std::array kMigrations = {
         message     TEXT NOT NULL DEFAULT ''
     );
     )sql",
+    // 2: supervised builds: runs, their steps, and the limits adjust_limits chose.
+    R"sql(
+    CREATE TABLE build_run (
+        id             INTEGER PRIMARY KEY,
+        plan_source    TEXT NOT NULL,
+        plan_text      TEXT NOT NULL,
+        build_root     TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        ended_at       TEXT,
+        state          TEXT NOT NULL,
+        message        TEXT NOT NULL DEFAULT '',
+        supervisor_pid INTEGER,
+        stop_request   TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE build_step (
+        run_id        INTEGER NOT NULL REFERENCES build_run(id),
+        position      INTEGER NOT NULL,
+        name          TEXT NOT NULL,
+        state         TEXT NOT NULL,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        started_at    TEXT,
+        ended_at      TEXT,
+        exit_status   INTEGER,
+        signal        INTEGER,
+        condition     TEXT NOT NULL DEFAULT '',
+        failure_class TEXT NOT NULL DEFAULT '',
+        pgid          INTEGER,
+        log_file      TEXT NOT NULL DEFAULT '',
+        jobs          INTEGER,
+        memory_limit  INTEGER,
+        message       TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, position)
+    );
+    CREATE TABLE limits_adjustment (
+        id           INTEGER PRIMARY KEY,
+        adjusted_at  TEXT NOT NULL,
+        jobs         INTEGER NOT NULL,
+        memory_bytes INTEGER NOT NULL,
+        reason       TEXT NOT NULL
+    );
+    )sql",
 };
 
 } // namespace

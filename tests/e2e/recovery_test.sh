@@ -109,7 +109,7 @@ run recovery init
 expect_status 0 "init"
 expect_out "OK    config: lfs-wrapper.yaml is valid"
 expect_out "OK    state directory: $SCRATCH/other/.lfs-wrapper (created, mode 0700)"
-expect_out "OK    state database: $SCRATCH/other/.lfs-wrapper/state.db (schema version 1, WAL)"
+expect_out "OK    state database: $SCRATCH/other/.lfs-wrapper/state.db (schema version 2, WAL)"
 expect_out "OK    store directories: $SCRATCH/other/.lfs-wrapper/store"
 expect_equal "$(stat -c %a .lfs-wrapper)" "700" "(state directory mode)"
 expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA journal_mode')" "wal"
@@ -117,5 +117,5 @@ run recovery init
 expect_out "(exists)"
 LFSW_PLUGIN_PATH=$TEST_PLUGIN_DIR run recovery init
 expect_status 1 "init reports refused plugins"
-expect_out "FAIL  plugins: 4 loaded, 5 refused (lfs-wrapper plugins list)"
+expect_out "FAIL  plugins: 5 loaded, 5 refused (lfs-wrapper plugins list)"
 finish

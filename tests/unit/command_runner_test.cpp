@@ -72,5 +72,5 @@ TEST_CASE("a missing working directory is reported")
                                              [&](std::string_view line) { lines.emplace_back(line); });
     CHECK(outcome.exitStatus == 127);
     REQUIRE(lines.size() == 1);
-    CHECK(lines[0] == "lfs-wrapper: cannot change to the working directory");
+    CHECK(lines[0] == "lfs-wrapper: cannot change to the working directory: No such file or directory");
 }

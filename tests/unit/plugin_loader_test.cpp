@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "fake_build_control.h"
 #include "host_context.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
@@ -82,7 +83,8 @@ TEST_CASE("an exception thrown by an action becomes a failed result")
     lfsw::Event event;
     event.condition = "system_error";
     lfsw::test::TempDirectory state;
-    lfsw::HostContext context(config, event, {}, 1, state.path(), "test");
+    lfsw::test::FakeBuildControl build;
+    lfsw::HostContext context(config, event, {}, 1, state.path(), build, "test");
     auto result = action->run(context);
     CHECK(std::string(lfsw::statusName(result.status())) == "failed");
     CHECK(result.message() ==

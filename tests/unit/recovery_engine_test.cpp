@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "alert_dispatcher.h"
+#include "fake_build_control.h"
 #include "state_error.h"
 #include "recovery_engine.h"
 #include "state_database.h"
@@ -32,6 +33,7 @@ struct Fixture {
     lfsw::StateDatabase database;
     lfsw::AlertDispatcher alerts;
     lfsw::RecoveryEngine engine;
+    lfsw::test::FakeBuildControl build;
 };
 
 std::vector<std::string> lines(const std::filesystem::path& file)
@@ -68,7 +70,7 @@ TEST_CASE("actions run in order and every start and end is journaled")
     lfsw::test::TempDirectory dir;
     const auto record = dir.path() / "calls";
     Fixture f(chainYaml(record, "nothing_to_do"), dir.path());
-    auto outcome = f.engine.run(buildFailure());
+    auto outcome = f.engine.run(buildFailure(), f.build);
     CHECK(outcome.status == RecoveryOutcome::Status::Recovered);
     CHECK(outcome.attempt == 1);
     CHECK(lines(record) == std::vector<std::string>{
@@ -90,7 +92,7 @@ TEST_CASE("the chain stops at the first failed action")
     lfsw::test::TempDirectory dir;
     const auto record = dir.path() / "calls";
     Fixture f(chainYaml(record, "always_fail"), dir.path());
-    auto outcome = f.engine.run(buildFailure());
+    auto outcome = f.engine.run(buildFailure(), f.build);
     CHECK(outcome.status == RecoveryOutcome::Status::Failed);
     CHECK(outcome.message == "always_fail: failed on purpose");
     CHECK(lines(record).size() == 1); // "third" never ran
@@ -104,7 +106,7 @@ TEST_CASE("an action that throws fails the chain and the host goes on")
     lfsw::test::TempDirectory dir;
     const auto record = dir.path() / "calls";
     Fixture f(chainYaml(record, "throw_in_action"), dir.path());
-    auto outcome = f.engine.run(buildFailure());
+    auto outcome = f.engine.run(buildFailure(), f.build);
     CHECK(outcome.status == RecoveryOutcome::Status::Failed);
     CHECK(outcome.message.find("threw: boom from the plugin") != std::string::npos);
 }
@@ -116,26 +118,26 @@ TEST_CASE("attempts are persisted and exhausted exactly at max_attempts, per ste
     const std::string yaml = chainYaml(record, "always_fail", 2);
     {
         Fixture first(yaml, dir.path());
-        CHECK(first.engine.run(buildFailure()).attempt == 1);
+        CHECK(first.engine.run(buildFailure(), first.build).attempt == 1);
     }
     {
         // A second engine on the same state directory, as a second process would be.
         Fixture second(yaml, dir.path());
         CHECK(second.engine.attemptsUsed("build_failure", "gcc-pass1") == 1);
-        auto outcome = second.engine.run(buildFailure());
+        auto outcome = second.engine.run(buildFailure(), second.build);
         CHECK(outcome.status == RecoveryOutcome::Status::Failed);
         CHECK(outcome.attempt == 2);
-        auto refused = second.engine.run(buildFailure());
+        auto refused = second.engine.run(buildFailure(), second.build);
         CHECK(refused.status == RecoveryOutcome::Status::Exhausted);
         CHECK(refused.message.find("all 2 recovery attempts for build_failure in step "
                                    "'gcc-pass1' are used up") != std::string::npos);
         CHECK(lines(record).size() == 2); // the refused attempt ran nothing
 
         // Another step has its own counter.
-        CHECK(second.engine.run(buildFailure("binutils")).attempt == 1);
+        CHECK(second.engine.run(buildFailure("binutils"), second.build).attempt == 1);
         // Success of the step (or recovery reset) clears it.
         second.engine.resetAttempts("", "gcc-pass1");
-        CHECK(second.engine.run(buildFailure()).attempt == 1);
+        CHECK(second.engine.run(buildFailure(), second.build).attempt == 1);
     }
 }
 
@@ -145,7 +147,7 @@ TEST_CASE("alerts go to the configured channels for trigger conditions and are r
     const auto record = dir.path() / "calls";
     Fixture f(chainYaml(record, "always_fail") + "alerts:\n  methods: [log]\n  triggers: [build_failure]\n",
               dir.path());
-    f.engine.run(buildFailure());
+    f.engine.run(buildFailure(), f.build);
     auto sent = f.database.prepare("SELECT channel, condition, subject, result FROM alert_sent");
     REQUIRE(sent.step());
     CHECK(sent.text(0) == "log");

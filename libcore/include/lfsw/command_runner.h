@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -18,6 +19,8 @@ struct LFSW_EXPORT CommandOutcome {
     int exitStatus = -1;   // when it exited
     int signal = 0;        // when a signal ended it
     bool timedOut = false; // killed because the timeout passed
+    bool stopped = false;  // ended because stopRequested asked for it
+    int pid = 0;           // the shell's pid, also its process group
     std::string error;     // why it could not be started
     // "exited with status 2", "killed by signal 9 (SIGKILL)", "timed out after 30s".
     std::string summary() const;
@@ -31,11 +34,23 @@ struct LFSW_EXPORT CommandOutcome {
 class LFSW_EXPORT CommandRunner
 {
 public:
+    // What stopRequested() may ask for.
+    enum class Stop { None, Graceful, Force };
+
     struct Options {
         std::chrono::milliseconds timeout{0}; // 0: none
         std::chrono::milliseconds grace{std::chrono::seconds(5)};
         std::filesystem::path workdir;              // empty: the current directory
         std::map<std::string, std::string> environment; // added to the inherited one
+        std::string user;                // run as this user (needs root); empty: as we are
+        std::filesystem::path chrootDir; // chroot here first (needs root); workdir is inside
+        std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS; 0: none
+        // Called with the shell's pid (= its process group) once it runs.
+        std::function<void(int pid)> onStarted;
+        // Polled about every 100 ms while the command runs; a stop ends the
+        // whole process group (Graceful: SIGTERM, grace, SIGKILL; Force:
+        // SIGKILL), and every other process descended from it.
+        std::function<Stop()> stopRequested;
     };
 
     CommandOutcome run(const std::string& command, const Options& options,

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include <lfsw/build_control.h>
 #include <lfsw/event.h>
 #include <lfsw/log_level.h>
 #include <lfsw/params.h>
@@ -34,6 +35,8 @@ public:
     // The effective value of a config key as text ("alerts.webhook.url"), or
     // nothing when the key is not a scalar.
     virtual std::optional<std::string> setting(std::string_view dottedKey) const = 0;
+    // The build being recovered, and what an action may do to it.
+    virtual BuildControl& build() = 0;
     // Logs on the plugin's own channel; records reach the console and the log
     // file like the host's.
     virtual void log(LogLevel level, std::string_view message) = 0;

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "supervisor.h"
+
+namespace lfsw::host {
+
+// Shows a supervised build on the console. On a terminal: the step's output,
+// under a live status line (step i/n, name, elapsed time, last output line)
+// redrawn at most ten times a second. Otherwise: the output and one plain
+// line per event, nothing redrawn.
+class ConsoleReporter final : public SupervisorObserver
+{
+public:
+    ConsoleReporter(bool terminal, bool quiet);
+    ~ConsoleReporter() override;
+
+    void stepStarted(const PlanStep& step, int position, int total, int attempt) override;
+    void outputLine(std::string_view line) override;
+    void stepFinished(const PlanStep& step, const StepRecord& result) override;
+    void note(const std::string& text) override;
+
+private:
+    void clearStatus();
+    void drawStatus();
+
+    bool terminal_;
+    bool quiet_;
+    bool statusShown_ = false;
+    std::string stepLabel_;
+    std::string lastLine_;
+    std::chrono::steady_clock::time_point stepStart_;
+    std::chrono::steady_clock::time_point lastDraw_;
+};
+
+} // namespace lfsw::host

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <lfsw/result.h>
+
+namespace lfsw {
+
+// The limits build steps run with: parallel jobs (MAKEFLAGS=-jN, LFSW_JOBS)
+// and a memory cap (0: none).
+struct StepLimits {
+    int jobs = 1;
+    std::uint64_t memoryBytes = 0;
+};
+
+// What recovery actions may do to the build. Inside `build start`/`build
+// resume` it is the supervisor itself; outside (a `recovery run` by hand) it
+// reaches a running supervisor through the state database and signals, and
+// supervising() is false.
+class BuildControl
+{
+public:
+    virtual ~BuildControl() = default;
+
+    // Whether this is the supervisor of a running build.
+    virtual bool supervising() const = 0;
+    // Ends every process of the running step (SIGTERM, a grace period, then
+    // SIGKILL; at once with `force`) and leaves the build stopped.
+    virtual Result stopBuild(bool force) = 0;
+    // Asks the supervisor to run the event's step again once the chain has
+    // finished, then to continue. Not applicable outside the supervisor.
+    virtual Result restartStep() = 0;
+    // The limits the next step will run with.
+    virtual StepLimits limits() const = 0;
+    // Records new limits (persisted in the state database with the reason);
+    // they apply to the next attempt when `resources.limits.auto_adjust` is on
+    // and to `build resume --resource-optimized` in any case.
+    virtual void adjustLimits(const StepLimits& limits, const std::string& reason) = 0;
+};
+
+} // namespace lfsw

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include "failure_classifier.h"
+
+#include <csignal>
+#include <regex>
+
+namespace lfsw {
+
+namespace {
+
+struct Rule {
+    const char* condition;
+    const char* failureClass;
+    const char* summary;
+    std::regex pattern;
+};
+
+const std::vector<Rule>& rules()
+{
+    static const auto flags = std::regex::ECMAScript | std::regex::optimize;
+    static const std::vector<Rule> list = {
+        {"resource_exhaustion", "disk", "out of disk space (ENOSPC)",
+         std::regex(R"(No space left on device|ENOSPC|Disk quota exceeded)", flags)},
+        {"resource_exhaustion", "memory", "out of memory",
+         std::regex(R"(virtual memory exhausted|out of memory allocating|Cannot allocate memory|)"
+                    R"(std::bad_alloc|MemoryError|fatal error: Killed signal terminated program)",
+                    flags)},
+        {"build_failure", "fetch_error", "a download or network access failed",
+         std::regex(R"(Could not resolve host|unable to resolve host address|)"
+                    R"(Temporary failure in name resolution|Connection refused|Connection timed out|)"
+                    R"(Failed to connect to|ERROR 404: Not Found|HTTP request sent, awaiting response\.\.\. [45][0-9][0-9]|)"
+                    R"(curl: \([0-9]+\)|Network is unreachable|fatal: unable to access)",
+                    flags)},
+        {"build_failure", "missing_dependency", "a host tool, header or library is missing",
+         std::regex(R"(: command not found|: not found$|)"
+                    R"(fatal error: [^:]+\.h: No such file or directory|)"
+                    R"(configure: error: .*(not found|no acceptable|required|missing|cannot find)|)"
+                    R"(No package '[^']+' found|Package .* was not found|)"
+                    R"(error: Can't locate .* in @INC|ModuleNotFoundError|)"
+                    R"(No rule to make target '[^']+', needed by)",
+                    flags)},
+        {"build_failure", "link_error", "linking failed",
+         std::regex(R"(undefined reference to|ld(\.bfd|\.gold)?: cannot find|)"
+                    R"(collect2: error: ld returned|multiple definition of|relocation .* against)",
+                    flags)},
+        {"build_failure", "test_failure", "the test suite failed",
+         std::regex(R"(^# (FAIL|ERROR): +[1-9]|^FAIL: |^# of unexpected failures|)"
+                    R"(^[0-9]+ of [0-9]+ tests? failed|Testsuite summary.*|^FAILED \(|)"
+                    R"(make(\[[0-9]+\])?: \*\*\* \[[^]]*(check|test)[^]]*\] Error|)"
+                    R"(^Failed [0-9]+/[0-9]+ test programs|tests? failed)",
+                    flags)},
+        {"build_failure", "compile_error", "compilation failed",
+         std::regex(R"(^[^:\s]+:[0-9]+:([0-9]+:)? (fatal )?error: |error: expected|)"
+                    R"(^[^:\s]+\.(c|cc|cpp|h|S|s):[0-9]+: Error:|compilation terminated|)"
+                    R"(^make(\[[0-9]+\])?: \*\*\* .*Error [0-9]+)",
+                    flags)},
+    };
+    return list;
+}
+
+bool oomInKernelLog(const std::vector<std::string>& kernelLines)
+{
+    static const std::regex oom(R"(Out of memory|oom-kill:|Killed process [0-9]+|oom_reaper)");
+    for (const auto& line : kernelLines)
+        if (std::regex_search(line, oom))
+            return true;
+    return false;
+}
+
+// The lines matching `rule`, with their numbers; at most `limit`.
+std::vector<EvidenceLine> matches(const Rule& rule, const std::vector<std::string>& log,
+                                  std::size_t limit)
+{
+    std::vector<EvidenceLine> found;
+    for (std::size_t i = 0; i < log.size() && found.size() < limit; ++i)
+        if (std::regex_search(log[i], rule.pattern))
+            found.push_back({static_cast<int>(i + 1), log[i]});
+    return found;
+}
+
+} // namespace
+
+Classification FailureClassifier::classify(const StepEnding& ending,
+                                           const std::vector<std::string>& log)
+{
+    constexpr std::size_t kEvidenceLines = 5;
+    if (ending.timedOut)
+        return {"build_failure", "timeout", "the step ran past its timeout", {}};
+
+    if (ending.signal == SIGKILL && (ending.cgroupOomKill || oomInKernelLog(ending.kernelLines))) {
+        Classification oom{"resource_exhaustion", "memory", "killed by the OOM killer", {}};
+        for (const auto& line : ending.kernelLines)
+            oom.evidence.push_back({0, "kernel: " + line});
+        if (ending.cgroupOomKill)
+            oom.evidence.push_back({0, "cgroup memory.events: oom_kill increased"});
+        return oom;
+    }
+
+    for (const auto& rule : rules()) {
+        auto found = matches(rule, log, kEvidenceLines);
+        if (!found.empty())
+            return {rule.condition, rule.failureClass, rule.summary, std::move(found)};
+    }
+    if (ending.signal != 0)
+        return {"build_failure", "killed",
+                "killed by signal " + std::to_string(ending.signal) +
+                    " with no sign of the OOM killer",
+                {}};
+    return {"build_failure", "unknown",
+            "exited with status " + std::to_string(ending.exitStatus) +
+                " and no recognised error in its log",
+            {}};
+}
+
+} // namespace lfsw

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+#include "remote_build_control.h"
+
+#include <csignal>
+#include <thread>
+
+#include <unistd.h>
+
+#include <lfsw/units.h>
+
+#include "build_journal.h"
+#include "config.h"
+#include "process_table.h"
+
+namespace lfsw {
+
+RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journal)
+    : config_(config), journal_(journal)
+{
+}
+
+StepLimits RemoteBuildControl::configuredLimits(const Config& config)
+{
+    StepLimits limits;
+    limits.jobs = static_cast<int>(config.integer("resources.limits.jobs"));
+    if (limits.jobs <= 0)
+        limits.jobs = std::max(1, static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN)));
+    limits.memoryBytes = parseSize(config.string("resources.limits.memory")).value_or(0);
+    return limits;
+}
+
+Result RemoteBuildControl::stopBuild(bool force)
+{
+    auto run = journal_.latestRun();
+    if (!run || run->state != "running")
+        return Result::notApplicable("no build is running");
+    const auto grace = *parseDuration(config_.string("build.stop_grace"));
+    if (ProcessTable::alive(run->supervisorPid)) {
+        journal_.requestStop(run->id, force ? "force" : "graceful");
+        ::kill(run->supervisorPid, SIGUSR1);
+        // The supervisor records the step as stopped and the run as ended.
+        const auto deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(15);
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto now = journal_.latestRun();
+            if (!now || now->id != run->id || now->state != "running")
+                return Result::done("build " + std::to_string(run->id) + " stopped");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return Result::failed("the supervisor (pid " + std::to_string(run->supervisorPid) +
+                              ") did not stop the build within " +
+                              formatDuration(grace + std::chrono::seconds(15)));
+    }
+    // The supervisor is gone: end what its step left behind, and say so.
+    int ended = 0;
+    for (const auto& step : journal_.steps(run->id))
+        if (step.state == "running" && step.pgid > 0)
+            ended += ProcessTable::terminate(0, step.pgid,
+                                             force ? std::chrono::milliseconds(0) : grace);
+    journal_.resumeRun(run->id, 0);
+    journal_.setRunState(run->id, "interrupted",
+                         "its supervisor had died; " + std::to_string(ended) +
+                             " leftover processes ended by build stop");
+    return Result::done("the supervisor had died; ended " + std::to_string(ended) +
+                        " leftover processes");
+}
+
+Result RemoteBuildControl::restartStep()
+{
+    return Result::notApplicable("no build is being supervised here; restart it with "
+                                 "lfs-wrapper build resume");
+}
+
+StepLimits RemoteBuildControl::limits() const
+{
+    return journal_.adjustedLimits().value_or(configuredLimits(config_));
+}
+
+void RemoteBuildControl::adjustLimits(const StepLimits& limits, const std::string& reason)
+{
+    journal_.recordLimits(limits, reason);
+}
+
+} // namespace lfsw

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+
+#include <lfsw/build_control.h>
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+class BuildJournal;
+class Config;
+
+// BuildControl for everything that is not the supervisor (`build stop`,
+// `recovery run` by hand): it finds the running build in the state database
+// and asks its supervisor to stop through a recorded request and SIGUSR1;
+// when the supervisor is dead, it ends the step's processes itself.
+class LFSW_EXPORT RemoteBuildControl final : public BuildControl
+{
+public:
+    RemoteBuildControl(const Config& config, BuildJournal& journal);
+
+    bool supervising() const override { return false; }
+    Result stopBuild(bool force) override;
+    Result restartStep() override;
+    StepLimits limits() const override;
+    void adjustLimits(const StepLimits& limits, const std::string& reason) override;
+
+    // The limits configured (jobs 0 resolved to the CPU count).
+    static StepLimits configuredLimits(const Config& config);
+
+private:
+    const Config& config_;
+    BuildJournal& journal_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: MIT
+#include "supervisor.h"
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lfsw/command_runner.h>
+#include <lfsw/units.h>
+
+#include "chroot_mounts.h"
+#include "config.h"
+#include "process_table.h"
+#include "recovery_engine.h"
+#include "remote_build_control.h"
+#include "state_database.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kLockFile = "supervisor.lock";
+
+// The lines of a step's log; huge logs are read from their last few MiB, with
+// line numbers still counted from the start of the file.
+std::vector<std::string> readLogTail(const std::filesystem::path& file, int& firstLineNumber)
+{
+    constexpr std::streamoff kTailBytes = 4 << 20;
+    std::ifstream in(file, std::ios::binary);
+    std::vector<std::string> lines;
+    firstLineNumber = 1;
+    if (!in)
+        return lines;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0);
+    if (size > kTailBytes) {
+        std::vector<char> buffer(1 << 20);
+        std::streamoff left = size - kTailBytes;
+        while (left > 0) {
+            in.read(buffer.data(), std::min<std::streamoff>(left, static_cast<std::streamoff>(buffer.size())));
+            const auto got = in.gcount();
+            firstLineNumber += static_cast<int>(std::count(buffer.data(), buffer.data() + got, '\n'));
+            left -= got;
+            if (got == 0)
+                break;
+        }
+        std::string partial;
+        std::getline(in, partial); // the rest of a line cut in two
+        ++firstLineNumber;
+    }
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+// Kernel messages since `fd` was positioned, without the "prio,seq,time,-;" prefix.
+std::vector<std::string> readKernelMessages(int fd)
+{
+    std::vector<std::string> lines;
+    if (fd < 0)
+        return lines;
+    char record[8192];
+    while (true) {
+        ssize_t count = ::read(fd, record, sizeof record - 1);
+        if (count < 0 && errno == EPIPE)
+            continue; // overwritten records: go on with the next
+        if (count <= 0)
+            break;
+        std::string text(record, static_cast<std::size_t>(count));
+        auto semicolon = text.find(';');
+        text = text.substr(semicolon == std::string::npos ? 0 : semicolon + 1);
+        while (!text.empty() && text.back() == '\n')
+            text.pop_back();
+        lines.push_back(text);
+    }
+    return lines;
+}
+
+std::string sanitized(const std::string& name)
+{
+    std::string result = name;
+    for (auto& c : result)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            c = '_';
+    return result;
+}
+
+} // namespace
+
+Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEngine& engine,
+                       std::filesystem::path stateDirectory, SupervisorObserver& observer)
+    : config_(config), database_(database), journal_(database), engine_(engine),
+      stateDirectory_(std::move(stateDirectory)), observer_(observer),
+      logger_(makeLogger("supervisor")), limits_(RemoteBuildControl::configuredLimits(config)),
+      autoAdjust_(config.boolean("resources.limits.auto_adjust"))
+{
+}
+
+Supervisor::~Supervisor()
+{
+    if (signalFd_ >= 0)
+        ::close(signalFd_);
+    if (lockFd_ >= 0)
+        ::close(lockFd_); // releases the lock
+}
+
+bool Supervisor::lock(std::string& holder)
+{
+    const auto file = stateDirectory_ / kLockFile;
+    lockFd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lockFd_ < 0)
+        throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
+    if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
+        char text[32] = {};
+        [[maybe_unused]] auto got = ::pread(lockFd_, text, sizeof text - 1, 0);
+        holder = text;
+        ::close(lockFd_);
+        lockFd_ = -1;
+        return false;
+    }
+    const std::string pid = std::to_string(::getpid());
+    [[maybe_unused]] auto truncated = ::ftruncate(lockFd_, 0);
+    [[maybe_unused]] auto written = ::pwrite(lockFd_, pid.data(), pid.size(), 0);
+
+    // Orphans of a step become our children, so no descendant escapes `build stop`.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1})
+        sigaddset(&signals, signal);
+    ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+    signalFd_ = ::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    return true;
+}
+
+RunOutcome Supervisor::start(const BuildPlan& plan, const std::string& planSource)
+{
+    std::vector<std::string> names;
+    for (const auto& step : plan.steps())
+        names.push_back(step.name);
+    const auto runId = journal_.createRun(planSource, plan.text(), config_.buildRoot().string(),
+                                          names, ::getpid());
+    LFSW_LOG(logger_, Info) << "run " << runId << " started: " << names.size() << " steps from "
+                            << planSource;
+    return runFrom(runId, plan);
+}
+
+RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
+{
+    auto run = journal_.latestRun();
+    if (!run)
+        throw std::runtime_error("there is no build to resume; start one with lfs-wrapper build start");
+    if (run->state == "done")
+        return {run->id, "done", "build " + std::to_string(run->id) + " had already finished"};
+    if (resourceOptimized) {
+        std::string reason;
+        if (auto adjusted = journal_.adjustedLimits(&reason)) {
+            limits_ = *adjusted;
+            observer_.note("resource-optimized: " + std::to_string(limits_.jobs) + " jobs" +
+                           (limits_.memoryBytes ? ", memory cap " + std::to_string(limits_.memoryBytes >> 20) + " MiB" : "") +
+                           " (" + reason + ")");
+        } else {
+            observer_.note("resource-optimized: adjust_limits has chosen no limits yet; using the "
+                           "configured ones");
+        }
+    }
+    // A step left "running" by a supervisor that died becomes "interrupted":
+    // it may have half-installed, and it is never taken as done.
+    for (const auto& step : journal_.steps(run->id))
+        if (step.state == "running") {
+            observer_.note("step " + step.name + " was interrupted when its supervisor died; it runs again");
+            if (step.pgid > 0)
+                ProcessTable::terminate(0, step.pgid, std::chrono::milliseconds(0));
+        }
+    journal_.resumeRun(run->id, ::getpid());
+    // The plan may have been edited since: steps are matched by name.
+    int position = 0;
+    for (const auto& step : plan.steps())
+        journal_.addStep(run->id, ++position, step.name);
+    database_.prepare("DELETE FROM build_step WHERE run_id = ? AND position > ?")
+        .bind(1, run->id)
+        .bind(2, std::int64_t{position})
+        .run();
+    LFSW_LOG(logger_, Info) << "run " << run->id << " resumed";
+    return runFrom(run->id, plan);
+}
+
+RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan)
+{
+    runId_ = runId;
+    const auto& steps = plan.steps();
+    const int total = static_cast<int>(steps.size());
+    std::filesystem::create_directories(config_.buildRoot());
+    ChrootMounts::cleanUp(config_.buildRoot());
+
+    for (int index = 0; index < total;) {
+        const auto& step = steps[static_cast<std::size_t>(index)];
+        const int position = index + 1;
+        auto records = journal_.steps(runId);
+        auto record = std::find_if(records.begin(), records.end(),
+                                   [&](const auto& r) { return r.position == position; });
+        if (record != records.end() && record->state == "done") {
+            ++index;
+            continue;
+        }
+
+        StepRecord result = runStep(runId, step, position, total);
+        journal_.finishStep(runId, position, result);
+        observer_.stepFinished(step, result);
+
+        if (result.state == "done") {
+            engine_.resetAttempts("", step.name);
+            ++index;
+            continue;
+        }
+        if (result.state == "stopped") {
+            const std::string message = "stopped during step " + step.name +
+                                        "; continue with: lfs-wrapper build resume";
+            journal_.setRunState(runId, "stopped", message);
+            return {runId, "stopped", message};
+        }
+
+        // The step failed: raise its condition.
+        Event event;
+        event.condition = result.condition;
+        event.failureClass = result.failureClass;
+        event.step = step.name;
+        event.evidence["summary"] = result.message;
+        event.evidence["run"] = std::to_string(runId);
+        if (result.exitStatus)
+            event.evidence["exit_status"] = std::to_string(*result.exitStatus);
+        if (result.signal)
+            event.evidence["signal"] = std::to_string(*result.signal);
+        for (const auto& r : journal_.steps(runId))
+            if (r.position == position)
+                event.evidence["log_file"] = r.logFile;
+
+        const auto conditions = config_.list("auto_recovery.conditions");
+        const bool covered = config_.boolean("auto_recovery.enabled") &&
+                             std::find(conditions.begin(), conditions.end(), event.condition) !=
+                                 conditions.end() &&
+                             config_.chainFor(event.condition, event.failureClass).has_value();
+        std::string message = "step " + step.name + " failed: " + result.message;
+        if (!covered) {
+            message += "; no automatic recovery is configured for " + event.condition +
+                       (event.failureClass.empty() ? "" : ":" + event.failureClass) +
+                       "; fix the cause, then: lfs-wrapper build resume";
+            journal_.setRunState(runId, "failed", message);
+            return {runId, "failed", message};
+        }
+
+        stopAfterChain_ = false;
+        restartRequested_ = false;
+        observer_.note("recovering from " + event.condition + ":" + event.failureClass +
+                       " in step " + step.name);
+        auto outcome = engine_.run(event, *this, [this](const std::string& action, const Result& r) {
+            observer_.note("  " + action + ": " + statusName(r.status()) +
+                           (r.message().empty() ? "" : " (" + r.message() + ")"));
+        });
+        if (outcome.status == RecoveryOutcome::Status::Exhausted) {
+            message += "; " + outcome.message + "; the build is stopped";
+            journal_.setRunState(runId, "failed", message);
+            return {runId, "failed", message};
+        }
+        if (outcome.status == RecoveryOutcome::Status::Failed) {
+            message += "; recovery chain " + outcome.chainKey + " failed at " + outcome.message +
+                       "; fix the cause, then: lfs-wrapper build resume";
+            journal_.setRunState(runId, "failed", message);
+            return {runId, "failed", message};
+        }
+        if (restartRequested_) {
+            observer_.note("recovery chain " + outcome.chainKey + " restarts step " + step.name +
+                           " (attempt " + std::to_string(outcome.attempt) + " of " +
+                           std::to_string(outcome.maxAttempts) + ")");
+            continue; // the same step again
+        }
+        message += "; recovery chain " + outcome.chainKey +
+                   " ran and left the build stopped (it has no restart_build); fix the cause, "
+                   "then: lfs-wrapper build resume";
+        journal_.setRunState(runId, "failed", message);
+        return {runId, "failed", message};
+    }
+    journal_.setRunState(runId, "done", "all " + std::to_string(total) + " steps done");
+    return {runId, "done", "all " + std::to_string(total) + " steps done"};
+}
+
+StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int position, int total)
+{
+    const auto root = config_.buildRoot();
+    int attempt = 1;
+    for (const auto& r : journal_.steps(runId))
+        if (r.position == position)
+            attempt = r.attempts + 1;
+    const auto logDirectory = stateDirectory_ / "steps" / std::to_string(runId);
+    std::filesystem::create_directories(logDirectory);
+    const auto logFile = logDirectory / (std::to_string(position) + "-" + sanitized(step.name) +
+                                         "." + std::to_string(attempt) + ".log");
+    journal_.startStep(runId, position, logFile.string(), limits_);
+    observer_.stepStarted(step, position, total, attempt);
+    LFSW_LOG(logger_, Info) << "step " << position << "/" << total << " " << step.name
+                            << " started (attempt " << attempt << ", " << limits_.jobs << " jobs)";
+
+    CommandRunner::Options options;
+    options.timeout = step.timeout;
+    options.grace = *parseDuration(config_.string("build.stop_grace"));
+    options.environment = step.env;
+    options.environment["LFS"] = root.string();
+    options.environment["LFSW_ROOT"] = root.string();
+    options.environment["LFSW_JOBS"] = std::to_string(limits_.jobs);
+    options.environment["MAKEFLAGS"] = "-j" + std::to_string(limits_.jobs);
+    options.environment["LFSW_STEP"] = step.name;
+    options.environment["LFSW_STATE_DIR"] = stateDirectory_.string();
+    if (config_.file())
+        options.environment["LFSW_CONFIG_DIR"] =
+            std::filesystem::absolute(*config_.file()).parent_path().string();
+    options.user = step.user;
+    options.memoryLimitBytes = limits_.memoryBytes;
+    if (step.chroot) {
+        options.chrootDir = root;
+        options.workdir = step.workdir.empty() ? "/" : step.workdir;
+        options.environment["PATH"] = "/usr/bin:/usr/sbin:/bin:/sbin";
+    } else {
+        options.workdir = step.workdir.empty() ? root : root / step.workdir;
+    }
+    options.onStarted = [&](int pid) {
+        stepPid_ = pid;
+        journal_.setStepPgid(runId, position, pid);
+    };
+    options.stopRequested = [this] { return pollStop(); };
+
+    std::ofstream log(logFile, std::ios::app | std::ios::binary);
+    int kmsg = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (kmsg >= 0)
+        ::lseek(kmsg, 0, SEEK_END);
+
+    CommandOutcome outcome;
+    StepRecord result;
+    try {
+        std::unique_ptr<ChrootMounts> mounts;
+        if (step.chroot)
+            mounts = std::make_unique<ChrootMounts>(root);
+        // "set -e" semantics: the step fails at the first failing command, as
+        // jhalfs and the LFS book's scripts expect.
+        outcome = CommandRunner().run("set -e\n" + step.run, options, [&](std::string_view line) {
+            log.write(line.data(), static_cast<std::streamsize>(line.size()));
+            log.put('\n');
+            observer_.outputLine(line);
+        });
+    } catch (const std::exception& e) {
+        outcome.started = false;
+        outcome.error = e.what();
+    }
+    log.close();
+    const auto kernelLines = readKernelMessages(kmsg);
+    if (kmsg >= 0)
+        ::close(kmsg);
+    stepPid_ = 0;
+    reapOrphans();
+
+    result.position = position;
+    result.name = step.name;
+    if (!outcome.started) {
+        result.state = "failed";
+        result.condition = "build_failure";
+        result.failureClass = "unknown";
+        result.message = outcome.summary();
+        return result;
+    }
+    if (outcome.signal)
+        result.signal = outcome.signal;
+    else
+        result.exitStatus = outcome.exitStatus;
+    if (outcome.stopped) {
+        result.state = "stopped";
+        result.message = stopForced_ ? "stopped by build stop --force" : "stopped by build stop";
+        return result;
+    }
+    if (outcome.succeeded()) {
+        result.state = "done";
+        result.message = outcome.summary();
+        return result;
+    }
+    int firstLine = 1;
+    const auto lines = readLogTail(logFile, firstLine);
+    StepEnding ending;
+    ending.exitStatus = outcome.exitStatus;
+    ending.signal = outcome.signal;
+    ending.timedOut = outcome.timedOut;
+    ending.kernelLines = kernelLines;
+    auto classification = FailureClassifier::classify(ending, lines);
+    result.state = "failed";
+    result.condition = classification.condition;
+    result.failureClass = classification.failureClass;
+    result.message = outcome.summary() + ": " + classification.summary;
+    if (!classification.evidence.empty()) {
+        const auto& first = classification.evidence.front();
+        result.message += " (log line " + std::to_string(first.line + firstLine - 1) + ": " +
+                          first.text.substr(0, 200) + ")";
+    }
+    LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
+    return result;
+}
+
+CommandRunner::Stop Supervisor::pollStop()
+{
+    reapOrphans();
+    CommandRunner::Stop stop = CommandRunner::Stop::None;
+    signalfd_siginfo info{};
+    while (signalFd_ >= 0 && ::read(signalFd_, &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGUSR1) {
+            const std::string request = journal_.stopRequest(runId_);
+            if (request == "force")
+                stop = CommandRunner::Stop::Force;
+            else if (request == "graceful" && stop == CommandRunner::Stop::None)
+                stop = CommandRunner::Stop::Graceful;
+        } else if (stop == CommandRunner::Stop::None) {
+            LFSW_LOG(logger_, Warning) << "received " << sigabbrev_np(static_cast<int>(info.ssi_signo))
+                                       << ": stopping the build";
+            stop = CommandRunner::Stop::Graceful;
+        }
+    }
+    if (stop == CommandRunner::Stop::Force)
+        stopForced_ = true;
+    return stop;
+}
+
+void Supervisor::reapOrphans()
+{
+    // Reap adopted orphans, but never the running step's shell: its runner
+    // waits for it and needs its status.
+    while (true) {
+        siginfo_t info{};
+        if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0)
+            return;
+        if (info.si_pid == stepPid_)
+            return;
+        ::waitpid(info.si_pid, nullptr, 0);
+    }
+}
+
+Result Supervisor::stopBuild(bool force)
+{
+    const auto grace = force ? std::chrono::milliseconds(0)
+                             : std::chrono::milliseconds(*parseDuration(config_.string("build.stop_grace")));
+    int ended = ProcessTable::terminate(::getpid(), 0, grace);
+    reapOrphans();
+    stopAfterChain_ = true;
+    restartRequested_ = false;
+    return Result::done("the build stops after this chain" +
+                        (ended ? "; " + std::to_string(ended) + " leftover processes ended"
+                               : std::string("; no process of the step was left")));
+}
+
+Result Supervisor::restartStep()
+{
+    restartRequested_ = true;
+    stopAfterChain_ = false;
+    return Result::done("the failed step runs again when the chain has finished");
+}
+
+void Supervisor::adjustLimits(const StepLimits& limits, const std::string& reason)
+{
+    journal_.recordLimits(limits, reason);
+    if (autoAdjust_) {
+        limits_ = limits;
+        LFSW_LOG(logger_, Info) << "limits now " << limits.jobs << " jobs"
+                                << (limits.memoryBytes ? ", memory " + std::to_string(limits.memoryBytes >> 20) + " MiB" : "")
+                                << ": " << reason;
+    } else {
+        LFSW_LOG(logger_, Info) << "adjust_limits chose " << limits.jobs
+                                << " jobs; resources.limits.auto_adjust is off, so they apply to "
+                                   "build resume --resource-optimized";
+    }
+}
+
+} // namespace lfsw

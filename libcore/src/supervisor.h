@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include <lfsw/build_control.h>
+#include <lfsw/command_runner.h>
+#include <lfsw/export.h>
+
+#include "build_journal.h"
+#include "build_plan.h"
+#include "failure_classifier.h"
+#include "logging.h"
+
+namespace lfsw {
+
+class Config;
+class RecoveryEngine;
+class StateDatabase;
+
+// What the supervisor reports as it goes; the host draws it on the console.
+class SupervisorObserver
+{
+public:
+    virtual ~SupervisorObserver() = default;
+    virtual void stepStarted(const PlanStep& step, int position, int total, int attempt) = 0;
+    virtual void outputLine(std::string_view line) = 0;
+    virtual void stepFinished(const PlanStep& step, const StepRecord& result) = 0;
+    virtual void note(const std::string& text) = 0;
+};
+
+// How a supervised run ended.
+struct RunOutcome {
+    std::int64_t runId = 0;
+    std::string state; // done, failed, stopped
+    std::string message;
+};
+
+// Runs a build plan step by step: each step in its own process group, its
+// output to a per-step log file and the observer, its result committed to the
+// state database only once it has finished. A failed step is classified and
+// raises its condition; when auto-recovery covers it, the engine runs the
+// chain, and the chain decides whether the build goes on (restart_build) or
+// stops. One supervisor per state directory (a lock file); `build stop`
+// reaches it through the database and SIGUSR1, SIGTERM and SIGINT stop it
+// gracefully. It is also the BuildControl that recovery actions use.
+class LFSW_EXPORT Supervisor final : public BuildControl
+{
+public:
+    Supervisor(const Config& config, StateDatabase& database, RecoveryEngine& engine,
+               std::filesystem::path stateDirectory, SupervisorObserver& observer);
+    ~Supervisor() override;
+
+    // Takes the supervisor lock; false (and who holds it in `holder`) when
+    // another supervisor runs the build of this state directory.
+    bool lock(std::string& holder);
+
+    RunOutcome start(const BuildPlan& plan, const std::string& planSource);
+    // Continues the latest run from its first step not done. With
+    // `resourceOptimized`, steps run with the limits adjust_limits chose.
+    RunOutcome resume(const BuildPlan& plan, bool resourceOptimized);
+
+    // BuildControl
+    bool supervising() const override { return true; }
+    Result stopBuild(bool force) override;
+    Result restartStep() override;
+    StepLimits limits() const override { return limits_; }
+    void adjustLimits(const StepLimits& limits, const std::string& reason) override;
+
+private:
+    RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan);
+    StepRecord runStep(std::int64_t runId, const PlanStep& step, int position, int total);
+    CommandRunner::Stop pollStop();
+    void reapOrphans();
+
+    const Config& config_;
+    StateDatabase& database_;
+    BuildJournal journal_;
+    RecoveryEngine& engine_;
+    std::filesystem::path stateDirectory_;
+    SupervisorObserver& observer_;
+    Logger logger_;
+    StepLimits limits_;
+    bool autoAdjust_ = false;
+    int lockFd_ = -1;
+    int signalFd_ = -1;
+    std::int64_t runId_ = 0;
+    int stepPid_ = 0;
+    bool stopAfterChain_ = false;
+    bool restartRequested_ = false;
+    bool stopForced_ = false;
+};
+
+} // namespace lfsw

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <lfsw/build_control.h>
+
+namespace lfsw::test {
+
+// A BuildControl that records what actions asked of it.
+class FakeBuildControl final : public BuildControl
+{
+public:
+    bool supervising() const override { return supervisingValue; }
+    Result stopBuild(bool force) override
+    {
+        calls.push_back(force ? "stop --force" : "stop");
+        return Result::done("stopped");
+    }
+    Result restartStep() override
+    {
+        calls.push_back("restart");
+        return Result::done("restarts");
+    }
+    StepLimits limits() const override { return current; }
+    void adjustLimits(const StepLimits& limits, const std::string& reason) override
+    {
+        current = limits;
+        calls.push_back("adjust: " + reason);
+    }
+
+    bool supervisingValue = true;
+    StepLimits current{8, 0};
+    std::vector<std::string> calls;
+};
+
+} // namespace lfsw::test
