@@ -102,8 +102,22 @@ void writeAtomically(const std::filesystem::path& file, const std::string& text)
 
 int set(Session& session, const po::variables_map& values)
 {
-    const std::string key = values["key"].as<std::string>();
-    const std::string value = values["value"].as<std::string>();
+    std::string key = values["key"].as<std::string>();
+    std::string value = values.count("value") ? values["value"].as<std::string>() : "";
+    if (values.count("auto-adjust")) {
+        // The seed's spelling: config set resources.limits --auto-adjust
+        if (key != "resources.limits" || values.count("value")) {
+            std::cerr << "lfs-wrapper: config set: --auto-adjust goes with the key "
+                         "resources.limits and no value\n";
+            return kExitUsage;
+        }
+        key = "resources.limits.auto_adjust";
+        value = "true";
+    } else if (!values.count("value")) {
+        std::cerr << "lfs-wrapper: config set: missing VALUE (usage: lfs-wrapper config set KEY "
+                     "VALUE)\n";
+        return kExitUsage;
+    }
     const std::filesystem::path file =
         session.config().file() ? *session.config().file() : std::filesystem::path("lfs-wrapper.yaml");
 
@@ -161,17 +175,22 @@ void addConfigCommands(std::vector<Command>& commands)
                         },
                         get});
     commands.push_back(
-        {"config set", "KEY VALUE", "Change one key in the config file, validated first",
+        {"config set", "KEY VALUE | resources.limits --auto-adjust",
+         "Change one key in the config file, validated first",
          "VALUE is YAML: 5, true, 90%, \"0 */4 * * *\", [log, email]. The new config is\n"
          "validated as a whole before the file is written; nothing is written when it\n"
          "has a problem. A key that already holds a one-line value is edited in place\n"
          "and the file's comments are kept; adding a key rewrites the file without its\n"
          "comments (yaml-cpp cannot keep them) and says so. Without a config file,\n"
-         "./lfs-wrapper.yaml is created.",
+         "./lfs-wrapper.yaml is created.\n"
+         "'config set resources.limits --auto-adjust' sets resources.limits.auto_adjust:\n"
+         "adjust_limits then applies the jobs and memory limits it chooses to the next\n"
+         "attempt by itself (they are recorded and shown by build status).",
          ConfigNeed::None,
          [](po::options_description& options, po::positional_options_description& positional) {
              options.add_options()("key", po::value<std::string>()->required(), "dotted key")(
-                 "value", po::value<std::string>()->required(), "new value (YAML)");
+                 "value", po::value<std::string>(), "new value (YAML)")(
+                 "auto-adjust", "with resources.limits: let adjust_limits apply its limits");
              positional.add("key", 1).add("value", 1);
          },
          set});

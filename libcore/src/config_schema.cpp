@@ -151,7 +151,11 @@ SchemaNode buildSchema()
                          "[build_failure, resource_exhaustion, minor_corruption]",
                          "Conditions recovered from automatically."),
                 }),
-            leaf("recovery_actions", ValueType::Chains, "{}",
+            leaf("recovery_actions", ValueType::Chains,
+                 // The seed's chains, without the actions that do not exist yet
+                 // (clean_environment, restore_checkpoint, free_resources).
+                 "{build_failure: [stop_build], resource_exhaustion: [adjust_limits, "
+                 "restart_build]}",
                  "For each condition (or condition:failure_class), the ordered list of actions "
                  "its recovery runs. An entry is an action name or a one-key map "
                  "`action: {param: value}`. A config that has this key replaces the built-in "

@@ -23,7 +23,7 @@ const std::vector<Rule>& rules()
          std::regex(R"(No space left on device|ENOSPC|Disk quota exceeded)", flags)},
         {"resource_exhaustion", "memory", "out of memory",
          std::regex(R"(virtual memory exhausted|out of memory allocating|Cannot allocate memory|)"
-                    R"(std::bad_alloc|MemoryError|fatal error: Killed signal terminated program)",
+                    R"(std::bad_alloc|MemoryError|^Out of memory!|fatal error: Killed signal terminated program)",
                     flags)},
         {"build_failure", "fetch_error", "a download or network access failed",
          std::regex(R"(Could not resolve host|unable to resolve host address|)"

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Supervision features that need root: a full tmpfs (ENOSPC), chroot steps,
+# steps as another user. Skipped, with the reason, when not root or when this
+# machine does not allow mounting.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIP: needs root (mounts a tmpfs, chroots, switches users)"
+  exit 77
+fi
+mkdir probe
+if ! mount -t tmpfs -o size=1M tmpfs probe 2>/dev/null; then
+  echo "SKIP: this machine does not allow mounting (no CAP_SYS_ADMIN?)"
+  exit 77
+fi
+umount probe
+
+cleanup_mounts() {
+  for m in $(awk -v s="$SCRATCH/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2>/dev/null
+  done
+  rm -rf "$SCRATCH"
+}
+trap cleanup_mounts EXIT
+
+# ---- a step writing to a tiny full tmpfs fails out of disk and raises resource_exhaustion
+mkdir -p root/tiny
+mount -t tmpfs -o size=256k tmpfs root/tiny
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+recovery_actions:
+  resource_exhaustion:
+    - adjust_limits
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: fill
+    run: dd if=/dev/zero of="$LFS/tiny/blob" bs=64k count=100
+YAML
+run build start --plan plan.yaml
+expect_status 1 "out of disk"
+expect_out "out of disk space (ENOSPC)"
+expect_out "recovering from resource_exhaustion:disk in step fill"
+expect_out "adjust_limits: not-applicable (out of disk space: fewer jobs or less memory would not help; free space instead)"
+run build status
+expect_out "resource_exhaustion:disk"
+run analyze errors
+expect_out "No space left on device"
+umount root/tiny
+
+# ---- a chroot step sees the build root as / with /dev, /proc, /sys and /run, unmounted afterwards
+rm -rf .lfs-wrapper
+mkdir -p root/bin root/usr/bin root/lib root/lib64 root/lib/x86_64-linux-gnu
+cp /bin/sh root/bin/sh
+for lib in $(ldd /bin/sh | grep -o '/[^ ]*'); do mkdir -p "root$(dirname "$lib")"; cp "$lib" "root$lib"; done
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: inside
+    chroot: true
+    run: |
+      echo "root is $(cd / && echo *)"
+      [ -e /proc/self/stat ] && echo "proc mounted"
+      [ -e /dev/null ] && echo "dev mounted"
+      [ -d /sys/kernel ] && echo "sys mounted"
+      echo marker > /run/marker && echo "run writable"
+YAML
+run build start --plan plan.yaml
+expect_status 0 "chroot step"
+expect_out "proc mounted"
+expect_out "dev mounted"
+expect_out "sys mounted"
+expect_out "run writable"
+expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(mounts left after the chroot step)"
+
+# unmounted even when the step is killed
+cat > plan.yaml <<'YAML'
+steps:
+  - name: inside
+    chroot: true
+    run: |
+      echo started > /run/started
+      while :; do :; done
+YAML
+rm -rf .lfs-wrapper
+"$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+supervisor=$!
+for _ in $(seq 50); do [ -f root/run/started ] && break; sleep 0.1; done
+run build stop --force
+expect_status 0 "stop --force"
+wait "$supervisor"
+expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(mounts left after a stopped chroot step)"
+
+# and left by a supervisor killed with SIGKILL, they are cleaned up by the next run
+rm -rf .lfs-wrapper
+"$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+supervisor=$!
+for _ in $(seq 50); do [ -f root/run/started ] && break; sleep 0.1; done
+kill -9 "$supervisor"; wait "$supervisor" 2>/dev/null
+CHECKS=$((CHECKS + 1)); [ "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" -gt 0 ] || fail "expected leftover mounts after kill -9"
+sed -i 's/      while :; do :; done/      true/' plan.yaml
+run build resume
+expect_status 0 "resume cleans stale mounts"
+expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(stale mounts cleaned)"
+
+# ---- a step runs as another user
+rm -rf .lfs-wrapper root && mkdir -p root && chmod 777 root
+cat > plan.yaml <<'YAML'
+steps:
+  - name: as-nobody
+    user: nobody
+    run: echo "running as $(id -un), HOME=$HOME"
+YAML
+run build start --plan plan.yaml
+expect_status 0 "user step"
+expect_out "running as nobody"
+
+# ---- process stop --resource-heavy names and stops the heaviest process
+rm -rf .lfs-wrapper
+cat > plan.yaml <<'YAML'
+steps:
+  - name: heavy
+    run: |
+      perl -e '$x = "a" x (200 * 1024 * 1024); sleep 60' &
+      heavy=$!
+      sleep 60 &
+      wait $heavy
+YAML
+"$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+supervisor=$!
+sleep 1.5
+run process stop --resource-heavy
+expect_status 0 "process stop"
+expect_out "(perl):"
+expect_out "MiB resident"
+wait "$supervisor"
+run build status
+CHECKS=$((CHECKS + 1)); grep -qE 'heavy +failed' <<<"$OUT" || fail "the step should have failed: $OUT"
+finish

@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# Build supervision against the real binary, with real processes and signals.
+. "$(dirname "$0")/lib.sh"
+
+write_config() {
+  cat > lfs-wrapper.yaml <<YAML
+build:
+  root: root
+  stop_grace: 1s
+auto_recovery:
+  max_attempts: ${1:-3}
+recovery_actions:
+  build_failure:
+    - restart_build
+  build_failure:killed:
+    - stop_build
+YAML
+}
+
+# ---- a step that fails once is recovered automatically and the run ends done
+write_config 3
+cat > plan.yaml <<'YAML'
+steps:
+  - name: prepare
+    run: |
+      mkdir -p sources
+      echo "jobs=$LFSW_JOBS makeflags=$MAKEFLAGS root=$LFS"
+    env: {GREETING: hello}
+  - name: flaky
+    run: |
+      if [ ! -f "$LFS/.fixed" ]; then
+        touch "$LFS/.fixed"
+        echo "flaky.c:3:1: error: expected ';' before '}' token"
+        exit 2
+      fi
+      echo "fixed now, $GREETING"
+    env: {GREETING: hi}
+  - name: install
+    workdir: sources
+    run: pwd > "$LFS/installed-from"
+YAML
+run build start --plan plan.yaml
+expect_status 0 "recovered build"
+expect_out "jobs="
+expect_out "makeflags=-j"
+expect_out "root=$SCRATCH/root"
+expect_out "==> [2/3] flaky: failed (exited with status 2: compilation failed (log line 1: flaky.c:3:1: error: expected ';' before '}' token))"
+expect_out "==> [2/3] flaky (attempt 2)"
+expect_out "fixed now, hi"
+expect_out "build 1: done — all 3 steps done"
+expect_equal "$(cat root/installed-from)" "$SCRATCH/root/sources"
+
+run build status
+expect_out "build 1: done"
+CHECKS=$((CHECKS + 1)); grep -qE '^2 +flaky +done +[0-9a-z]+ +2 ' <<<"$OUT" || fail "flaky should be done after 2 attempts: $OUT"
+expect_equal "$(ls .lfs-wrapper/steps/1/)" "1-prepare.1.log
+2-flaky.1.log
+2-flaky.2.log
+3-install.1.log"
+expect_equal "$(cat .lfs-wrapper/steps/1/2-flaky.1.log)" "flaky.c:3:1: error: expected ';' before '}' token"
+# the attempt counter of the step was reset when it succeeded
+run recovery status
+expect_out "no recovery attempts counted"
+
+# ---- max_attempts exhausted stops the build, non-zero, and the state says why
+rm -rf .lfs-wrapper root
+write_config 2
+cat > plan.yaml <<'YAML'
+steps:
+  - name: broken
+    run: |
+      echo "broken.c:1:1: error: unknown type name 'intt'"
+      exit 1
+YAML
+run build start --plan plan.yaml
+expect_status 1 "exhausted"
+expect_out "==> [1/1] broken (attempt 3)"
+expect_out "build 1: failed"
+expect_out "all 2 recovery attempts for build_failure in step 'broken' are used up"
+run build status
+expect_out "build 1: failed"
+CHECKS=$((CHECKS + 1)); grep -qE '^1 +broken +failed .* 3 .*status 1 +build_failure:compile_error' <<<"$OUT" || fail "status row: $OUT"
+run analyze errors
+expect_out "build 1, step broken (attempt 3): build_failure:compile_error"
+expect_out "line 1: broken.c:1:1: error: unknown type name 'intt'"
+expect_out "recovery: build_failure -> restart_build"
+
+# ---- a chain without restart_build leaves the build stopped; a killed step is "killed" without OOM evidence
+rm -rf .lfs-wrapper root
+write_config 3
+cat > plan.yaml <<'YAML'
+steps:
+  - name: killed
+    run: |
+      echo "about to be killed"
+      kill -KILL $$
+YAML
+run build start --plan plan.yaml
+expect_status 1 "killed"
+expect_out "killed by signal 9 (SIGKILL): killed by signal 9 with no sign of the OOM killer"
+expect_out "recovery chain build_failure:killed ran and left the build stopped (it has no restart_build)"
+run build status
+CHECKS=$((CHECKS + 1)); grep -qE 'killed +failed .*signal 9 +build_failure:killed' <<<"$OUT" || fail "status row: $OUT"
+
+# ---- a timeout
+rm -rf .lfs-wrapper root
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root, stop_grace: 1s}
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: slow
+    timeout: 1s
+    run: sleep 30
+YAML
+start=$(date +%s)
+run build start --plan plan.yaml
+expect_status 1 "timeout"
+expect_out "timed out after 1s: the step ran past its timeout"
+CHECKS=$((CHECKS + 1)); [ $(( $(date +%s) - start )) -lt 10 ] || fail "timeout took too long"
+run build status
+expect_out "build_failure:timeout"
+
+# ---- build stop from another terminal ends a tree of processes, one ignoring SIGTERM
+rm -rf .lfs-wrapper root
+cat > plan.yaml <<'YAML'
+steps:
+  - name: tree
+    run: |
+      sh -c 'trap "" TERM; echo $$ > "$LFS/stubborn.pid"; while :; do sleep 0.2; done' &
+      sh -c 'sleep 300 & echo $! > "$LFS/grandchild.pid"; wait' &
+      setsid sh -c 'echo $$ > "$LFS/escaped.pid"; sleep 300' &
+      echo "tree started"
+      wait
+  - name: never
+    run: echo "must not run"
+YAML
+"$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+supervisor=$!
+for _ in $(seq 50); do [ -s root/stubborn.pid ] && [ -s root/grandchild.pid ] && [ -s root/escaped.pid ] && break; sleep 0.1; done
+run build start --plan plan.yaml
+expect_status 1 "second supervisor refused"
+expect_err "another supervisor (pid $supervisor) is running the build of $SCRATCH/.lfs-wrapper"
+run build status
+expect_out "running (supervisor pid $supervisor)"
+run build stop
+expect_status 0 "build stop"
+expect_out "build 1 stopped"
+wait "$supervisor"; supervisor_status=$?
+CHECKS=$((CHECKS + 1)); [ "$supervisor_status" -eq 1 ] || fail "the stopped build's supervisor should exit 1, not $supervisor_status"
+for f in stubborn grandchild escaped; do
+  pid=$(cat "root/$f.pid")
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
+  CHECKS=$((CHECKS + 1)); { [ -z "$state" ] || [ "$state" = Z ]; } || fail "$f process $pid survived build stop (state $state)"
+done
+CHECKS=$((CHECKS + 1)); ! grep -q "must not run" start.out || fail "the next step ran after a stop"
+run build status
+expect_out "build 1: stopped"
+CHECKS=$((CHECKS + 1)); grep -qE '^1 +tree +stopped' <<<"$OUT" || fail "the step should be stopped: $OUT"
+
+# ---- build resume continues from the first step not done
+cat > plan.yaml <<'YAML'
+steps:
+  - name: tree
+    run: echo "tree quickly this time"
+  - name: never
+    run: echo "now it runs"
+YAML
+run build resume
+expect_status 0 "resume"
+expect_out "now it runs"
+expect_out "build 1: done"
+
+# ---- kill -9 of the supervisor: the state stays consistent and resume re-runs the half-done step
+rm -rf .lfs-wrapper root
+cat > plan.yaml <<'YAML'
+steps:
+  - name: first
+    run: echo one
+  - name: install
+    run: |
+      echo "$(date +%s%N)" >> "$LFS/install-runs"
+      touch "$LFS/partial-install"
+      sleep 30
+      echo done
+  - name: last
+    run: echo last
+YAML
+"$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+supervisor=$!
+for _ in $(seq 50); do [ -f root/partial-install ] && break; sleep 0.1; done
+kill -9 "$supervisor"; wait "$supervisor" 2>/dev/null
+run build status
+expect_out "interrupted (its supervisor, pid $supervisor, is gone)"
+CHECKS=$((CHECKS + 1)); grep -qE '^2 +install +interrupted' <<<"$OUT" || fail "install should show interrupted: $OUT"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT state FROM build_step WHERE name='install'")" "running" "(recorded state is running, never done)"
+run build analyze-state
+expect_out "steps done: 1 of 3 (first)"
+expect_out "half-done step: install was running"
+expect_out "its install may have left files in $SCRATCH/root"
+sed -i 's/      sleep 30/      true/' plan.yaml
+run build resume
+expect_status 0 "resume after kill -9"
+expect_out "step install was interrupted when its supervisor died; it runs again"
+expect_out "build 1: done"
+expect_equal "$(wc -l < root/install-runs)" "2" "(the half-done step ran again)"
+run build status
+CHECKS=$((CHECKS + 1)); grep -qE '^2 +install +done .* 2 ' <<<"$OUT" || fail "install done after 2 attempts: $OUT"
+run build analyze-state
+expect_out "the state database is consistent"
+
+# ---- out of memory raises resource_exhaustion; adjust_limits halves the jobs and caps memory
+rm -rf .lfs-wrapper root
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+resources:
+  limits: {jobs: 4, auto_adjust: true}
+recovery_actions:
+  resource_exhaustion:
+    - adjust_limits: {memory: 512M}
+    - restart_build
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: big-link
+    run: |
+      # Too many parallel jobs for this machine: the allocation fails.
+      if [ "$LFSW_JOBS" -gt 2 ]; then perl -e '$x = "a" x (64 * 1024**4)'; fi
+      echo "linked with $LFSW_JOBS jobs ($MAKEFLAGS), address space limit $(ulimit -v) KiB"
+YAML
+run build start --plan plan.yaml
+expect_status 0 "recovered from out of memory"
+expect_out "out of memory (log line 1: Out of memory!)"
+expect_out "recovering from resource_exhaustion:memory in step big-link"
+expect_out "adjust_limits: done (out of memory in step big-link: jobs 4 -> 2, memory cap none -> 512 MiB (RLIMIT_AS))"
+expect_out "linked with 2 jobs (-j2), address space limit 524288 KiB"
+run build status
+expect_out "limits chosen by adjust_limits: 2 jobs, memory cap 512 MiB"
+
+# without auto_adjust the limits wait for build resume --resource-optimized
+rm -rf .lfs-wrapper root
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+resources:
+  limits: {jobs: 4}
+recovery_actions:
+  resource_exhaustion:
+    - adjust_limits: {memory: 1G}
+YAML
+run build start --plan plan.yaml
+expect_status 1 "stopped after adjusting"
+run build status
+expect_out "limits chosen by adjust_limits: 2 jobs, memory cap 1024 MiB"
+expect_out "applied by build resume --resource-optimized"
+run build resume
+expect_status 1 "plain resume keeps the configured jobs"
+run build resume --resource-optimized
+expect_status 0 "resource-optimized resume"
+expect_out "resource-optimized: 2 jobs, memory cap 1024 MiB"
+expect_out "linked with 2 jobs (-j2), address space limit 1048576 KiB"
+
+# ---- a plain command is a one-step plan; bad plans are refused with positions
+rm -rf .lfs-wrapper
+run build start -- sh -c 'echo "a one-step plan: $0"' "it's quoted"
+expect_status 0 "command plan"
+expect_out "a one-step plan: it's quoted"
+cat > bad-plan.yaml <<'YAML'
+steps:
+  - name: a
+    run: echo a
+    timout: 5m
+  - name: a
+    run: echo again
+  - run: echo nameless
+    user: no-such-user-here
+YAML
+run build start --plan bad-plan.yaml
+expect_status 2 "bad plan"
+expect_err "bad-plan.yaml:4:5: unknown key 'steps[0].timout', did you mean 'timeout'?"
+run build start
+expect_status 2 "no plan"
+expect_err "build start needs a plan"
+
+finish

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "failure_classifier.h"
+
+using lfsw::FailureClassifier;
+using lfsw::StepEnding;
+
+namespace {
+
+std::vector<std::string> readLines(const std::string& file)
+{
+    std::ifstream in(file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
+} // namespace
+
+TEST_CASE("captured logs of real gcc, make, configure, test-suite, curl and shell failures")
+{
+    const std::string directory = LFSW_SOURCE_ROOT "/tests/fixtures/failure-logs/";
+    std::ifstream expected(directory + "expected.txt");
+    REQUIRE(expected);
+    int checked = 0;
+    for (std::string line; std::getline(expected, line);) {
+        if (line.empty() || line[0] == '#')
+            continue;
+        std::istringstream fields(line);
+        std::string file, condition, failureClass;
+        int exitStatus = 0;
+        fields >> file >> exitStatus >> condition >> failureClass;
+        const auto log = readLines(directory + file);
+        REQUIRE_MESSAGE(!log.empty(), file);
+        StepEnding ending;
+        ending.exitStatus = exitStatus;
+        auto result = FailureClassifier::classify(ending, log);
+        INFO(file);
+        CHECK(result.condition == condition);
+        CHECK(result.failureClass == failureClass);
+        REQUIRE_FALSE(result.evidence.empty());
+        // Evidence lines carry their real line numbers in the log.
+        for (const auto& evidence : result.evidence)
+            CHECK(log.at(static_cast<std::size_t>(evidence.line - 1)) == evidence.text);
+        ++checked;
+    }
+    CHECK(checked == 9);
+}
+
+TEST_CASE("the first evidence of a compile error is the compiler's error line")
+{
+    const auto log = readLines(LFSW_SOURCE_ROOT "/tests/fixtures/failure-logs/gcc-make-compile-error.log");
+    auto result = FailureClassifier::classify({2, 0, false, {}, false}, log);
+    REQUIRE(result.evidence.size() >= 2);
+    CHECK(result.evidence[0].line == 3);
+    CHECK(result.evidence[0].text == "hello.c:5:5: error: expected ‘,’ or ‘;’ before ‘printf’");
+}
+
+TEST_CASE("SIGKILL is out of memory only with OOM evidence")
+{
+    StepEnding killed;
+    killed.signal = SIGKILL;
+    auto plain = FailureClassifier::classify(killed, {"compiling..."});
+    CHECK(plain.condition == "build_failure");
+    CHECK(plain.failureClass == "killed");
+
+    killed.kernelLines = {"Out of memory: Killed process 4242 (cc1plus) total-vm:9000000kB"};
+    auto oom = FailureClassifier::classify(killed, {"compiling..."});
+    CHECK(oom.condition == "resource_exhaustion");
+    CHECK(oom.failureClass == "memory");
+    CHECK(oom.evidence.at(0).text.find("Killed process 4242") != std::string::npos);
+
+    StepEnding cgroup;
+    cgroup.signal = SIGKILL;
+    cgroup.cgroupOomKill = true;
+    CHECK(FailureClassifier::classify(cgroup, {}).failureClass == "memory");
+}
+
+TEST_CASE("a timeout wins over what the log says; an unrecognised failure is unknown")
+{
+    StepEnding timedOut;
+    timedOut.timedOut = true;
+    timedOut.signal = SIGTERM;
+    CHECK(FailureClassifier::classify(timedOut, {"x.c:1:1: error: boom"}).failureClass == "timeout");
+    CHECK(FailureClassifier::classify({1, 0, false, {}, false}, {"something odd"}).failureClass ==
+          "unknown");
+}
