@@ -147,10 +147,14 @@ void BuildJournal::resumeRun(std::int64_t runId, int supervisorPid)
 
 void BuildJournal::addStep(std::int64_t runId, int position, const std::string& name)
 {
+    // A step already recorded at this position under the same name keeps its
+    // state and attempts (a done step stays done); any other is new, pending.
     database_
-        .prepare("INSERT OR REPLACE INTO build_step (run_id, position, name, state, attempts)"
-                 " VALUES (?, ?, ?, 'pending', COALESCE((SELECT attempts FROM build_step"
-                 " WHERE run_id = ?1 AND position = ?2), 0))")
+        .prepare("INSERT INTO build_step (run_id, position, name, state) VALUES (?, ?, ?, 'pending')"
+                 " ON CONFLICT (run_id, position) DO UPDATE SET"
+                 " state = CASE WHEN name = excluded.name THEN state ELSE 'pending' END,"
+                 " attempts = CASE WHEN name = excluded.name THEN attempts ELSE 0 END,"
+                 " name = excluded.name")
         .bind(1, runId)
         .bind(2, std::int64_t{position})
         .bind(3, name)

@@ -203,7 +203,8 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     switch (outcome.status) {
     case RecoveryOutcome::Status::Recovered:
         alert.severity = LogLevel::Warning;
-        alert.subject = event.condition + where + ": recovered (" + attempt + ")";
+        alert.subject = event.condition + where + ": recovery chain " + outcome.chainKey +
+                        " completed (" + attempt + ")";
         alert.body = "Recovery chain " + outcome.chainKey + " completed.";
         break;
     case RecoveryOutcome::Status::Failed:

@@ -151,7 +151,7 @@ RunOutcome Supervisor::start(const BuildPlan& plan, const std::string& planSourc
                                           names, ::getpid());
     LFSW_LOG(logger_, Info) << "run " << runId << " started: " << names.size() << " steps from "
                             << planSource;
-    return runFrom(runId, plan);
+    return runFrom(runId, plan, planSource);
 }
 
 RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
@@ -191,12 +191,16 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
         .bind(2, std::int64_t{position})
         .run();
     LFSW_LOG(logger_, Info) << "run " << run->id << " resumed";
-    return runFrom(run->id, plan);
+    return runFrom(run->id, plan, run->planSource);
 }
 
-RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan)
+RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
+                               const std::string& planSource)
 {
     runId_ = runId;
+    planDirectory_ = std::filesystem::path(planSource).is_absolute()
+                         ? std::filesystem::path(planSource).parent_path()
+                         : std::filesystem::current_path();
     const auto& steps = plan.steps();
     const int total = static_cast<int>(steps.size());
     std::filesystem::create_directories(config_.buildRoot());
@@ -319,6 +323,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     options.environment["MAKEFLAGS"] = "-j" + std::to_string(limits_.jobs);
     options.environment["LFSW_STEP"] = step.name;
     options.environment["LFSW_STATE_DIR"] = stateDirectory_.string();
+    options.environment["LFSW_PLAN_DIR"] = planDirectory_.string();
     if (config_.file())
         options.environment["LFSW_CONFIG_DIR"] =
             std::filesystem::absolute(*config_.file()).parent_path().string();

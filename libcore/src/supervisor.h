@@ -71,7 +71,7 @@ public:
     void adjustLimits(const StepLimits& limits, const std::string& reason) override;
 
 private:
-    RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan);
+    RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
     StepRecord runStep(std::int64_t runId, const PlanStep& step, int position, int total);
     CommandRunner::Stop pollStop();
     void reapOrphans();
@@ -81,6 +81,7 @@ private:
     BuildJournal journal_;
     RecoveryEngine& engine_;
     std::filesystem::path stateDirectory_;
+    std::filesystem::path planDirectory_; // LFSW_PLAN_DIR for the steps
     SupervisorObserver& observer_;
     Logger logger_;
     StepLimits limits_;

@@ -169,6 +169,7 @@ YAML
 run build resume
 expect_status 0 "resume"
 expect_out "now it runs"
+expect_out "tree quickly this time"
 expect_out "build 1: done"
 
 # ---- kill -9 of the supervisor: the state stays consistent and resume re-runs the half-done step
@@ -204,6 +205,7 @@ expect_status 0 "resume after kill -9"
 expect_out "step install was interrupted when its supervisor died; it runs again"
 expect_out "build 1: done"
 expect_equal "$(wc -l < root/install-runs)" "2" "(the half-done step ran again)"
+expect_equal "$(ls .lfs-wrapper/steps/1/ | grep -c '^1-first')" "1" "(a done step is not run again by resume)"
 run build status
 CHECKS=$((CHECKS + 1)); grep -qE '^2 +install +done .* 2 ' <<<"$OUT" || fail "install done after 2 attempts: $OUT"
 run build analyze-state

@@ -99,7 +99,7 @@ expect_status 2
 expect_err "recovery_actions has no chain for 'resource_exhaustion'"
 
 # The alert went through the log channel and was recorded.
-CHECKS=$((CHECKS + 1)); grep -q "WARNING alert.log: ALERT build_failure in step 'gcc': recovered (attempt 1/2)" .lfs-wrapper/lfs-wrapper.log || fail "alert not in the log file"
+CHECKS=$((CHECKS + 1)); grep -q "WARNING alert.log: ALERT build_failure in step 'gcc': recovery chain build_failure completed (attempt 1/2)" .lfs-wrapper/lfs-wrapper.log || fail "alert not in the log file"
 CHECKS=$((CHECKS + 1)); [ "$(sqlite3 .lfs-wrapper/state.db "SELECT count(*) FROM alert_sent WHERE channel='log'")" -ge 3 ] || fail "alerts not recorded"
 
 # recovery init on a fresh directory
