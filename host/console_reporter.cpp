@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace lfsw::host {
@@ -29,12 +31,34 @@ int terminalWidth()
 
 } // namespace
 
-ConsoleReporter::ConsoleReporter(bool terminal, bool quiet) : terminal_(terminal), quiet_(quiet) {}
+namespace {
+// Whether stdout is /dev/null: then forwarding output there is wasted work.
+bool stdoutDiscards()
+{
+    struct stat out {}, null {};
+    return ::fstat(STDOUT_FILENO, &out) == 0 && ::stat("/dev/null", &null) == 0 &&
+           S_ISCHR(out.st_mode) && out.st_rdev == null.st_rdev;
+}
+} // namespace
+
+ConsoleReporter::ConsoleReporter(bool terminal, bool quiet)
+    : terminal_(terminal), quiet_(quiet || (!terminal && stdoutDiscards()))
+{
+}
 
 ConsoleReporter::~ConsoleReporter()
 {
-    clearStatus();
+    endOutput();
     std::fflush(stdout);
+}
+
+void ConsoleReporter::endOutput()
+{
+    clearStatus();
+    if (lineOpen_) {
+        std::fputc('\n', stdout); // end the step's last line before ours
+        lineOpen_ = false;
+    }
 }
 
 void ConsoleReporter::clearStatus()
@@ -63,7 +87,7 @@ void ConsoleReporter::drawStatus()
 
 void ConsoleReporter::stepStarted(const PlanStep& step, int position, int total, int attempt)
 {
-    clearStatus();
+    endOutput();
     stepLabel_ = "[" + std::to_string(position) + "/" + std::to_string(total) + "] " + step.name;
     stepStart_ = std::chrono::steady_clock::now();
     lastLine_.clear();
@@ -72,26 +96,55 @@ void ConsoleReporter::stepStarted(const PlanStep& step, int position, int total,
     drawStatus();
 }
 
-void ConsoleReporter::outputLine(std::string_view line)
+bool ConsoleReporter::forward(int logFile, std::int64_t offset, std::size_t length)
 {
+    if (terminal_)
+        return false; // the status line needs the text
     if (quiet_)
+        return true;
+    std::fflush(stdout);
+    off_t at = static_cast<off_t>(offset);
+    std::size_t left = length;
+    while (left > 0) {
+        ssize_t sent = ::sendfile(STDOUT_FILENO, logFile, &at, left);
+        if (sent <= 0)
+            break; // the console is gone or full: the log still has everything
+        left -= static_cast<std::size_t>(sent);
+    }
+    char last = '\n';
+    if (length > 0 && ::pread(logFile, &last, 1, static_cast<off_t>(offset + length - 1)) == 1)
+        lineOpen_ = last != '\n';
+    return true;
+}
+
+void ConsoleReporter::output(std::string_view chunk)
+{
+    if (quiet_ || chunk.empty())
         return;
-    if (terminal_) {
-        clearStatus();
-        std::fwrite(line.data(), 1, line.size(), stdout);
-        std::fputc('\n', stdout);
-        lastLine_.assign(line.substr(0, 200));
-        if (std::chrono::steady_clock::now() - lastDraw_ > std::chrono::milliseconds(100))
-            drawStatus();
+    if (!terminal_) {
+        std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+        lineOpen_ = chunk.back() != '\n';
         return;
     }
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
+    clearStatus();
+    std::fwrite(chunk.data(), 1, chunk.size(), stdout);
+    lineOpen_ = chunk.back() != '\n';
+    // The status line shows the last complete line of output.
+    std::string_view complete = chunk.substr(0, chunk.rfind('\n') + 1);
+    if (!complete.empty()) {
+        complete.remove_suffix(1);
+        auto start = complete.rfind('\n');
+        lastLine_.assign(complete.substr(start == std::string_view::npos ? 0 : start + 1).substr(0, 200));
+    }
+    if (lineOpen_)
+        return; // drawing now would overwrite the unfinished line
+    if (std::chrono::steady_clock::now() - lastDraw_ > std::chrono::milliseconds(100))
+        drawStatus();
 }
 
 void ConsoleReporter::stepFinished(const PlanStep&, const StepRecord& result)
 {
-    clearStatus();
+    endOutput();
     std::printf("==> %s: %s (%s)\n", stepLabel_.c_str(), result.state.c_str(),
                 (result.state == "done" ? elapsedText(std::chrono::steady_clock::now() - stepStart_)
                                         : result.message)
@@ -101,7 +154,7 @@ void ConsoleReporter::stepFinished(const PlanStep&, const StepRecord& result)
 
 void ConsoleReporter::note(const std::string& text)
 {
-    clearStatus();
+    endOutput();
     std::printf("==> %s\n", text.c_str());
     std::fflush(stdout);
 }

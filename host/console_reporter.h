@@ -19,12 +19,15 @@ public:
     ~ConsoleReporter() override;
 
     void stepStarted(const PlanStep& step, int position, int total, int attempt) override;
-    void outputLine(std::string_view line) override;
+    void output(std::string_view chunk) override;
+    bool forward(int logFile, std::int64_t offset, std::size_t length) override;
     void stepFinished(const PlanStep& step, const StepRecord& result) override;
     void note(const std::string& text) override;
 
 private:
     void clearStatus();
+    // Clears the status line and ends an unfinished output line.
+    void endOutput();
     void drawStatus();
 
     bool terminal_;
@@ -32,6 +35,7 @@ private:
     bool statusShown_ = false;
     std::string stepLabel_;
     std::string lastLine_;
+    bool lineOpen_ = false; // the output so far does not end with a newline
     std::chrono::steady_clock::time_point stepStart_;
     std::chrono::steady_clock::time_point lastDraw_;
 };

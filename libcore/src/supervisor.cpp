@@ -342,7 +342,12 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     };
     options.stopRequested = [this] { return pollStop(); };
 
-    std::ofstream log(logFile, std::ios::app | std::ios::binary);
+    // Not O_APPEND: splice refuses files opened for appending. The file is
+    // new for every attempt.
+    const int log = ::open(logFile.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log < 0)
+        throw std::runtime_error("cannot write the step log " + logFile.string() + ": " +
+                                 std::strerror(errno));
     int kmsg = ::open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (kmsg >= 0)
         ::lseek(kmsg, 0, SEEK_END);
@@ -355,16 +360,24 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
             mounts = std::make_unique<ChrootMounts>(root);
         // "set -e" semantics: the step fails at the first failing command, as
         // jhalfs and the LFS book's scripts expect.
-        outcome = CommandRunner().run("set -e\n" + step.run, options, [&](std::string_view line) {
-            log.write(line.data(), static_cast<std::streamsize>(line.size()));
-            log.put('\n');
-            observer_.outputLine(line);
-        });
+        // Output is spliced into the log in the kernel and forwarded to the
+        // console from there: copying gigabytes of it through this process
+        // would cost the build time.
+        options.outputFile = log;
+        std::string chunk;
+        options.onAppended = [&](std::int64_t offset, std::size_t length) {
+            if (observer_.forward(log, offset, length))
+                return;
+            chunk.resize(length);
+            ssize_t got = ::pread(log, chunk.data(), length, offset);
+            observer_.output(std::string_view(chunk.data(), got > 0 ? static_cast<std::size_t>(got) : 0));
+        };
+        outcome = CommandRunner().run("set -e\n" + step.run, options, nullptr);
     } catch (const std::exception& e) {
         outcome.started = false;
         outcome.error = e.what();
     }
-    log.close();
+    ::close(log);
     const auto kernelLines = readKernelMessages(kmsg);
     if (kmsg >= 0)
         ::close(kmsg);

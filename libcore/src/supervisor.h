@@ -27,7 +27,18 @@ class SupervisorObserver
 public:
     virtual ~SupervisorObserver() = default;
     virtual void stepStarted(const PlanStep& step, int position, int total, int attempt) = 0;
-    virtual void outputLine(std::string_view line) = 0;
+    // The step's output as it arrives: chunks, not necessarily whole lines.
+    virtual void output(std::string_view chunk) = 0;
+    // The same output, as a range of the step's log file: an observer that
+    // can forward it from there (sendfile) returns true, and output() is not
+    // called for it.
+    virtual bool forward(int logFile, std::int64_t offset, std::size_t length)
+    {
+        (void)logFile;
+        (void)offset;
+        (void)length;
+        return false;
+    }
     virtual void stepFinished(const PlanStep& step, const StepRecord& result) = 0;
     virtual void note(const std::string& text) = 0;
 };

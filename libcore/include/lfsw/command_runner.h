@@ -51,6 +51,16 @@ public:
         // whole process group (Graceful: SIGTERM, grace, SIGKILL; Force:
         // SIGKILL), and every other process descended from it.
         std::function<Stop()> stopRequested;
+        // When set, output is handed over as it arrives, in chunks that need
+        // not end at a line break, and the line callback is not used: for
+        // output that goes to files and terminals unchanged.
+        std::function<void(std::string_view chunk)> onOutput;
+        // When >= 0, output is moved into this file in the kernel (splice),
+        // from offset 0, without passing through this process; after each
+        // move onAppended(offset, length) says where it went. onOutput and
+        // the line callback are then not used.
+        int outputFile = -1;
+        std::function<void(std::int64_t offset, std::size_t length)> onAppended;
     };
 
     CommandOutcome run(const std::string& command, const Options& options,
