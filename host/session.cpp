@@ -179,7 +179,7 @@ BuildJournal& Session::journal()
 RemoteBuildControl& Session::remoteControl()
 {
     if (!remoteControl_)
-        remoteControl_ = std::make_unique<RemoteBuildControl>(config(), journal());
+        remoteControl_ = std::make_unique<RemoteBuildControl>(config(), journal(), stateDirectory());
     return *remoteControl_;
 }
 

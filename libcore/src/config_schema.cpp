@@ -61,6 +61,10 @@ SchemaNode buildSchema()
                          "Relative paths are taken from the config file's directory."),
                     leaf("plan", ValueType::Path, "\"\"",
                          "The build plan file that `build start` runs; empty: none."),
+                    leaf("scratch", ValueType::StringList, "[]",
+                         "Scratch directories of the build, as globs relative to the build "
+                         "root (e.g. sources/*-build): what clean_environment and `clean "
+                         "build` remove."),
                     leaf("stop_grace", ValueType::Duration, "10s",
                          "How long a stopped step's processes get between SIGTERM and SIGKILL."),
                     leaf("state_dir", ValueType::Path, "\"\"",
@@ -101,6 +105,12 @@ SchemaNode buildSchema()
                     leaf("rotate_size", ValueType::Size, "10M",
                          "The log file is rotated when it reaches this size."),
                     integer("keep", "5", 1, 1000, "How many rotated log files are kept."),
+                }),
+            map("checkpoint", "Checkpoints of the build tree.",
+                {
+                    leaf("exclude", ValueType::StringList, "[]",
+                         "Globs of paths never checkpointed nor touched by restore (a glob "
+                         "without '/' matches names anywhere)."),
                 }),
             map("backup", "Backups of the build (seed: Automated Backups).",
                 {
@@ -152,10 +162,10 @@ SchemaNode buildSchema()
                          "Conditions recovered from automatically."),
                 }),
             leaf("recovery_actions", ValueType::Chains,
-                 // The seed's chains, without the actions that do not exist yet
-                 // (clean_environment, restore_checkpoint, free_resources).
-                 "{build_failure: [stop_build], resource_exhaustion: [adjust_limits, "
-                 "restart_build]}",
+                 // The seed's chains, without free_resources (it arrives with
+                 // monitoring).
+                 "{build_failure: [stop_build, clean_environment, restore_checkpoint], "
+                 "resource_exhaustion: [adjust_limits, restart_build]}",
                  "For each condition (or condition:failure_class), the ordered list of actions "
                  "its recovery runs. An entry is an action name or a one-key map "
                  "`action: {param: value}`. A config that has this key replaces the built-in "

@@ -9,14 +9,53 @@
 #include <lfsw/units.h>
 
 #include "build_journal.h"
+#include "build_tree.h"
+#include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
 
 namespace lfsw {
 
-RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journal)
-    : config_(config), journal_(journal)
+RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journal,
+                                       std::filesystem::path stateDirectory)
+    : config_(config), journal_(journal), stateDirectory_(std::move(stateDirectory))
 {
+}
+
+bool RemoteBuildControl::buildRunning() const
+{
+    auto run = journal_.latestRun();
+    return run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+}
+
+Result RemoteBuildControl::createCheckpoint(const std::string& name)
+{
+    BuildTree tree(config_, stateDirectory_);
+    return tree.createCheckpoint(name, false, nullptr);
+}
+
+Result RemoteBuildControl::restoreCheckpoint(const std::string& selector)
+{
+    if (buildRunning())
+        return Result::failed("a build is running; stop it first (lfs-wrapper build stop)");
+    ChrootMounts::cleanUp(config_.buildRoot());
+    BuildTree tree(config_, stateDirectory_);
+    return tree.restore(selector, nullptr);
+}
+
+Result RemoteBuildControl::cleanEnvironment(bool revert)
+{
+    if (buildRunning())
+        return Result::failed("a build is running; stop it first (lfs-wrapper build stop)");
+    ChrootMounts::cleanUp(config_.buildRoot());
+    BuildTree tree(config_, stateDirectory_);
+    auto scratch = tree.cleanScratch();
+    if (!revert)
+        return scratch;
+    auto restored = tree.restore("last-good", nullptr);
+    if (restored.status() == Result::Status::Failed)
+        return restored;
+    return Result::done(scratch.message() + "; " + restored.message());
 }
 
 StepLimits RemoteBuildControl::configuredLimits(const Config& config)

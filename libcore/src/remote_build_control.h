@@ -18,20 +18,29 @@ class Config;
 class LFSW_EXPORT RemoteBuildControl final : public BuildControl
 {
 public:
-    RemoteBuildControl(const Config& config, BuildJournal& journal);
+    RemoteBuildControl(const Config& config, BuildJournal& journal,
+                       std::filesystem::path stateDirectory);
 
     bool supervising() const override { return false; }
     Result stopBuild(bool force) override;
     Result restartStep() override;
     StepLimits limits() const override;
     void adjustLimits(const StepLimits& limits, const std::string& reason) override;
+    Result createCheckpoint(const std::string& name) override;
+    Result restoreCheckpoint(const std::string& selector) override;
+    Result cleanEnvironment(bool revert) override;
 
     // The limits configured (jobs 0 resolved to the CPU count).
     static StepLimits configuredLimits(const Config& config);
 
 private:
+    // A build is running under its own supervisor: changing its tree from
+    // here would race with it.
+    bool buildRunning() const;
+
     const Config& config_;
     BuildJournal& journal_;
+    std::filesystem::path stateDirectory_;
 };
 
 } // namespace lfsw

@@ -100,7 +100,7 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
                        std::filesystem::path stateDirectory, SupervisorObserver& observer)
     : config_(config), database_(database), journal_(database), engine_(engine),
       stateDirectory_(std::move(stateDirectory)), observer_(observer),
-      logger_(makeLogger("supervisor")), limits_(RemoteBuildControl::configuredLimits(config)),
+      logger_(makeLogger("supervisor")), tree_(config, stateDirectory_), limits_(RemoteBuildControl::configuredLimits(config)),
       autoAdjust_(config.boolean("resources.limits.auto_adjust"))
 {
 }
@@ -174,12 +174,17 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
         }
     }
     // A step left "running" by a supervisor that died becomes "interrupted":
-    // it may have half-installed, and it is never taken as done.
+    // it may have half-installed, and it is never taken as done. The tree goes
+    // back to the last good checkpoint before it runs again.
     for (const auto& step : journal_.steps(run->id))
         if (step.state == "running") {
             observer_.note("step " + step.name + " was interrupted when its supervisor died; it runs again");
             if (step.pgid > 0)
                 ProcessTable::terminate(0, step.pgid, std::chrono::milliseconds(0));
+            if (tree_.store().find("last-good")) {
+                ChrootMounts::cleanUp(config_.buildRoot());
+                observer_.note(tree_.restore("last-good", nullptr).message());
+            }
         }
     journal_.resumeRun(run->id, ::getpid());
     // The plan may have been edited since: steps are matched by name.
@@ -223,6 +228,10 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
 
         if (result.state == "done") {
             engine_.resetAttempts("", step.name);
+            if (step.checkpoint) {
+                auto checkpoint = tree_.createCheckpoint(step.name, true, nullptr);
+                observer_.note(checkpoint.message());
+            }
             ++index;
             continue;
         }
@@ -483,6 +492,34 @@ Result Supervisor::restartStep()
     restartRequested_ = true;
     stopAfterChain_ = false;
     return Result::done("the failed step runs again when the chain has finished");
+}
+
+Result Supervisor::createCheckpoint(const std::string& name)
+{
+    return tree_.createCheckpoint(name, false, nullptr);
+}
+
+Result Supervisor::restoreCheckpoint(const std::string& selector)
+{
+    ChrootMounts::cleanUp(config_.buildRoot());
+    return tree_.restore(selector, nullptr);
+}
+
+Result Supervisor::cleanEnvironment(bool revert)
+{
+    reapOrphans();
+    auto unmounted = ChrootMounts::cleanUp(config_.buildRoot());
+    auto scratch = tree_.cleanScratch();
+    std::string message = scratch.message();
+    if (!unmounted.empty())
+        message += "; unmounted " + std::to_string(unmounted.size()) + " leftover mounts";
+    if (revert) {
+        auto restored = tree_.restore("last-good", nullptr);
+        if (restored.status() == Result::Status::Failed)
+            return restored;
+        message += "; " + restored.message();
+    }
+    return Result::done(message);
 }
 
 void Supervisor::adjustLimits(const StepLimits& limits, const std::string& reason)

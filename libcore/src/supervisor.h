@@ -12,6 +12,7 @@
 
 #include "build_journal.h"
 #include "build_plan.h"
+#include "build_tree.h"
 #include "failure_classifier.h"
 #include "logging.h"
 
@@ -80,6 +81,9 @@ public:
     Result restartStep() override;
     StepLimits limits() const override { return limits_; }
     void adjustLimits(const StepLimits& limits, const std::string& reason) override;
+    Result createCheckpoint(const std::string& name) override;
+    Result restoreCheckpoint(const std::string& selector) override;
+    Result cleanEnvironment(bool revert) override;
 
 private:
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
@@ -95,6 +99,7 @@ private:
     std::filesystem::path planDirectory_; // LFSW_PLAN_DIR for the steps
     SupervisorObserver& observer_;
     Logger logger_;
+    BuildTree tree_;
     StepLimits limits_;
     bool autoAdjust_ = false;
     int lockFd_ = -1;

@@ -30,6 +30,22 @@ public:
         calls.push_back("adjust: " + reason);
     }
 
+    Result createCheckpoint(const std::string& name) override
+    {
+        calls.push_back("checkpoint " + name);
+        return Result::done();
+    }
+    Result restoreCheckpoint(const std::string& selector) override
+    {
+        calls.push_back("restore " + selector);
+        return Result::done();
+    }
+    Result cleanEnvironment(bool revert) override
+    {
+        calls.push_back(revert ? "clean --revert" : "clean");
+        return Result::done();
+    }
+
     bool supervisingValue = true;
     StepLimits current{8, 0};
     std::vector<std::string> calls;

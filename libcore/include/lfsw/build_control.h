@@ -38,6 +38,15 @@ public:
     // they apply to the next attempt when `resources.limits.auto_adjust` is on
     // and to `build resume --resource-optimized` in any case.
     virtual void adjustLimits(const StepLimits& limits, const std::string& reason) = 0;
+    // Takes a checkpoint of the build tree as it is now.
+    virtual Result createCheckpoint(const std::string& name) = 0;
+    // Reverts the build tree in place to a checkpoint: a name, an id, a tag
+    // or "last-good" (the newest taken after a successful step).
+    virtual Result restoreCheckpoint(const std::string& selector) = 0;
+    // Removes the build's scratch directories (`build.scratch`) and the
+    // temporary files of interrupted writes; with `revert`, also reverts the
+    // tree to the last good checkpoint.
+    virtual Result cleanEnvironment(bool revert) = 0;
 };
 
 } // namespace lfsw

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <lfsw/export.h>
+#include <lfsw/result.h>
+
+#include "checkpoint_store.h"
+
+namespace lfsw {
+
+class Config;
+
+// The build tree as checkpoints see it: the configured root, what is left
+// out (checkpoint.exclude, the state directory), its store, its scratch
+// directories. Supervisor and RemoteBuildControl both act through it.
+class LFSW_EXPORT BuildTree
+{
+public:
+    BuildTree(const Config& config, const std::filesystem::path& stateDirectory);
+
+    const std::filesystem::path& root() const { return root_; }
+    const TreeWalker::Options& walkOptions() const { return walk_; }
+    CheckpointStore& store() { return store_; }
+
+    Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress);
+    Result restore(const std::string& selector, const ProgressCallback& progress);
+    // Removes the scratch directories; returns a description of what went.
+    Result cleanScratch();
+
+private:
+    std::filesystem::path root_;
+    TreeWalker::Options walk_;
+    std::vector<std::string> scratch_;
+    CheckpointStore store_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: MIT
+#include "checkpoint_store.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "sha256.h"
+#include "time_text.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr std::int64_t kRacySeconds = 3;
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+// Closes a file descriptor at the end of a scope.
+struct Fd {
+    int fd = -1;
+    explicit Fd(int value) : fd(value) {}
+    ~Fd()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+};
+
+std::int64_t nanoseconds(const timespec& time)
+{
+    return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
+}
+
+std::string hashFd(int fd, std::uint64_t* bytesRead = nullptr)
+{
+    Sha256 hash;
+    std::vector<char> buffer(1 << 20);
+    std::uint64_t total = 0;
+    off_t offset = 0;
+    while (true) {
+        ssize_t got = ::pread(fd, buffer.data(), buffer.size(), offset);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("cannot read");
+        }
+        if (got == 0)
+            break;
+        hash.update(buffer.data(), static_cast<std::size_t>(got));
+        offset += got;
+        total += static_cast<std::uint64_t>(got);
+    }
+    if (bytesRead)
+        *bytesRead = total;
+    return hash.hexDigest();
+}
+
+// Copies `size` bytes of `from` into the empty file `to`: a reflink where the
+// file system can, else copy_file_range over the data segments only, so that
+// holes stay holes.
+void copyContent(int from, int to, std::uint64_t size)
+{
+    if (::ioctl(to, FICLONE, from) == 0)
+        return;
+    off_t position = 0;
+    const off_t end = static_cast<off_t>(size);
+    while (position < end) {
+        off_t data = ::lseek(from, position, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO)
+                break; // only a hole is left
+            data = position; // no SEEK_DATA here: copy everything
+        }
+        off_t hole = ::lseek(from, data, SEEK_HOLE);
+        if (hole < 0 || hole > end)
+            hole = end;
+        off_t in = data;
+        off_t out = data;
+        while (in < hole) {
+            ssize_t copied = ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
+            if (copied < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+                // Fall back to read and write.
+                std::vector<char> buffer(1 << 20);
+                while (in < hole) {
+                    ssize_t got = ::pread(from, buffer.data(), std::min<std::size_t>(buffer.size(), static_cast<std::size_t>(hole - in)), in);
+                    if (got <= 0)
+                        fail("cannot read");
+                    if (::pwrite(to, buffer.data(), static_cast<std::size_t>(got), out) != got)
+                        fail("cannot write");
+                    in += got;
+                    out += got;
+                }
+                break;
+            }
+            if (copied < 0)
+                fail("cannot copy");
+            if (copied == 0)
+                break;
+        }
+        position = hole;
+    }
+    if (::ftruncate(to, end) != 0)
+        fail("cannot size");
+}
+
+void fsyncDirectory(const std::filesystem::path& directory)
+{
+    Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.fd < 0 || ::fsync(fd.fd) != 0)
+        fail("cannot sync " + directory.string());
+}
+
+// Writes `text` durably to `file`: temporary name, fsync, rename, fsync of the directory.
+void writeDurably(const std::filesystem::path& file, const std::string& text)
+{
+    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".tmp");
+    {
+        Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (fd.fd < 0)
+            fail("cannot write " + temporary.string());
+        for (std::size_t written = 0; written < text.size();) {
+            ssize_t n = ::write(fd.fd, text.data() + written, text.size() - written);
+            if (n <= 0) {
+                int saved = errno;
+                ::unlink(temporary.c_str());
+                errno = saved;
+                fail("cannot write " + temporary.string());
+            }
+            written += static_cast<std::size_t>(n);
+        }
+        if (::fsync(fd.fd) != 0) {
+            ::unlink(temporary.c_str());
+            fail("cannot sync " + temporary.string());
+        }
+    }
+    if (::rename(temporary.c_str(), file.c_str()) != 0)
+        fail("cannot rename into " + file.string());
+    fsyncDirectory(file.parent_path());
+}
+
+std::map<std::string, std::string> readXattrs(int dirFd, const std::string& name, char type)
+{
+    std::map<std::string, std::string> result;
+    if (type != 'f' && type != 'd')
+        return result; // user xattrs are not allowed on links and nodes
+    Fd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                            (type == 'd' ? O_DIRECTORY : 0)));
+    if (fd.fd < 0)
+        return result;
+    char names[65536];
+    ssize_t length = ::flistxattr(fd.fd, names, sizeof names);
+    for (ssize_t at = 0; at < length;) {
+        std::string key(names + at);
+        at += static_cast<ssize_t>(key.size()) + 1;
+        char value[65536];
+        ssize_t size = ::fgetxattr(fd.fd, key.c_str(), value, sizeof value);
+        if (size >= 0)
+            result[key] = std::string(value, static_cast<std::size_t>(size));
+    }
+    return result;
+}
+
+std::string parentOf(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string nameOf(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+char typeOf(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return 'f';
+    if (S_ISDIR(mode))
+        return 'd';
+    if (S_ISLNK(mode))
+        return 'l';
+    if (S_ISFIFO(mode))
+        return 'p';
+    if (S_ISCHR(mode))
+        return 'c';
+    if (S_ISBLK(mode))
+        return 'b';
+    return '?'; // sockets are not kept
+}
+
+// Builds the entries of a tree; `fileHash` decides each regular file's hash.
+std::vector<ManifestEntry> scanTree(
+    int rootFd, const TreeWalker::Options& options,
+    const std::function<std::string(const std::string& path, int dirFd, const struct stat&)>& fileHash,
+    const ProgressCallback& progress)
+{
+    std::vector<ManifestEntry> entries;
+    std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
+    struct Pending {
+        std::size_t index;
+        struct stat info;
+    };
+    std::vector<Pending> files;
+    TreeWalker walker(rootFd, options);
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        ManifestEntry entry;
+        entry.type = typeOf(info.st_mode);
+        if (entry.type == '?')
+            return;
+        entry.path = path;
+        entry.mode = info.st_mode & 07777;
+        entry.uid = info.st_uid;
+        entry.gid = info.st_gid;
+        entry.mtimeNs = nanoseconds(info.st_mtim);
+        entry.ctimeNs = nanoseconds(info.st_ctim);
+        entry.inode = info.st_ino;
+        if (entry.type == 'c' || entry.type == 'b')
+            entry.device = info.st_rdev;
+        if (entry.type == 'f') {
+            entry.size = static_cast<std::uint64_t>(info.st_size);
+            if (info.st_nlink > 1) {
+                auto [it, inserted] = firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+                if (!inserted)
+                    entry.linkGroup = it->second;
+            }
+            files.push_back({entries.size(), info});
+        }
+        entries.push_back(std::move(entry));
+    });
+    // Symlink targets and xattrs need the parent directory.
+    StoreProgress done;
+    done.totalFiles = files.size();
+    for (const auto& file : files)
+        done.totalBytes += static_cast<std::uint64_t>(file.info.st_size);
+    std::string openParent = "\x01";
+    int parentFd = -1;
+    auto parentFdFor = [&](const std::string& path) {
+        const std::string parent = parentOf(path);
+        if (parent != openParent) {
+            if (parentFd >= 0)
+                ::close(parentFd);
+            parentFd = openBeneath(rootFd, parent, O_RDONLY | O_DIRECTORY);
+            openParent = parent;
+        }
+        return parentFd;
+    };
+    std::size_t nextFile = 0;
+    auto lastReport = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        auto& entry = entries[i];
+        int dirFd = parentFdFor(entry.path);
+        if (dirFd < 0)
+            continue;
+        const std::string name = nameOf(entry.path);
+        if (entry.type == 'l') {
+            char target[4096];
+            ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
+            if (length >= 0)
+                entry.target.assign(target, static_cast<std::size_t>(length));
+        }
+        entry.xattrs = readXattrs(dirFd, name, entry.type);
+        if (entry.type == 'f') {
+            const auto& pending = files[nextFile++];
+            if (entry.linkGroup.empty())
+                entry.hash = fileHash(entry.path, dirFd, pending.info);
+            done.files++;
+            done.bytes += entry.size;
+            auto now = std::chrono::steady_clock::now();
+            if (progress && now - lastReport > std::chrono::milliseconds(100)) {
+                progress(done);
+                lastReport = now;
+            }
+        }
+    }
+    if (parentFd >= 0)
+        ::close(parentFd);
+    // A hardlink's other names carry the group's hash.
+    std::unordered_map<std::string, std::string> hashes;
+    for (const auto& entry : entries)
+        if (entry.type == 'f' && entry.linkGroup.empty())
+            hashes[entry.path] = entry.hash;
+    for (auto& entry : entries)
+        if (!entry.linkGroup.empty())
+            entry.hash = hashes[entry.linkGroup];
+    if (progress)
+        progress(done);
+    return entries;
+}
+
+int openRoot(const std::filesystem::path& root)
+{
+    int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        fail("cannot open the build root " + root.string());
+    return fd;
+}
+
+} // namespace
+
+CheckpointStore::CheckpointStore(std::filesystem::path directory) : directory_(std::move(directory))
+{
+    for (const char* sub : {"", "objects", "manifests", "tmp"}) {
+        const auto path = directory_ / sub;
+        if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+            fail("cannot create " + path.string());
+    }
+}
+
+std::filesystem::path CheckpointStore::objectPath(const std::string& hash) const
+{
+    return directory_ / "objects" / hash.substr(0, 2) / hash;
+}
+
+int CheckpointStore::lock() const
+{
+    const auto file = directory_ / "lock";
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fail("cannot open " + file.string());
+    if (::flock(fd, LOCK_EX) != 0)
+        fail("cannot lock the store");
+    return fd;
+}
+
+std::string CheckpointStore::nextId() const
+{
+    long highest = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "manifests", error)) {
+        const auto name = entry.path().filename().string();
+        if (entry.path().extension() == ".manifest" && name[0] != '.')
+            highest = std::max(highest, std::strtol(name.c_str(), nullptr, 10));
+    }
+    char id[32];
+    std::snprintf(id, sizeof id, "%06ld", highest + 1);
+    return id;
+}
+
+Manifest CheckpointStore::create(const std::string& name, const std::filesystem::path& root,
+                                 const TreeWalker::Options& walk, bool good,
+                                 const std::vector<std::string>& tags,
+                                 const ProgressCallback& progress)
+{
+    Fd storeLock(lock());
+    // Leftovers of an interrupted create are garbage.
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
+        std::filesystem::remove(entry.path(), ignored);
+
+    const auto checkpoints = list();
+    std::unordered_map<std::string, const ManifestEntry*> previous;
+    if (!checkpoints.empty())
+        for (const auto& entry : checkpoints.back().entries)
+            previous[entry.path] = &entry;
+    const std::int64_t startNs = nanoseconds(
+        timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count()), 0});
+
+    Fd rootFd(openRoot(root));
+    std::map<std::string, std::string> pending; // hash -> temporary object
+    std::uint64_t newBytes = 0;
+    int counter = 0;
+    auto fileHash = [&](const std::string& path, int dirFd, const struct stat& info) -> std::string {
+        // Unchanged since the last checkpoint, and not racy: reuse its hash.
+        auto it = previous.find(path);
+        if (it != previous.end()) {
+            const auto& old = *it->second;
+            const std::int64_t mtime = nanoseconds(info.st_mtim);
+            const std::int64_t ctime = nanoseconds(info.st_ctim);
+            const bool racy = startNs - mtime < kRacySeconds * 1000000000 ||
+                              startNs - ctime < kRacySeconds * 1000000000;
+            if (old.type == 'f' && old.inode == info.st_ino &&
+                old.size == static_cast<std::uint64_t>(info.st_size) && old.mtimeNs == mtime &&
+                old.ctimeNs == ctime && !racy && !old.hash.empty())
+                return old.hash;
+        }
+        Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (file.fd < 0)
+            fail("cannot read " + (root / path).string());
+        std::string hash = hashFd(file.fd);
+        if (pending.count(hash) || std::filesystem::exists(objectPath(hash)))
+            return hash;
+        // A new object: copy it (in the kernel) to a temporary file, and take
+        // the hash of that copy, so that a file changed meanwhile never makes
+        // an object whose name is not its content's hash.
+        const auto temporary = directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
+        Fd copy(::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (copy.fd < 0)
+            fail("cannot write " + temporary.string());
+        struct stat now {};
+        ::fstat(file.fd, &now);
+        copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size));
+        std::string copied = hashFd(copy.fd);
+        newBytes += static_cast<std::uint64_t>(now.st_size);
+        if (pending.count(copied) || std::filesystem::exists(objectPath(copied)))
+            std::filesystem::remove(temporary, ignored);
+        else
+            pending[copied] = temporary.string();
+        return copied;
+    };
+
+    Manifest manifest;
+    try {
+        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress);
+        // Objects: durable under their temporary names (one syncfs for all),
+        // then renamed into place, then their directories synced.
+        Fd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!pending.empty() && ::syncfs(storeFd.fd) != 0)
+            fail("cannot sync the store");
+        std::set<std::filesystem::path> directories;
+        for (const auto& [hash, temporary] : pending) {
+            const auto target = objectPath(hash);
+            ::mkdir(target.parent_path().c_str(), 0700);
+            if (::rename(temporary.c_str(), target.c_str()) != 0)
+                fail("cannot store object " + hash);
+            directories.insert(target.parent_path());
+        }
+        for (const auto& directory : directories)
+            fsyncDirectory(directory);
+        if (!directories.empty())
+            fsyncDirectory(directory_ / "objects");
+
+        manifest.name = name;
+        manifest.id = nextId();
+        manifest.created = isoUtcNow();
+        manifest.parent = checkpoints.empty() ? "" : checkpoints.back().id;
+        manifest.root = root.string();
+        manifest.good = good;
+        manifest.tags = tags;
+        manifest.newBytes = newBytes;
+        writeDurably(directory_ / "manifests" / (manifest.id + ".manifest"), manifest.serialize());
+    } catch (...) {
+        for (const auto& [hash, temporary] : pending)
+            std::filesystem::remove(temporary, ignored);
+        throw;
+    }
+    return manifest;
+}
+
+std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) const
+{
+    std::vector<std::filesystem::path> files;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "manifests", error))
+        if (entry.path().extension() == ".manifest" && entry.path().filename().string()[0] != '.')
+            files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::vector<Manifest> manifests;
+    for (const auto& file : files) {
+        auto result = Manifest::read(file);
+        if (auto* manifest = std::get_if<Manifest>(&result))
+            manifests.push_back(std::move(*manifest));
+        else if (problems)
+            problems->push_back(std::get<std::string>(result));
+    }
+    return manifests;
+}
+
+std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
+{
+    auto manifests = list();
+    for (auto it = manifests.rbegin(); it != manifests.rend(); ++it) {
+        const bool tagged = std::find(it->tags.begin(), it->tags.end(), selector) != it->tags.end();
+        if (it->id == selector || it->name == selector || tagged ||
+            (selector == "last-good" && it->good))
+            return std::move(*it);
+    }
+    return std::nullopt;
+}
+
+Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalker::Options& walk,
+                               bool hashContent, const ProgressCallback& progress)
+{
+    Fd rootFd(openRoot(root));
+    Manifest manifest;
+    manifest.root = root.string();
+    manifest.entries = scanTree(
+        rootFd.fd, walk,
+        [&](const std::string& path, int dirFd, const struct stat&) -> std::string {
+            if (!hashContent)
+                return std::string();
+            Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+            return file.fd < 0 ? std::string() : hashFd(file.fd);
+        },
+        progress);
+    return manifest;
+}
+
+std::vector<TreeDifference> CheckpointStore::diff(const Manifest& from, const Manifest& to,
+                                                  bool compareContent)
+{
+    std::map<std::string, const ManifestEntry*> before, after;
+    for (const auto& e : from.entries)
+        before[e.path] = &e;
+    for (const auto& e : to.entries)
+        after[e.path] = &e;
+    std::vector<TreeDifference> differences;
+    for (const auto& [path, old] : before) {
+        auto it = after.find(path);
+        if (it == after.end()) {
+            differences.push_back({'-', path, ""});
+            continue;
+        }
+        const auto& now = *it->second;
+        std::vector<std::string> what;
+        if (old->type != now.type)
+            what.push_back("type");
+        if (old->mode != now.mode)
+            what.push_back("mode");
+        if (old->uid != now.uid || old->gid != now.gid)
+            what.push_back("owner");
+        if (old->type == 'f' && old->size != now.size)
+            what.push_back("size");
+        if (old->type == 'f' && compareContent && !old->hash.empty() && !now.hash.empty() &&
+            old->hash != now.hash)
+            what.push_back("content");
+        if (old->type != 'd' && old->mtimeNs != now.mtimeNs)
+            what.push_back("mtime");
+        if (old->target != now.target)
+            what.push_back("target");
+        if (old->linkGroup != now.linkGroup)
+            what.push_back("hardlink");
+        if (old->xattrs != now.xattrs)
+            what.push_back("xattrs");
+        if (old->device != now.device)
+            what.push_back("device");
+        if (!what.empty()) {
+            std::string text;
+            for (const auto& w : what)
+                text += (text.empty() ? "" : ", ") + w;
+            differences.push_back({'M', path, text});
+        }
+    }
+    for (const auto& [path, now] : after)
+        if (!before.count(path))
+            differences.push_back({'+', path, ""});
+    std::sort(differences.begin(), differences.end(),
+              [](const auto& a, const auto& b) { return a.path < b.path; });
+    return differences;
+}
+
+RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::filesystem::path& root,
+                                       const TreeWalker::Options& walk,
+                                       const ProgressCallback& progress)
+{
+    const auto normalRoot = std::filesystem::absolute(root).lexically_normal();
+    if (normalRoot == "/" || normalRoot.empty())
+        throw std::runtime_error("refusing to restore into / : the build root must be a directory of its own");
+    for (const auto& entry : manifest.entries)
+        if (!Manifest::safePath(entry.path))
+            throw std::runtime_error("refusing manifest path '" + entry.path + "'");
+    Fd storeLock(lock());
+    std::error_code ignored;
+    std::filesystem::create_directories(normalRoot, ignored);
+    Fd rootFd(openRoot(normalRoot));
+    const bool asRoot = ::geteuid() == 0;
+    RestoreReport report;
+
+    std::unordered_map<std::string, const ManifestEntry*> wanted;
+    for (const auto& entry : manifest.entries)
+        wanted[entry.path] = &entry;
+
+    // 1. Remove what the checkpoint does not have (or has as another type),
+    // deepest first. The walk never follows a symlink: a planted link is
+    // removed as a link, never through.
+    std::vector<std::pair<std::string, bool>> doomed; // path, is a directory
+    TreeWalker walker(rootFd.fd, walk);
+    std::set<std::string> doomedDirectories;
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        const std::string parent = parentOf(path);
+        for (std::string p = parent; !p.empty(); p = parentOf(p))
+            if (doomedDirectories.count(p))
+                return; // goes with its directory
+        auto it = wanted.find(path);
+        if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
+            doomed.push_back({path, S_ISDIR(info.st_mode)});
+            if (S_ISDIR(info.st_mode))
+                doomedDirectories.insert(path);
+        }
+    });
+    std::function<void(int, const std::string&)> removeTree = [&](int dirFd, const std::string& name) {
+        Fd child(::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (child.fd >= 0) {
+            std::vector<std::pair<std::string, bool>> contents;
+            int childDup = ::dup(child.fd);
+            DIR* dir = ::fdopendir(childDup);
+            if (dir) {
+                while (dirent* e = ::readdir(dir)) {
+                    std::string n = e->d_name;
+                    if (n == "." || n == "..")
+                        continue;
+                    struct stat info {};
+                    if (::fstatat(child.fd, n.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0)
+                        contents.push_back({n, S_ISDIR(info.st_mode)});
+                }
+                ::closedir(dir);
+            } else {
+                ::close(childDup);
+            }
+            for (const auto& [n, isDir] : contents) {
+                if (isDir)
+                    removeTree(child.fd, n);
+                else
+                    ::unlinkat(child.fd, n.c_str(), 0);
+            }
+        }
+        ::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR);
+    };
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
+        Fd parent(openBeneath(rootFd.fd, parentOf(it->first), O_RDONLY | O_DIRECTORY));
+        if (parent.fd < 0)
+            continue;
+        if (it->second)
+            removeTree(parent.fd, nameOf(it->first));
+        else
+            ::unlinkat(parent.fd, nameOf(it->first).c_str(), 0);
+        ++report.removed;
+    }
+
+    // 2. Create and rewrite, parents first (the manifest is sorted by path).
+    StoreProgress done;
+    done.totalFiles = manifest.entries.size();
+    done.totalBytes = manifest.totalBytes();
+    auto lastReport = std::chrono::steady_clock::now();
+    std::vector<const ManifestEntry*> directories;
+    int counter = 0;
+    for (const auto& entry : manifest.entries) {
+        Fd parent(openBeneath(rootFd.fd, parentOf(entry.path), O_RDONLY | O_DIRECTORY));
+        if (parent.fd < 0)
+            fail("cannot open the directory of " + entry.path + " without following a symlink");
+        const std::string name = nameOf(entry.path);
+        const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." + std::to_string(++counter);
+        struct stat live {};
+        const bool exists = ::fstatat(parent.fd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
+        bool rewrite = false;
+        switch (entry.type) {
+        case 'd':
+            if (!exists) {
+                if (::mkdirat(parent.fd, name.c_str(), 0700) != 0)
+                    fail("cannot create directory " + entry.path);
+                ++report.rewritten;
+            }
+            directories.push_back(&entry);
+            break;
+        case 'f': {
+            if (!entry.linkGroup.empty()) {
+                Fd groupParent(openBeneath(rootFd.fd, parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
+                struct stat group {};
+                if (groupParent.fd >= 0 &&
+                    ::fstatat(groupParent.fd, nameOf(entry.linkGroup).c_str(), &group, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    !(exists && live.st_ino == group.st_ino && live.st_dev == group.st_dev)) {
+                    if (::linkat(groupParent.fd, nameOf(entry.linkGroup).c_str(), parent.fd, temporary.c_str(), 0) != 0 ||
+                        ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                        fail("cannot restore hardlink " + entry.path);
+                    ++report.rewritten;
+                }
+                break;
+            }
+            rewrite = !exists || static_cast<std::uint64_t>(live.st_size) != entry.size ||
+                      nanoseconds(live.st_mtim) != entry.mtimeNs || live.st_nlink > 1;
+            if (rewrite) {
+                Fd object(::open(objectPath(entry.hash).c_str(), O_RDONLY | O_CLOEXEC));
+                if (object.fd < 0)
+                    fail("the store has no object for " + entry.path + " (" + entry.hash + ")");
+                Fd out(::openat(parent.fd, temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                if (out.fd < 0)
+                    fail("cannot write " + entry.path);
+                copyContent(object.fd, out.fd, entry.size);
+                if (::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                    fail("cannot replace " + entry.path);
+                ++report.rewritten;
+            }
+            done.bytes += entry.size;
+            break;
+        }
+        case 'l': {
+            char target[4096];
+            ssize_t length = exists ? ::readlinkat(parent.fd, name.c_str(), target, sizeof target) : -1;
+            if (length < 0 || std::string(target, static_cast<std::size_t>(length)) != entry.target) {
+                if (::symlinkat(entry.target.c_str(), parent.fd, temporary.c_str()) != 0 ||
+                    ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                    fail("cannot restore symlink " + entry.path);
+                ++report.rewritten;
+            }
+            break;
+        }
+        default: { // fifo, character or block device
+            const mode_t kind = entry.type == 'p' ? S_IFIFO : entry.type == 'c' ? S_IFCHR : S_IFBLK;
+            if (!exists || (live.st_mode & S_IFMT) != kind || live.st_rdev != entry.device) {
+                if (::mknodat(parent.fd, temporary.c_str(), kind | 0600, static_cast<dev_t>(entry.device)) != 0 ||
+                    ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                    fail("cannot restore " + entry.path);
+                ++report.rewritten;
+            }
+            break;
+        }
+        }
+        // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
+        struct stat now {};
+        if (::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0)
+            fail("cannot stat " + entry.path);
+        bool fixed = false;
+        if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
+            if (::fchownat(parent.fd, name.c_str(), entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) != 0)
+                fail("cannot chown " + entry.path);
+            fixed = true;
+        }
+        if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed)) {
+            if (::fchmodat(parent.fd, name.c_str(), entry.mode, 0) != 0)
+                fail("cannot chmod " + entry.path);
+            fixed = true;
+        }
+        if (entry.type == 'f' || entry.type == 'd') {
+            auto current = readXattrs(parent.fd, name, entry.type);
+            if (current != entry.xattrs) {
+                Fd fd(::openat(parent.fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                                            (entry.type == 'd' ? O_DIRECTORY : 0)));
+                if (fd.fd >= 0) {
+                    for (const auto& [key, value] : current)
+                        if (!entry.xattrs.count(key))
+                            ::fremovexattr(fd.fd, key.c_str());
+                    for (const auto& [key, value] : entry.xattrs)
+                        if (::fsetxattr(fd.fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
+                            (asRoot || key.rfind("user.", 0) == 0))
+                            fail("cannot set xattr " + key + " on " + entry.path);
+                }
+                fixed = true;
+            }
+        }
+        if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
+            timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(entry.mtimeNs / 1000000000), static_cast<long>(entry.mtimeNs % 1000000000)}};
+            if (::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+                fail("cannot set the mtime of " + entry.path);
+            fixed = fixed || !rewrite;
+        }
+        if (fixed && !rewrite)
+            ++report.metadataFixed;
+        if (!rewrite && !fixed)
+            ++report.unchanged;
+        done.files++;
+        auto tick = std::chrono::steady_clock::now();
+        if (progress && tick - lastReport > std::chrono::milliseconds(100)) {
+            progress(done);
+            lastReport = tick;
+        }
+    }
+    // 3. Directory mtimes last: writing inside a directory changes its mtime.
+    for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
+        const auto& entry = **it;
+        Fd parent(openBeneath(rootFd.fd, parentOf(entry.path), O_RDONLY | O_DIRECTORY));
+        timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(entry.mtimeNs / 1000000000), static_cast<long>(entry.mtimeNs % 1000000000)}};
+        if (parent.fd >= 0)
+            ::utimensat(parent.fd, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+    ::syncfs(rootFd.fd);
+    if (progress)
+        progress(done);
+    return report;
+}
+
+std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progress) const
+{
+    std::vector<StoreProblem> problems;
+    std::vector<std::string> unreadable;
+    const auto manifests = list(&unreadable);
+    for (const auto& message : unreadable)
+        problems.push_back({"", message, {}});
+    std::map<std::string, std::vector<std::string>> users; // hash -> "checkpoint: path"
+    for (const auto& manifest : manifests)
+        for (const auto& entry : manifest.entries)
+            if (entry.type == 'f' && entry.linkGroup.empty())
+                users[entry.hash].push_back("checkpoint " + manifest.name + " (" + manifest.id + "): " + entry.path);
+    StoreProgress done;
+    done.totalFiles = users.size();
+    auto lastReport = std::chrono::steady_clock::now();
+    for (const auto& [hash, paths] : users) {
+        const auto object = objectPath(hash);
+        Fd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
+        if (fd.fd < 0) {
+            problems.push_back({object.string(), "missing object", paths});
+        } else {
+            std::uint64_t bytes = 0;
+            if (hashFd(fd.fd, &bytes) != hash)
+                problems.push_back({object.string(), "corrupt object: its content does not match its hash", paths});
+            done.bytes += bytes;
+        }
+        done.files++;
+        auto tick = std::chrono::steady_clock::now();
+        if (progress && tick - lastReport > std::chrono::milliseconds(100)) {
+            progress(done);
+            lastReport = tick;
+        }
+    }
+    if (progress)
+        progress(done);
+    return problems;
+}
+
+std::uint64_t CheckpointStore::gc(const ProgressCallback& progress)
+{
+    Fd storeLock(lock());
+    std::vector<std::string> unreadable;
+    const auto manifests = list(&unreadable);
+    if (!unreadable.empty())
+        throw std::runtime_error("gc refused: a manifest cannot be read, so what it references "
+                                 "is unknown (" + unreadable.front() + ")");
+    std::set<std::string> referenced;
+    for (const auto& manifest : manifests)
+        for (const auto& entry : manifest.entries)
+            if (entry.type == 'f')
+                referenced.insert(entry.hash);
+    std::uint64_t freed = 0;
+    StoreProgress done;
+    std::error_code ignored;
+    for (const auto& prefix : std::filesystem::directory_iterator(directory_ / "objects", ignored)) {
+        for (const auto& object : std::filesystem::directory_iterator(prefix.path(), ignored)) {
+            done.files++;
+            if (referenced.count(object.path().filename().string()))
+                continue;
+            freed += std::filesystem::file_size(object.path(), ignored);
+            std::filesystem::remove(object.path(), ignored);
+        }
+        if (progress)
+            progress(done);
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
+        std::filesystem::remove(entry.path(), ignored);
+    return freed;
+}
+
+void CheckpointStore::remove(const Manifest& manifest)
+{
+    Fd storeLock(lock());
+    const auto file = directory_ / "manifests" / (manifest.id + ".manifest");
+    if (::unlink(file.c_str()) != 0)
+        fail("cannot delete " + file.string());
+    fsyncDirectory(file.parent_path());
+}
+
+} // namespace lfsw

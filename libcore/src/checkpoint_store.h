@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <lfsw/export.h>
+
+#include "manifest.h"
+#include "tree_walker.h"
+
+namespace lfsw {
+
+// How far a long operation has come, for progress bars.
+struct StoreProgress {
+    std::uint64_t files = 0;
+    std::uint64_t totalFiles = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t totalBytes = 0;
+};
+using ProgressCallback = std::function<void(const StoreProgress&)>;
+
+// What a restore changed.
+struct RestoreReport {
+    std::uint64_t rewritten = 0; // files, links and nodes written anew
+    std::uint64_t removed = 0;   // paths the checkpoint does not have
+    std::uint64_t metadataFixed = 0;
+    std::uint64_t unchanged = 0;
+};
+
+// One difference between two trees (checkpoints or the live tree).
+struct TreeDifference {
+    char kind; // '+' only in the second, '-' only in the first, 'M' changed
+    std::string path;
+    std::string what; // "content, mode, mtime" for 'M'
+};
+
+// A problem `verify system` found.
+struct StoreProblem {
+    std::string object;                 // the object's path in the store, or ""
+    std::string message;
+    std::vector<std::string> affected;  // "checkpoint NAME: path" that use it
+};
+
+// The checkpoint store in STATE_DIR/store: content-addressed objects
+// (SHA-256), one manifest per checkpoint. Objects are written to temporary
+// names, made durable (syncfs), renamed into place, and their directories
+// fsynced; then the manifest is written the same way. A checkpoint exists
+// only once its manifest does, so a crash at any point leaves either the old
+// set of checkpoints or the new one, plus garbage that gc() removes.
+class LFSW_EXPORT CheckpointStore
+{
+public:
+    explicit CheckpointStore(std::filesystem::path directory);
+
+    // Takes a checkpoint of `root`. Files whose (inode, size, mtime, ctime)
+    // match the newest checkpoint are not read again, unless their mtime or
+    // ctime is within a few seconds of now (racy timestamps).
+    Manifest create(const std::string& name, const std::filesystem::path& root,
+                    const TreeWalker::Options& walk, bool good,
+                    const std::vector<std::string>& tags, const ProgressCallback& progress);
+
+    // Every checkpoint, oldest first; manifests that do not parse are
+    // reported through `problems` and left out.
+    std::vector<Manifest> list(std::vector<std::string>* problems = nullptr) const;
+    // By id, by name (the newest of that name), by tag, or "last-good" (the
+    // newest good checkpoint).
+    std::optional<Manifest> find(const std::string& selector) const;
+
+    // Reverts `root` in place to `manifest`: rewrites only what differs,
+    // removes what the checkpoint does not have, fixes metadata, directory
+    // mtimes last. Never follows a symlink of the live tree.
+    RestoreReport restore(const Manifest& manifest, const std::filesystem::path& root,
+                          const TreeWalker::Options& walk, const ProgressCallback& progress);
+
+    // The live tree as a manifest (content hashes only with `hashContent`).
+    static Manifest scan(const std::filesystem::path& root, const TreeWalker::Options& walk,
+                         bool hashContent, const ProgressCallback& progress);
+    static std::vector<TreeDifference> diff(const Manifest& from, const Manifest& to,
+                                            bool compareContent);
+
+    // Re-hashes every object and checks every manifest's references.
+    std::vector<StoreProblem> verify(const ProgressCallback& progress) const;
+    // Removes objects no manifest references; returns how many bytes it freed.
+    std::uint64_t gc(const ProgressCallback& progress);
+    void remove(const Manifest& manifest);
+
+    std::filesystem::path objectPath(const std::string& hash) const;
+    const std::filesystem::path& directory() const { return directory_; }
+
+private:
+    int lock() const;
+    std::string nextId() const;
+
+    std::filesystem::path directory_;
+};
+
+} // namespace lfsw

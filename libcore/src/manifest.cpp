@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+#include "manifest.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "sha256.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kMagic = "lfsw-manifest";
+
+template <typename Number> bool parseNumber(const std::string& text, Number& value, int base = 10)
+{
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+std::vector<std::string> splitTabs(const std::string& line)
+{
+    std::vector<std::string> fields;
+    std::size_t start = 0;
+    while (true) {
+        auto tab = line.find('\t', start);
+        fields.push_back(line.substr(start, tab - start));
+        if (tab == std::string::npos)
+            return fields;
+        start = tab + 1;
+    }
+}
+
+std::string orDash(const std::string& text)
+{
+    return text.empty() ? "-" : escapeField(text);
+}
+
+} // namespace
+
+std::string escapeField(const std::string& text)
+{
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=') {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> unescapeField(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        unsigned value = 0;
+        if (i + 2 >= text.size())
+            return std::nullopt;
+        if (!parseNumber(text.substr(i + 1, 2), value, 16))
+            return std::nullopt;
+        out += static_cast<char>(value);
+        i += 2;
+    }
+    return out;
+}
+
+bool Manifest::safePath(const std::string& path)
+{
+    if (path.empty() || path.front() == '/' || path.find('\0') != std::string::npos)
+        return false;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto slash = path.find('/', start);
+        std::string part = path.substr(start, slash - start);
+        if (part.empty() || part == "." || part == "..")
+            return false;
+        if (slash == std::string::npos)
+            break;
+        start = slash + 1;
+    }
+    return true;
+}
+
+std::uint64_t Manifest::totalBytes() const
+{
+    std::uint64_t total = 0;
+    for (const auto& entry : entries)
+        if (entry.type == 'f')
+            total += entry.size;
+    return total;
+}
+
+std::string Manifest::serialize() const
+{
+    std::ostringstream out;
+    out << kMagic << ' ' << kFormat << '\n'
+        << "name " << escapeField(name) << '\n'
+        << "id " << id << '\n'
+        << "created " << created << '\n'
+        << "parent " << (parent.empty() ? "-" : parent) << '\n'
+        << "root " << escapeField(root) << '\n'
+        << "good " << (good ? 1 : 0) << '\n'
+        << "new_bytes " << newBytes << '\n';
+    out << "tags";
+    for (const auto& tag : tags)
+        out << ' ' << escapeField(tag);
+    out << '\n' << "entries " << entries.size() << '\n';
+    for (const auto& e : entries) {
+        std::string xattrs;
+        for (const auto& [key, value] : e.xattrs)
+            xattrs += (xattrs.empty() ? "" : ",") + escapeField(key) + "=" + escapeField(value);
+        out << e.type << '\t' << std::oct << e.mode << std::dec << '\t' << e.uid << '\t' << e.gid
+            << '\t' << e.size << '\t' << e.mtimeNs << '\t' << e.ctimeNs << '\t' << e.inode << '\t'
+            << e.device << '\t' << (e.hash.empty() ? "-" : e.hash) << '\t' << orDash(e.target)
+            << '\t' << orDash(e.linkGroup) << '\t' << (xattrs.empty() ? "-" : xattrs) << '\t'
+            << escapeField(e.path) << '\n';
+    }
+    std::string body = out.str();
+    return body + "end " + Sha256::ofText(body) + "\n";
+}
+
+std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
+{
+    auto endAt = text.rfind("\nend ");
+    if (endAt == std::string::npos || text.back() != '\n')
+        return std::string("the manifest is truncated (no end line)");
+    const std::string body = text.substr(0, endAt + 1);
+    const std::string checksum = text.substr(endAt + 5, text.size() - endAt - 6);
+    if (Sha256::ofText(body) != checksum)
+        return std::string("the manifest's checksum does not match: it was truncated or edited");
+
+    Manifest manifest;
+    std::istringstream in(body);
+    std::string line;
+    int lineNumber = 0;
+    auto header = [&](const char* key) -> std::optional<std::string> {
+        if (!std::getline(in, line))
+            return std::nullopt;
+        ++lineNumber;
+        std::string prefix = std::string(key);
+        if (line == prefix)
+            return std::string();
+        if (line.rfind(prefix + " ", 0) != 0)
+            return std::nullopt;
+        return line.substr(prefix.size() + 1);
+    };
+    auto format = header(kMagic);
+    if (!format || *format != std::to_string(kFormat))
+        return std::string("line 1: not a manifest of format ") + std::to_string(kFormat);
+    auto name = header("name");
+    auto id = header("id");
+    auto created = header("created");
+    auto parent = header("parent");
+    auto root = header("root");
+    auto good = header("good");
+    auto newBytes = header("new_bytes");
+    auto tags = header("tags");
+    auto count = header("entries");
+    if (!name || !id || !created || !parent || !root || !good || !newBytes || !tags || !count ||
+        !parseNumber(*newBytes, manifest.newBytes))
+        return "line " + std::to_string(lineNumber) + ": malformed header";
+    manifest.name = unescapeField(*name).value_or("");
+    manifest.id = *id;
+    manifest.created = *created;
+    manifest.parent = *parent == "-" ? "" : *parent;
+    manifest.root = unescapeField(*root).value_or("");
+    manifest.good = *good == "1";
+    std::istringstream tagWords(*tags);
+    for (std::string tag; tagWords >> tag;)
+        manifest.tags.push_back(unescapeField(tag).value_or(tag));
+    std::size_t expected = 0;
+    if (!parseNumber(*count, expected))
+        return "line " + std::to_string(lineNumber) + ": malformed entry count";
+
+    while (std::getline(in, line)) {
+        ++lineNumber;
+        const std::string where = "line " + std::to_string(lineNumber) + ": ";
+        auto fields = splitTabs(line);
+        if (fields.size() != 14 || fields[0].size() != 1)
+            return where + "expected 14 tab-separated fields";
+        ManifestEntry e;
+        e.type = fields[0][0];
+        if (std::string("fdlpcb").find(e.type) == std::string::npos)
+            return where + "unknown entry type '" + fields[0] + "'";
+        if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
+            !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
+            !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
+            !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
+            return where + "malformed number";
+        e.hash = fields[9] == "-" ? "" : fields[9];
+        if (e.type == 'f' && (e.hash.size() != 64 ||
+                              e.hash.find_first_not_of("0123456789abcdef") != std::string::npos))
+            return where + "a regular file needs a SHA-256 hash";
+        auto target = unescapeField(fields[10]);
+        auto group = unescapeField(fields[11]);
+        auto path = unescapeField(fields[13]);
+        if (!target || !group || !path)
+            return where + "malformed escape";
+        e.target = fields[10] == "-" ? "" : *target;
+        e.linkGroup = fields[11] == "-" ? "" : *group;
+        e.path = *path;
+        if (!safePath(e.path))
+            return where + "refused path '" + e.path +
+                   "': manifest paths must be relative, without '.' or '..'";
+        if (fields[12] != "-") {
+            std::size_t start = 0;
+            while (start <= fields[12].size()) {
+                auto comma = fields[12].find(',', start);
+                std::string pair = fields[12].substr(start, comma - start);
+                auto equals = pair.find('=');
+                auto key = unescapeField(pair.substr(0, equals));
+                auto value = equals == std::string::npos ? std::nullopt
+                                                         : unescapeField(pair.substr(equals + 1));
+                if (!key || !value)
+                    return where + "malformed xattr";
+                e.xattrs[*key] = *value;
+                if (comma == std::string::npos)
+                    break;
+                start = comma + 1;
+            }
+        }
+        manifest.entries.push_back(std::move(e));
+    }
+    if (manifest.entries.size() != expected)
+        return "the manifest holds " + std::to_string(manifest.entries.size()) + " entries, not " +
+               std::to_string(expected);
+    return manifest;
+}
+
+std::variant<Manifest, std::string> Manifest::read(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return "cannot read " + file.string();
+    std::stringstream text;
+    text << in.rdbuf();
+    auto result = parse(text.str());
+    if (auto* error = std::get_if<std::string>(&result))
+        return file.string() + ": " + *error;
+    return result;
+}
+
+} // namespace lfsw

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+// One path of a checkpoint.
+struct ManifestEntry {
+    char type = 'f'; // f regular, d directory, l symlink, p fifo, c/b device
+    std::string path; // relative to the build root, never absolute, no ".."
+    std::uint32_t mode = 0; // permission bits with setuid/setgid/sticky
+    std::uint32_t uid = 0;
+    std::uint32_t gid = 0;
+    std::uint64_t size = 0;
+    std::int64_t mtimeNs = 0;
+    std::int64_t ctimeNs = 0;   // for incremental checkpoints
+    std::uint64_t inode = 0;    // for incremental checkpoints
+    std::uint64_t device = 0;   // rdev of device nodes
+    std::string hash;           // content SHA-256 of regular files
+    std::string target;         // symlink target
+    std::string linkGroup;      // the first path of its hardlink group, or ""
+    std::map<std::string, std::string> xattrs;
+};
+
+// A checkpoint's manifest: a header and one line per path, sorted by path so
+// that parents come before their contents. It ends with a line holding the
+// SHA-256 of everything before it, so a truncated or edited manifest is
+// refused instead of restoring half a tree.
+class LFSW_EXPORT Manifest
+{
+public:
+    static constexpr int kFormat = 1;
+
+    std::string name;
+    std::string id;       // "000012": the order checkpoints were taken in
+    std::string created;  // UTC ISO-8601
+    std::string parent;   // id of the checkpoint it was made against, or ""
+    std::string root;     // the build root it was taken of
+    bool good = false;    // taken after a successful step: a "last-good" candidate
+    std::uint64_t newBytes = 0; // bytes this checkpoint added to the store
+    std::vector<std::string> tags;
+    std::vector<ManifestEntry> entries;
+
+    std::string serialize() const;
+    // The manifest, or a message naming the line that is wrong.
+    static std::variant<Manifest, std::string> parse(const std::string& text);
+    static std::variant<Manifest, std::string> read(const std::filesystem::path& file);
+
+    // Whether `path` is acceptable: relative, no "." or ".." or empty parts.
+    static bool safePath(const std::string& path);
+
+    std::uint64_t totalBytes() const;
+};
+
+// Percent-escapes what a manifest field cannot hold (whitespace, '%',
+// control bytes, ',' and '='); unescape() reverses it.
+LFSW_EXPORT std::string escapeField(const std::string& text);
+LFSW_EXPORT std::optional<std::string> unescapeField(const std::string& text);
+
+} // namespace lfsw

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+
+#include <lfsw/export.h>
+
+struct evp_md_ctx_st;
+
+namespace lfsw {
+
+// SHA-256 through OpenSSL's EVP interface (which uses SHA-NI where the CPU has it).
+class LFSW_EXPORT Sha256
+{
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+
+    void update(const void* data, std::size_t size);
+    // The digest as 64 lowercase hex digits; the object is reset afterwards.
+    std::string hexDigest();
+
+    static std::string ofText(const std::string& text);
+
+private:
+    evp_md_ctx_st* context_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/stat.h>
+
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+// Walks a build tree without ever following a symlink or leaving its file
+// system: entries on another file system (a mounted /proc or /dev inside a
+// chroot root) are reported as directories but not entered. Paths matching
+// an exclude glob, and the directories in `skip` (the state directory, the
+// backup repository), are left out with everything below them.
+class LFSW_EXPORT TreeWalker
+{
+public:
+    struct Options {
+        std::vector<std::string> excludes; // fnmatch globs on the relative path or the name
+        std::vector<std::filesystem::path> skip;
+    };
+
+    // `visit(relativePath, stat)` is called for every entry, parents before
+    // their contents, in sorted order within a directory.
+    TreeWalker(int rootFd, const Options& options);
+    void walk(const std::function<void(const std::string&, const struct stat&)>& visit);
+
+    bool excluded(const std::string& relativePath) const;
+
+private:
+    void walkDirectory(int directoryFd, const std::string& prefix,
+                       const std::function<void(const std::string&, const struct stat&)>& visit);
+
+    int rootFd_;
+    dev_t rootDevice_ = 0;
+    Options options_;
+    std::set<std::pair<dev_t, ino_t>> skip_;
+};
+
+// Opens `relativePath` below `rootFd` without following any symlink and
+// without leaving the tree (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+// or a component-by-component O_NOFOLLOW walk where openat2 is missing).
+// Returns -1 with errno set on failure. An empty path opens the root itself.
+LFSW_EXPORT int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode = 0);
+
+} // namespace lfsw

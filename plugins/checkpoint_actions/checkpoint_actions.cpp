@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// Recovery actions on the build tree's checkpoints: create_checkpoint,
+// restore_checkpoint and clean_environment. With them the seed's chain
+// stop_build -> clean_environment -> restore_checkpoint leaves the tree
+// exactly as it was after the last good step.
+#include <lfsw/plugin.h>
+
+namespace {
+
+std::vector<lfsw::ParamProblem> onlyParams(const lfsw::Params& params,
+                                           const std::vector<std::string>& known)
+{
+    std::vector<lfsw::ParamProblem> problems;
+    for (const auto& [key, value] : params.values())
+        if (std::find(known.begin(), known.end(), key) == known.end())
+            problems.push_back({key, "unknown parameter '" + key + "' (expected " + known.front() + ")"});
+    return problems;
+}
+
+class CreateCheckpoint final : public lfsw::Action
+{
+public:
+    std::string name() const override { return "create_checkpoint"; }
+    std::string description() const override
+    {
+        return "Takes a checkpoint of the build tree as it is (params: name, default emergency)";
+    }
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        return onlyParams(params, {"name"});
+    }
+    std::string describe(const lfsw::Params& params) const override
+    {
+        return "checkpoint the build tree as '" + params.getOr("name", "emergency") + "'";
+    }
+    lfsw::Result run(lfsw::Context& context) override
+    {
+        return context.build().createCheckpoint(context.params().getOr("name", "emergency"));
+    }
+};
+
+class RestoreCheckpoint final : public lfsw::Action
+{
+public:
+    std::string name() const override { return "restore_checkpoint"; }
+    std::string description() const override
+    {
+        return "Reverts the build tree in place to a checkpoint (params: name, default last-good)";
+    }
+    bool repeatable() const override { return true; } // restoring twice ends the same
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        return onlyParams(params, {"name"});
+    }
+    std::string describe(const lfsw::Params& params) const override
+    {
+        return "revert the build tree to checkpoint '" + params.getOr("name", "last-good") + "'";
+    }
+    lfsw::Result run(lfsw::Context& context) override
+    {
+        return context.build().restoreCheckpoint(context.params().getOr("name", "last-good"));
+    }
+};
+
+class CleanEnvironment final : public lfsw::Action
+{
+public:
+    std::string name() const override { return "clean_environment"; }
+    std::string description() const override
+    {
+        return "Removes the build's scratch directories and leftover mounts (params: revert)";
+    }
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        auto problems = onlyParams(params, {"revert"});
+        if (auto revert = params.get("revert"); revert && *revert != "true" && *revert != "false")
+            problems.push_back({"revert", "expected true or false, found '" + *revert + "'"});
+        return problems;
+    }
+    std::string describe(const lfsw::Params& params) const override
+    {
+        return params.getOr("revert", "false") == "true"
+                   ? "remove build.scratch directories and revert the tree to last-good"
+                   : "remove build.scratch directories and leftover chroot mounts";
+    }
+    lfsw::Result run(lfsw::Context& context) override
+    {
+        return context.build().cleanEnvironment(context.params().getOr("revert", "false") == "true");
+    }
+};
+
+} // namespace
+
+LFSW_PLUGIN("checkpoint_actions", "1.0.0", "Recovery actions on checkpoints of the build tree")
+{
+    registry.addAction(std::make_shared<CreateCheckpoint>());
+    registry.addAction(std::make_shared<RestoreCheckpoint>());
+    registry.addAction(std::make_shared<CleanEnvironment>());
+}
