@@ -42,5 +42,6 @@ void addPluginsCommands(std::vector<Command>& commands);
 void addRecoveryCommands(std::vector<Command>& commands);
 void addLogsCommands(std::vector<Command>& commands);
 void addBuildCommands(std::vector<Command>& commands);
+void addCheckpointCommands(std::vector<Command>& commands);
 
 } // namespace lfsw::host

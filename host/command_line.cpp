@@ -72,6 +72,7 @@ std::vector<std::string> optionNames(const po::options_description& options)
 CommandLine::CommandLine()
 {
     addBuildCommands(commands_);
+    addCheckpointCommands(commands_);
     addConfigCommands(commands_);
     addPluginsCommands(commands_);
     addRecoveryCommands(commands_);

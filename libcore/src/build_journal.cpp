@@ -217,6 +217,29 @@ void BuildJournal::requestStop(std::int64_t runId, const std::string& how)
         .run();
 }
 
+void BuildJournal::rewindTo(std::int64_t runId, int position, const std::string& message)
+{
+    database_.transaction([&] {
+        database_
+            .prepare("UPDATE build_step SET state = 'pending', message = 'rewound' WHERE run_id = ?"
+                     " AND position > ?")
+            .bind(1, runId)
+            .bind(2, std::int64_t{position})
+            .run();
+        database_
+            .prepare("UPDATE build_step SET state = 'done' WHERE run_id = ? AND position <= ?")
+            .bind(1, runId)
+            .bind(2, std::int64_t{position})
+            .run();
+        database_
+            .prepare("UPDATE build_run SET state = 'stopped', message = ?, ended_at = ? WHERE id = ?")
+            .bind(1, message)
+            .bind(2, isoUtcNow())
+            .bind(3, runId)
+            .run();
+    });
+}
+
 std::string BuildJournal::stopRequest(std::int64_t runId)
 {
     auto row = database_.prepare("SELECT stop_request FROM build_run WHERE id = ?");

@@ -72,6 +72,10 @@ public:
     void setStepPgid(std::int64_t runId, int position, int pgid);
     void finishStep(std::int64_t runId, int position, const StepRecord& result);
     void requestStop(std::int64_t runId, const std::string& how);
+    // Sets the steps after `position` back to pending and the run to
+    // "stopped" with `message`: the tree was restored to the checkpoint taken
+    // after that step.
+    void rewindTo(std::int64_t runId, int position, const std::string& message);
     std::string stopRequest(std::int64_t runId);
 
     // The last limits adjust_limits chose, if any.

@@ -41,6 +41,7 @@ const SchemaNode& planSchema()
                         stepField("chroot", ValueType::Bool, "run inside the build root"),
                         stepField("timeout", ValueType::Duration, "time limit"),
                         stepField("checkpoint", ValueType::Bool, "checkpoint after the step"),
+                        stepField("baseline", ValueType::Bool, "tag its checkpoint baseline"),
                     },
                     {},
                     0,
@@ -108,6 +109,8 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
             step.timeout = *parseDuration(item["timeout"].Scalar());
         if (item["checkpoint"])
             step.checkpoint = item["checkpoint"].as<bool>();
+        if (item["baseline"])
+            step.baseline = item["baseline"].as<bool>();
 
         const std::string where = "steps." + step.name;
         if (step.name.empty() || step.name.find_first_of("/ \t\n") != std::string::npos)

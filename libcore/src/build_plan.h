@@ -24,6 +24,7 @@ struct PlanStep {
     bool chroot = false;
     std::chrono::seconds timeout{0}; // 0: none
     bool checkpoint = true;
+    bool baseline = false; // its checkpoint is tagged "baseline"
 };
 
 // An ordered list of steps, read from YAML and validated like the config:

@@ -15,10 +15,12 @@ BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDir
     walk_.skip.push_back(stateDirectory);
 }
 
-Result BuildTree::createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress)
+Result BuildTree::createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
+                                   const std::vector<std::string>& tags)
 {
-    auto manifest = store_.create(name, root_, walk_, good, {}, progress);
-    return Result::done("checkpoint " + manifest.name + " (" + manifest.id + "): " +
+    auto manifest = store_.create(name, root_, walk_, good, tags, progress);
+    return Result::done("checkpoint " + manifest.name + " (" + manifest.id + ")" +
+                        (tags.empty() ? "" : " tagged " + tags.front()) + ": " +
                         std::to_string(manifest.entries.size()) + " paths, " +
                         std::to_string(manifest.newBytes) + " bytes new to the store");
 }

@@ -25,7 +25,8 @@ public:
     const TreeWalker::Options& walkOptions() const { return walk_; }
     CheckpointStore& store() { return store_; }
 
-    Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress);
+    Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
+                            const std::vector<std::string>& tags = {});
     Result restore(const std::string& selector, const ProgressCallback& progress);
     // Removes the scratch directories; returns a description of what went.
     Result cleanScratch();

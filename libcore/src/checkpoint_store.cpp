@@ -679,7 +679,7 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 break;
             }
             rewrite = !exists || static_cast<std::uint64_t>(live.st_size) != entry.size ||
-                      nanoseconds(live.st_mtim) != entry.mtimeNs || live.st_nlink > 1;
+                      nanoseconds(live.st_mtim) != entry.mtimeNs;
             if (rewrite) {
                 Fd object(::open(objectPath(entry.hash).c_str(), O_RDONLY | O_CLOEXEC));
                 if (object.fd < 0)

@@ -229,7 +229,9 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         if (result.state == "done") {
             engine_.resetAttempts("", step.name);
             if (step.checkpoint) {
-                auto checkpoint = tree_.createCheckpoint(step.name, true, nullptr);
+                auto checkpoint = tree_.createCheckpoint(
+                    step.name, true, nullptr,
+                    step.baseline ? std::vector<std::string>{"baseline"} : std::vector<std::string>{});
                 observer_.note(checkpoint.message());
             }
             ++index;

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "progress_bar.h"
+
+#include <cstdio>
+
+#include <unistd.h>
+
+namespace lfsw::host {
+
+namespace {
+std::string bytesText(double bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int unit = 0;
+    while (bytes >= 1024 && unit < 4) {
+        bytes /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit ? "%.1f %s" : "%.0f %s", bytes, units[unit]);
+    return text;
+}
+} // namespace
+
+ProgressBar::ProgressBar(std::string label)
+    : label_(std::move(label)), terminal_(::isatty(STDERR_FILENO) != 0),
+      start_(std::chrono::steady_clock::now())
+{
+}
+
+ProgressBar::~ProgressBar()
+{
+    if (drawn_)
+        std::fputs("\r\033[K", stderr);
+}
+
+ProgressCallback ProgressBar::callback()
+{
+    return [this](const StoreProgress& progress) { update(progress); };
+}
+
+void ProgressBar::update(const StoreProgress& progress)
+{
+    if (!terminal_)
+        return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double fraction =
+        progress.totalBytes ? static_cast<double>(progress.bytes) / static_cast<double>(progress.totalBytes)
+        : progress.totalFiles ? static_cast<double>(progress.files) / static_cast<double>(progress.totalFiles)
+                              : 0.0;
+    const int width = 24;
+    const int filled = static_cast<int>(fraction * width);
+    std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
+                      std::string(static_cast<std::size_t>(width - filled), '.');
+    const double rate = seconds > 0 ? static_cast<double>(progress.bytes) / seconds : 0;
+    std::string eta = "-";
+    if (rate > 0 && progress.totalBytes > progress.bytes)
+        eta = std::to_string(static_cast<long>(static_cast<double>(progress.totalBytes - progress.bytes) / rate)) + "s";
+    std::fprintf(stderr, "\r\033[K%s [%s] %llu/%llu files, %s/%s, %s/s, ETA %s", label_.c_str(),
+                 bar.c_str(), static_cast<unsigned long long>(progress.files),
+                 static_cast<unsigned long long>(progress.totalFiles),
+                 bytesText(static_cast<double>(progress.bytes)).c_str(),
+                 bytesText(static_cast<double>(progress.totalBytes)).c_str(), bytesText(rate).c_str(),
+                 eta.c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+}
+
+} // namespace lfsw::host

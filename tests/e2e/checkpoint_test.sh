@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Checkpoints against the real binary: fidelity, in-place restore, hostile
+# symlinks, incremental checkpoints, gc, verification, crashes.
+. "$(dirname "$0")/lib.sh"
+
+# An independent description of a tree: type, mode, owner, size, mtime (ns),
+# link target, content hash, hardlink count, xattrs, for every path.
+fingerprint() {
+  (cd "$1" && find . -mindepth 1 -printf '%y %m %U %G %s %T@ %n %l %p\n' | sort -k9 &&
+    find . -type f -exec sha256sum {} + | sort -k2 &&
+    getfattr -R -d -m - --absolute-names . 2>/dev/null | grep -v '^#' | sort)
+}
+
+cat > lfs-wrapper.yaml <<'YAML'
+build:
+  root: root
+  scratch: [sources/*-build]
+checkpoint:
+  exclude: ["*.tmp-exclude"]
+YAML
+mkdir -p root/usr/bin root/usr/lib root/empty/deeper root/sources/pkg-build outside
+echo "#!/bin/sh" > root/usr/bin/tool
+chmod 4755 root/usr/bin/tool
+echo library > root/usr/lib/libx.so.1.2
+ln -s libx.so.1.2 root/usr/lib/libx.so.1
+ln -s libx.so.1 root/usr/lib/libx.so
+ln root/usr/bin/tool root/usr/bin/tool-hardlink
+truncate -s 64M root/usr/lib/sparse.img
+printf 'data' | dd of=root/usr/lib/sparse.img bs=1 seek=30000000 conv=notrunc status=none
+mkfifo root/usr/lib/fifo
+setfattr -n user.origin -v "lfs chapter 5" root/usr/lib/libx.so.1.2
+echo scratch > root/sources/pkg-build/object.o
+echo ignored > root/notes.tmp-exclude
+touch -d '2001-02-03 04:05:06.123456789' root/usr/lib/libx.so.1.2
+before=$(fingerprint root | grep -v tmp-exclude)
+
+run checkpoint create base --good
+expect_status 0 "create"
+expect_out "checkpoint base (000001):"
+run checkpoint show base
+expect_out "usr/lib/libx.so -> libx.so.1"
+expect_out "usr/bin/tool-hardlink (hardlink of usr/bin/tool)"
+expect_no_out "tmp-exclude"
+expect_equal "$(du -k .lfs-wrapper/store/objects | tail -1 | cut -f1)" "$(du -k .lfs-wrapper/store/objects | tail -1 | cut -f1)"
+CHECKS=$((CHECKS + 1)); [ "$(du -sk .lfs-wrapper/store/objects | cut -f1)" -lt 2000 ] || fail "the sparse file was stored densely"
+
+# ---- wreck the tree: every kind of change, and planted symlinks pointing outside
+echo "modified" >> root/usr/bin/tool
+rm root/usr/lib/libx.so
+ln -sfn /etc root/usr/lib/libx.so.1
+chmod 700 root/usr/lib/libx.so.1.2
+setfattr -x user.origin root/usr/lib/libx.so.1.2
+setfattr -n user.added -v x root/usr/bin/tool
+rm -rf root/empty && echo "now a file" > root/empty
+echo new > root/usr/lib/new-file
+mv root/usr/bin root/usr/bin.real && ln -s "$SCRATCH/outside" root/usr/bin
+echo "still ignored" > root/notes.tmp-exclude
+run checkpoint diff base --live --thorough
+expect_out "M usr/lib/libx.so.1 (mtime, target)"
+expect_out "- usr/lib/libx.so"
+expect_out "+ usr/lib/new-file"
+expect_out "M empty (type"
+run verify build
+expect_status 1 "verify build sees differences"
+
+run checkpoint restore last-good
+expect_status 0 "restore"
+expect_out "restored base (000001)"
+after=$(fingerprint root | grep -v tmp-exclude)
+expect_equal "$after" "$before" "(the tree after restore)"
+expect_equal "$(ls -A outside)" "" "(nothing was written through the planted symlink)"
+expect_equal "$(cat root/notes.tmp-exclude)" "still ignored" "(excluded paths are left alone)"
+CHECKS=$((CHECKS + 1)); [ "$(du -k root/usr/lib/sparse.img | cut -f1)" -lt 1000 ] || fail "the sparse file is no longer sparse"
+expect_equal "$(stat -c %i root/usr/bin/tool)" "$(stat -c %i root/usr/bin/tool-hardlink)" "(hardlinks restored as hardlinks)"
+run verify build --thorough
+expect_status 0 "verify build after restore"
+expect_out "identical"
+
+# restoring again changes nothing
+run checkpoint restore base
+expect_out "0 written, 0 removed, 0 metadata fixed"
+
+# ---- incremental: only the changed file is new to the store
+sleep 3  # out of the racy window
+echo "appended" >> root/usr/lib/libx.so.1.2
+run checkpoint create second
+expect_out "checkpoint second (000002)"
+expect_out "17 B new to the store"
+run checkpoint diff base second
+expect_out "M usr/lib/libx.so.1.2 (size, content, mtime)"
+expect_out "1 difference"
+run checkpoint list
+expect_out "000001  base"
+expect_out "000002  second"
+CHECKS=$((CHECKS + 1)); grep -q "base .*last-good" <<<"$OUT" || fail "base should be last-good: $OUT"
+
+# ---- delete and gc; verify the store
+run checkpoint delete second
+expect_status 0
+run checkpoint gc
+expect_out "gc: freed 17 B"
+run verify system --all
+expect_status 0 "verify system"
+expect_out "every object matches its hash"
+
+# ---- a corrupted object is named with the checkpoints and paths that use it
+object=$(ls .lfs-wrapper/store/objects/*/* | head -1)
+chmod u+w "$object"; echo corrupt >> "$object"
+run verify system --all
+expect_status 1 "corrupt object"
+expect_out "FAIL $SCRATCH/$object: corrupt object"
+expect_out "used by checkpoint base (000001):"
+rm -rf .lfs-wrapper root/sources/pkg-build
+
+# ---- a manifest edited to hold ../x is refused
+run checkpoint create edited
+manifest=.lfs-wrapper/store/manifests/000001.manifest
+# the last entry's path becomes ../escape, and the checksum line is made to match
+body=$(sed '$d' "$manifest" | awk 'BEGIN {FS = OFS = "\t"} {lines[NR] = $0} END {for (i = 1; i < NR; i++) print lines[i]; $0 = lines[NR]; $14 = "../escape"; print}')
+{ printf '%s\n' "$body"; printf 'end %s\n' "$(printf '%s\n' "$body" | sha256sum | cut -d' ' -f1)"; } > "$manifest"
+run checkpoint restore edited
+expect_status 1 "edited manifest"
+expect_err "000001.manifest: line 23: refused path '../escape': manifest paths must be relative, without '.' or '..'"
+run checkpoint list
+expect_status 1 "list reports the unreadable manifest"
+
+# ---- clean build removes the scratch directories and keeps the store
+rm -rf .lfs-wrapper && mkdir -p root/sources/pkg-build root/sources/pkg-1.0
+echo o > root/sources/pkg-build/a.o
+ln -s "$SCRATCH/outside" root/sources/evil-build
+run checkpoint create keep
+run clean build --preserve-checkpoint
+expect_out "removed 2 scratch paths"
+expect_out "checkpoints kept: 1"
+CHECKS=$((CHECKS + 1)); [ ! -e root/sources/pkg-build ] && [ -d root/sources/pkg-1.0 ] && [ -d outside ] || fail "clean build removed the wrong things"
+
+# ---- the seed's build_failure chain leaves the tree exactly as after the last good step
+rm -rf .lfs-wrapper root outside && mkdir -p outside
+cat > lfs-wrapper.yaml <<'YAML'
+build:
+  root: root
+  scratch: [sources/*-build]
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: toolchain
+    run: |
+      mkdir -p usr/bin sources
+      echo "cc v1" > usr/bin/cc
+      ln -sf cc usr/bin/gcc
+  - name: package
+    run: |
+      mkdir -p sources/pkg-build usr/lib
+      echo "half-installed" > usr/lib/libpkg.so
+      echo "overwritten" > usr/bin/cc
+      rm usr/bin/gcc
+      echo "pkg.c:10:5: error: 'size_t' undeclared"
+      exit 2
+YAML
+run build start --plan plan.yaml
+expect_status 1 "the build stops on a compile error"
+expect_out "checkpoint toolchain (000001)"
+expect_out "recovering from build_failure:compile_error in step package"
+expect_out "stop_build: done"
+expect_out "clean_environment: done (removed 1 scratch paths)"
+expect_out "restore_checkpoint: done (restored toolchain (000001):"
+expect_equal "$(cat root/usr/bin/cc)" "cc v1"
+expect_equal "$(readlink root/usr/bin/gcc)" "cc"
+CHECKS=$((CHECKS + 1)); [ ! -e root/usr/lib/libpkg.so ] && [ ! -e root/sources/pkg-build ] || fail "the failed step's files were not reverted"
+run verify build --thorough
+expect_status 0 "the tree is exactly the toolchain checkpoint"
+
+# ---- build restore --last-known-good sets the progress back
+run build restore --last-known-good
+expect_status 0
+expect_out "progress set back to after step toolchain"
+run build status
+expect_out "build 1: stopped"
+
+# ---- kill -9 at random moments of create, restore and gc: nothing listed is lost
+rm -rf .lfs-wrapper root && mkdir -p root
+for d in $(seq 1 40); do
+  mkdir -p "root/dir$d"
+  for f in $(seq 1 50); do head -c $(( (d * 37 + f * 101) % 9000 )) /dev/urandom > "root/dir$d/f$f"; done
+done
+head -c 20000000 /dev/urandom > root/big.bin
+declare -A expected
+kills=0
+for i in $(seq 1 24); do
+  # change some files, then checkpoint, killed after a random delay
+  for f in $(seq 1 5); do head -c 700 /dev/urandom >> "root/dir$(( (i * 7 + f) % 40 + 1 ))/f$f"; done
+  state=$(fingerprint root)
+  "$LFSW" -q checkpoint create "c$i" >/dev/null 2>&1 &
+  pid=$!
+  sleep "0.$(( RANDOM % 30 ))"
+  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$pid" 2>/dev/null
+  id=$("$LFSW" checkpoint list 2>/dev/null | awk -v n="c$i" '$2 == n {print $1}')
+  [ -n "$id" ] && expected[$id]=$state
+  case $((i % 3)) in
+    1) "$LFSW" -q checkpoint gc >/dev/null 2>&1 & pid=$! ;;
+    2) last=$("$LFSW" checkpoint list 2>/dev/null | awk 'NR > 1 {id = $1} END {print id}')
+       [ -n "$last" ] || continue
+       "$LFSW" -q checkpoint restore "$last" >/dev/null 2>&1 & pid=$! ;;
+    *) continue ;;
+  esac
+  sleep "0.$(( RANDOM % 20 ))"
+  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$pid" 2>/dev/null
+  # an interrupted restore, run again, completes
+  if [ $((i % 3)) -eq 2 ]; then
+    run checkpoint restore "$last"
+    expect_status 0 "restore after a killed restore"
+    expect_equal "$(fingerprint root)" "${expected[$last]}" "(checkpoint $last after a killed restore)"
+  fi
+done
+echo "kill -9 delivered $kills times"
+CHECKS=$((CHECKS + 1)); [ "$kills" -ge 20 ] || fail "only $kills kills landed"
+run verify system --all
+expect_status 0 "the store verifies after the kills"
+for id in "${!expected[@]}"; do
+  run checkpoint restore "$id"
+  expect_status 0 "restore $id"
+  expect_equal "$(fingerprint root)" "${expected[$id]}" "(checkpoint $id restored bit-exactly)"
+done
+finish

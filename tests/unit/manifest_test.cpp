@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include "manifest.h"
+
+using lfsw::Manifest;
+using lfsw::ManifestEntry;
+
+namespace {
+
+Manifest sample()
+{
+    Manifest m;
+    m.name = "gcc pass1";
+    m.id = "000007";
+    m.created = "2026-11-25T18:00:00.000Z";
+    m.root = "/mnt/lfs";
+    m.good = true;
+    m.tags = {"baseline"};
+    ManifestEntry dir;
+    dir.type = 'd';
+    dir.path = "usr";
+    dir.mode = 0755;
+    ManifestEntry file;
+    file.type = 'f';
+    file.path = "usr/bin/odd name\twith,tab=and%percent";
+    file.mode = 04755;
+    file.size = 12;
+    file.mtimeNs = 1764000000123456789;
+    file.hash = std::string(64, 'a');
+    file.xattrs = {{"security.capability", std::string("\x01\x00\x00\x02", 4)}, {"user.x", "a=b,c"}};
+    ManifestEntry link;
+    link.type = 'l';
+    link.path = "usr/lib/libz.so";
+    link.target = "libz.so.1";
+    m.entries = {dir, file, link};
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("a manifest survives serialization, odd names and binary xattrs included")
+{
+    const Manifest original = sample();
+    auto parsed = Manifest::parse(original.serialize());
+    REQUIRE(std::holds_alternative<Manifest>(parsed));
+    const auto& m = std::get<Manifest>(parsed);
+    CHECK(m.name == "gcc pass1");
+    CHECK(m.good);
+    CHECK(m.tags == std::vector<std::string>{"baseline"});
+    REQUIRE(m.entries.size() == 3);
+    CHECK(m.entries[1].path == original.entries[1].path);
+    CHECK(m.entries[1].mode == 04755);
+    CHECK(m.entries[1].mtimeNs == 1764000000123456789);
+    CHECK(m.entries[1].xattrs == original.entries[1].xattrs);
+    CHECK(m.entries[2].target == "libz.so.1");
+}
+
+TEST_CASE("a truncated or edited manifest is refused")
+{
+    const std::string text = sample().serialize();
+    auto truncated = Manifest::parse(text.substr(0, text.size() / 2));
+    REQUIRE(std::holds_alternative<std::string>(truncated));
+    CHECK(std::get<std::string>(truncated).find("truncated") != std::string::npos);
+
+    std::string edited = text;
+    edited.replace(edited.find("usr/lib/libz.so"), 3, "etc");
+    auto result = Manifest::parse(edited);
+    REQUIRE(std::holds_alternative<std::string>(result));
+    CHECK(std::get<std::string>(result).find("checksum does not match") != std::string::npos);
+}
+
+TEST_CASE("paths with '..' or a leading '/' are refused even with a valid checksum")
+{
+    for (const std::string bad : {"../x", "/etc/passwd", "usr/../../x", "usr//x", "./x"}) {
+        Manifest m = sample();
+        m.entries[2].path = bad;
+        auto result = Manifest::parse(m.serialize());
+        REQUIRE_MESSAGE(std::holds_alternative<std::string>(result), bad);
+        CHECK(std::get<std::string>(result).find("refused path") != std::string::npos);
+    }
+    CHECK(Manifest::safePath("usr/lib/x"));
+    CHECK_FALSE(Manifest::safePath(""));
+}
