@@ -88,22 +88,7 @@ int start(Session& session, const po::variables_map& values)
 
 int resume(Session& session, const po::variables_map& values)
 {
-    auto run = session.journal().latestRun();
-    if (!run) {
-        std::cerr << "lfs-wrapper: there is no build to resume; start one with lfs-wrapper build start\n";
-        return kExitFailed;
-    }
-    // The plan file as it is now (it may have been fixed), else the recorded text.
-    BuildPlan plan = std::filesystem::exists(run->planSource)
-                         ? BuildPlan::fromFile(run->planSource)
-                         : BuildPlan::fromString(run->planText, run->planSource);
-    if (!plan.problems().empty()) {
-        printProblems(plan);
-        return kExitUsage;
-    }
-    return supervise(session, values.count("quiet") > 0, [&](Supervisor& supervisor) {
-        return supervisor.resume(plan, values.count("resource-optimized") > 0);
-    });
+    return resumeBuild(session, values.count("resource-optimized") > 0, values.count("quiet") > 0);
 }
 
 std::string duration(const std::string& start, const std::string& end)
@@ -378,6 +363,26 @@ int analyzeErrors(Session& session, const po::variables_map& values)
 }
 
 } // namespace
+
+int resumeBuild(Session& session, bool resourceOptimized, bool quiet)
+{
+    auto run = session.journal().latestRun();
+    if (!run) {
+        std::cerr << "lfs-wrapper: there is no build to resume; start one with lfs-wrapper build start\n";
+        return kExitFailed;
+    }
+    // The plan file as it is now (it may have been fixed), else the recorded text.
+    BuildPlan plan = std::filesystem::exists(run->planSource)
+                         ? BuildPlan::fromFile(run->planSource)
+                         : BuildPlan::fromString(run->planText, run->planSource);
+    if (!plan.problems().empty()) {
+        printProblems(plan);
+        return kExitUsage;
+    }
+    return supervise(session, quiet, [&](Supervisor& supervisor) {
+        return supervisor.resume(plan, resourceOptimized);
+    });
+}
 
 void addBuildCommands(std::vector<Command>& commands)
 {

@@ -316,6 +316,23 @@ int restoreBaseline(Session& session, const po::variables_map&)
     return rewind(session, "baseline", "system restore baseline");
 }
 
+int buildFromBaseline(Session& session, const po::variables_map& values)
+{
+    if (!values.count("from-baseline")) {
+        std::cerr << "lfs-wrapper: build system needs --from-baseline\n";
+        return kExitUsage;
+    }
+    int status = rewind(session, "baseline", "build system");
+    if (status != kExitOk)
+        return status;
+    if (!session.journal().latestRun()) {
+        std::cerr << "lfs-wrapper: build system: the baseline is restored, but there is no build "
+                     "to continue; start one with lfs-wrapper build start\n";
+        return kExitFailed;
+    }
+    return resumeBuild(session, false, values.count("quiet") > 0);
+}
+
 int cleanBuild(Session& session, const po::variables_map&)
 {
     if (buildRunning(session))
@@ -414,6 +431,15 @@ void addCheckpointCommands(std::vector<Command>& commands)
                             }
                             return restoreBaseline(session, values);
                         }});
+    commands.push_back({"build system", "--from-baseline",
+                        "Restore the baseline checkpoint, then rebuild from the step after it",
+                        "The baseline is the checkpoint of the plan step marked `baseline: true`\n"
+                        "(or one created with checkpoint create NAME --tag baseline).",
+                        ConfigNeed::Full,
+                        [](po::options_description& options, po::positional_options_description&) {
+                            options.add_options()("from-baseline", "start from the baseline checkpoint");
+                        },
+                        buildFromBaseline});
     commands.push_back({"system restore-base", "", "Same as: system restore baseline", "",
                         ConfigNeed::Structural, nullptr, restoreBaseline});
     commands.push_back({"clean build", "[--preserve-checkpoint]",

@@ -38,6 +38,8 @@ struct Command {
 };
 
 void addConfigCommands(std::vector<Command>& commands);
+// Continues the last build (build resume); shared with build system --from-baseline.
+int resumeBuild(Session& session, bool resourceOptimized, bool quiet);
 void addPluginsCommands(std::vector<Command>& commands);
 void addRecoveryCommands(std::vector<Command>& commands);
 void addLogsCommands(std::vector<Command>& commands);

@@ -106,8 +106,16 @@ void copyContent(int from, int to, std::uint64_t size)
                     ssize_t got = ::pread(from, buffer.data(), std::min<std::size_t>(buffer.size(), static_cast<std::size_t>(hole - in)), in);
                     if (got <= 0)
                         fail("cannot read");
-                    if (::pwrite(to, buffer.data(), static_cast<std::size_t>(got), out) != got)
-                        fail("cannot write");
+                    for (ssize_t written = 0; written < got;) {
+                        ssize_t n = ::pwrite(to, buffer.data() + written,
+                                             static_cast<std::size_t>(got - written), out + written);
+                        if (n <= 0) {
+                            if (n == 0)
+                                errno = ENOSPC; // a short write is a full disk
+                            fail("cannot write");
+                        }
+                        written += n;
+                    }
                     in += got;
                     out += got;
                 }

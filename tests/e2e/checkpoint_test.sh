@@ -177,6 +177,29 @@ expect_out "progress set back to after step toolchain"
 run build status
 expect_out "build 1: stopped"
 
+# ---- a baseline step: system restore baseline and build system --from-baseline
+rm -rf .lfs-wrapper root
+cat > plan.yaml <<'YAML'
+steps:
+  - name: temp-tools
+    baseline: true
+    run: mkdir -p tools && echo tools > tools/ready
+  - name: system
+    run: echo "built on $(cat tools/ready)" > system-built
+YAML
+run build start --plan plan.yaml
+expect_status 0
+expect_out "checkpoint temp-tools (000001) tagged baseline"
+run system restore baseline
+expect_status 0 "system restore baseline"
+CHECKS=$((CHECKS + 1)); [ ! -e root/system-built ] && [ -e root/tools/ready ] || fail "the tree is not the baseline"
+run build system --from-baseline
+expect_status 0 "build system --from-baseline"
+expect_out "progress set back to after step temp-tools"
+expect_out "==> [2/2] system"
+expect_no_out "==> [1/2] temp-tools"
+expect_equal "$(cat root/system-built)" "built on tools"
+
 # ---- kill -9 at random moments of create, restore and gc: nothing listed is lost
 rm -rf .lfs-wrapper root && mkdir -p root
 for d in $(seq 1 40); do
