@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -52,14 +53,22 @@ std::int64_t nanoseconds(const timespec& time)
     return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
 }
 
-std::string hashFd(int fd, std::uint64_t* bytesRead = nullptr)
+// A read buffer, made once per operation: a fresh zero-filled megabyte per
+// file costs more than hashing small files does.
+using Buffer = std::unique_ptr<char[]>;
+constexpr std::size_t kBufferSize = 1 << 20;
+Buffer makeBuffer()
+{
+    return Buffer(new char[kBufferSize]);
+}
+
+std::string hashFd(int fd, char* buffer, std::uint64_t* bytesRead = nullptr)
 {
     Sha256 hash;
-    std::vector<char> buffer(1 << 20);
     std::uint64_t total = 0;
     off_t offset = 0;
     while (true) {
-        ssize_t got = ::pread(fd, buffer.data(), buffer.size(), offset);
+        ssize_t got = ::pread(fd, buffer, kBufferSize, offset);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -67,7 +76,7 @@ std::string hashFd(int fd, std::uint64_t* bytesRead = nullptr)
         }
         if (got == 0)
             break;
-        hash.update(buffer.data(), static_cast<std::size_t>(got));
+        hash.update(buffer, static_cast<std::size_t>(got));
         offset += got;
         total += static_cast<std::uint64_t>(got);
     }
@@ -79,7 +88,7 @@ std::string hashFd(int fd, std::uint64_t* bytesRead = nullptr)
 // Copies `size` bytes of `from` into the empty file `to`: a reflink where the
 // file system can, else copy_file_range over the data segments only, so that
 // holes stay holes.
-void copyContent(int from, int to, std::uint64_t size)
+void copyContent(int from, int to, std::uint64_t size, char* buffer)
 {
     if (::ioctl(to, FICLONE, from) == 0)
         return;
@@ -101,13 +110,12 @@ void copyContent(int from, int to, std::uint64_t size)
             ssize_t copied = ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
             if (copied < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
                 // Fall back to read and write.
-                std::vector<char> buffer(1 << 20);
                 while (in < hole) {
-                    ssize_t got = ::pread(from, buffer.data(), std::min<std::size_t>(buffer.size(), static_cast<std::size_t>(hole - in)), in);
+                    ssize_t got = ::pread(from, buffer, std::min<std::size_t>(kBufferSize, static_cast<std::size_t>(hole - in)), in);
                     if (got <= 0)
                         fail("cannot read");
                     for (ssize_t written = 0; written < got;) {
-                        ssize_t n = ::pwrite(to, buffer.data() + written,
+                        ssize_t n = ::pwrite(to, buffer + written,
                                              static_cast<std::size_t>(got - written), out + written);
                         if (n <= 0) {
                             if (n == 0)
@@ -387,6 +395,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                      std::chrono::system_clock::now().time_since_epoch()).count()), 0});
 
     Fd rootFd(openRoot(root));
+    Buffer buffer = makeBuffer();
     std::map<std::string, std::string> pending; // hash -> temporary object
     std::uint64_t newBytes = 0;
     int counter = 0;
@@ -407,7 +416,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (file.fd < 0)
             fail("cannot read " + (root / path).string());
-        std::string hash = hashFd(file.fd);
+        std::string hash = hashFd(file.fd, buffer.get());
         if (pending.count(hash) || std::filesystem::exists(objectPath(hash)))
             return hash;
         // A new object: copy it (in the kernel) to a temporary file, and take
@@ -419,8 +428,8 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
             fail("cannot write " + temporary.string());
         struct stat now {};
         ::fstat(file.fd, &now);
-        copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size));
-        std::string copied = hashFd(copy.fd);
+        copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size), buffer.get());
+        std::string copied = hashFd(copy.fd, buffer.get());
         newBytes += static_cast<std::uint64_t>(now.st_size);
         if (pending.count(copied) || std::filesystem::exists(objectPath(copied)))
             std::filesystem::remove(temporary, ignored);
@@ -502,6 +511,7 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
                                bool hashContent, const ProgressCallback& progress)
 {
     Fd rootFd(openRoot(root));
+    Buffer buffer = makeBuffer();
     Manifest manifest;
     manifest.root = root.string();
     manifest.entries = scanTree(
@@ -510,7 +520,7 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
             if (!hashContent)
                 return std::string();
             Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-            return file.fd < 0 ? std::string() : hashFd(file.fd);
+            return file.fd < 0 ? std::string() : hashFd(file.fd, buffer.get());
         },
         progress);
     return manifest;
@@ -584,6 +594,7 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     std::filesystem::create_directories(normalRoot, ignored);
     Fd rootFd(openRoot(normalRoot));
     const bool asRoot = ::geteuid() == 0;
+    Buffer buffer = makeBuffer();
     RestoreReport report;
 
     std::unordered_map<std::string, const ManifestEntry*> wanted;
@@ -695,7 +706,7 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 Fd out(::openat(parent.fd, temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
                 if (out.fd < 0)
                     fail("cannot write " + entry.path);
-                copyContent(object.fd, out.fd, entry.size);
+                copyContent(object.fd, out.fd, entry.size, buffer.get());
                 if (::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot replace " + entry.path);
                 ++report.rewritten;
@@ -800,6 +811,7 @@ std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progre
         for (const auto& entry : manifest.entries)
             if (entry.type == 'f' && entry.linkGroup.empty())
                 users[entry.hash].push_back("checkpoint " + manifest.name + " (" + manifest.id + "): " + entry.path);
+    Buffer buffer = makeBuffer();
     StoreProgress done;
     done.totalFiles = users.size();
     auto lastReport = std::chrono::steady_clock::now();
@@ -810,7 +822,7 @@ std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progre
             problems.push_back({object.string(), "missing object", paths});
         } else {
             std::uint64_t bytes = 0;
-            if (hashFd(fd.fd, &bytes) != hash)
+            if (hashFd(fd.fd, buffer.get(), &bytes) != hash)
                 problems.push_back({object.string(), "corrupt object: its content does not match its hash", paths});
             done.bytes += bytes;
         }
