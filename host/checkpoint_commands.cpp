@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <lfsw/units.h>
+
 #include "build_tree.h"
 #include "chroot_mounts.h"
 #include "command.h"
@@ -19,20 +21,6 @@ namespace po = boost::program_options;
 namespace lfsw::host {
 
 namespace {
-
-std::string bytesText(std::uint64_t bytes)
-{
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double value = static_cast<double>(bytes);
-    int unit = 0;
-    while (value >= 1024 && unit < 4) {
-        value /= 1024;
-        ++unit;
-    }
-    std::ostringstream text;
-    text << std::fixed << std::setprecision(unit ? 1 : 0) << value << " " << units[unit];
-    return text.str();
-}
 
 bool buildRunning(Session& session)
 {
@@ -111,8 +99,8 @@ int create(Session& session, const po::variables_map& values)
     auto manifest = tree.store().create(name, tree.root(), tree.walkOptions(),
                                         values.count("good") > 0, tags, bar.callback());
     std::cout << "checkpoint " << manifest.name << " (" << manifest.id << "): "
-              << manifest.entries.size() << " paths, " << bytesText(manifest.totalBytes())
-              << ", " << bytesText(manifest.newBytes) << " new to the store\n";
+              << manifest.entries.size() << " paths, " << formatBytes(manifest.totalBytes())
+              << ", " << formatBytes(manifest.newBytes) << " new to the store\n";
     return kExitOk;
 }
 
@@ -141,8 +129,8 @@ int list(Session& session, const po::variables_map&)
         for (const auto& e : m.entries)
             files += e.type == 'f';
         std::cout << std::left << std::setw(8) << m.id << std::setw(22) << m.name << std::setw(26)
-                  << m.created << std::setw(8) << files << std::setw(12) << bytesText(m.totalBytes())
-                  << std::setw(12) << bytesText(m.newBytes) << tags << "\n";
+                  << m.created << std::setw(8) << files << std::setw(12) << formatBytes(m.totalBytes())
+                  << std::setw(12) << formatBytes(m.newBytes) << tags << "\n";
     }
     for (const auto& problem : problems)
         std::cerr << "error: " << problem << "\n";
@@ -160,7 +148,7 @@ int show(Session& session, const po::variables_map& values)
               << "\n  good:    " << (manifest->good ? "yes (taken after a successful step)" : "no")
               << "\n  parent:  " << (manifest->parent.empty() ? "-" : manifest->parent)
               << "\n  paths:   " << manifest->entries.size() << ", "
-              << bytesText(manifest->totalBytes()) << "\n\n";
+              << formatBytes(manifest->totalBytes()) << "\n\n";
     for (const auto& e : manifest->entries) {
         std::cout << e.type << " " << std::oct << std::setw(4) << std::setfill('0') << e.mode
                   << std::dec << std::setfill(' ') << " " << e.uid << ":" << e.gid << " "
@@ -230,7 +218,7 @@ int gc(Session& session, const po::variables_map&)
     BuildTree tree(session.config(), session.stateDirectory());
     ProgressBar bar("gc");
     auto freed = tree.store().gc(bar.callback());
-    std::cout << "gc: freed " << bytesText(freed) << " of objects no checkpoint uses\n";
+    std::cout << "gc: freed " << formatBytes(freed) << " of objects no checkpoint uses\n";
     return kExitOk;
 }
 

@@ -5,22 +5,10 @@
 
 #include <unistd.h>
 
+#include <lfsw/units.h>
+
 namespace lfsw::host {
 
-namespace {
-std::string bytesText(double bytes)
-{
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int unit = 0;
-    while (bytes >= 1024 && unit < 4) {
-        bytes /= 1024;
-        ++unit;
-    }
-    char text[32];
-    std::snprintf(text, sizeof text, unit ? "%.1f %s" : "%.0f %s", bytes, units[unit]);
-    return text;
-}
-} // namespace
 
 ProgressBar::ProgressBar(std::string label)
     : label_(std::move(label)), terminal_(::isatty(STDERR_FILENO) != 0),
@@ -60,8 +48,8 @@ void ProgressBar::update(const StoreProgress& progress)
     std::fprintf(stderr, "\r\033[K%s [%s] %llu/%llu files, %s/%s, %s/s, ETA %s", label_.c_str(),
                  bar.c_str(), static_cast<unsigned long long>(progress.files),
                  static_cast<unsigned long long>(progress.totalFiles),
-                 bytesText(static_cast<double>(progress.bytes)).c_str(),
-                 bytesText(static_cast<double>(progress.totalBytes)).c_str(), bytesText(rate).c_str(),
+                 formatBytes(static_cast<double>(progress.bytes)).c_str(),
+                 formatBytes(static_cast<double>(progress.totalBytes)).c_str(), formatBytes(rate).c_str(),
                  eta.c_str());
     std::fflush(stderr);
     drawn_ = true;

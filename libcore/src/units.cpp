@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace lfsw {
 
@@ -120,6 +121,29 @@ std::optional<std::uint64_t> parseSize(std::string_view text)
     if (value > (UINT64_MAX >> shift))
         return std::nullopt;
     return value << shift;
+}
+
+std::string formatBytes(std::uint64_t bytes)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    return text;
+}
+
+std::optional<bool> parseBool(std::string_view text)
+{
+    if (text == "true" || text == "yes" || text == "on")
+        return true;
+    if (text == "false" || text == "no" || text == "off")
+        return false;
+    return std::nullopt;
 }
 
 } // namespace lfsw

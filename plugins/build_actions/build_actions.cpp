@@ -10,27 +10,6 @@
 
 namespace {
 
-std::vector<lfsw::ParamProblem> onlyParams(const lfsw::Params& params,
-                                           const std::vector<std::string>& known)
-{
-    std::vector<lfsw::ParamProblem> problems;
-    for (const auto& [key, value] : params.values())
-        if (std::find(known.begin(), known.end(), key) == known.end()) {
-            std::string list;
-            for (const auto& k : known)
-                list += (list.empty() ? "" : ", ") + k;
-            problems.push_back({key, "unknown parameter '" + key + "'" +
-                                         (list.empty() ? " (this action takes none)"
-                                                       : " (expected " + list + ")")});
-        }
-    return problems;
-}
-
-bool isTrue(const std::string& text)
-{
-    return text == "true" || text == "yes" || text == "on";
-}
-
 class StopBuild final : public lfsw::Action
 {
 public:
@@ -42,20 +21,20 @@ public:
     }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        auto problems = onlyParams(params, {"force"});
-        if (auto force = params.get("force"); force && !isTrue(*force) && *force != "false")
+        auto problems = lfsw::unknownParams(params, {"force"});
+        if (auto force = params.get("force"); force && !lfsw::parseBool(*force))
             problems.push_back({"force", "expected true or false, found '" + *force + "'"});
         return problems;
     }
     std::string describe(const lfsw::Params& params) const override
     {
-        return isTrue(params.getOr("force", "false"))
+        return lfsw::parseBool(params.getOr("force", "false")).value_or(false)
                    ? "kill every process of the build at once and leave it stopped"
                    : "stop every process of the build (SIGTERM, grace, SIGKILL) and leave it stopped";
     }
     lfsw::Result run(lfsw::Context& context) override
     {
-        return context.build().stopBuild(isTrue(context.params().getOr("force", "false")));
+        return context.build().stopBuild(lfsw::parseBool(context.params().getOr("force", "false")).value_or(false));
     }
 };
 
@@ -69,7 +48,7 @@ public:
     }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        return onlyParams(params, {});
+        return lfsw::unknownParams(params, {});
     }
     std::string describe(const lfsw::Params&) const override
     {
@@ -102,7 +81,7 @@ public:
     }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        auto problems = onlyParams(params, {"memory"});
+        auto problems = lfsw::unknownParams(params, {"memory"});
         if (auto memory = params.get("memory"); memory && !lfsw::parseSize(*memory) &&
                                                  !lfsw::parsePercentage(*memory))
             problems.push_back({"memory", "expected a size such as 4G or a share of RAM such as "

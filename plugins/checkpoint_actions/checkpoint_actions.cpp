@@ -4,18 +4,9 @@
 // stop_build -> clean_environment -> restore_checkpoint leaves the tree
 // exactly as it was after the last good step.
 #include <lfsw/plugin.h>
+#include <lfsw/units.h>
 
 namespace {
-
-std::vector<lfsw::ParamProblem> onlyParams(const lfsw::Params& params,
-                                           const std::vector<std::string>& known)
-{
-    std::vector<lfsw::ParamProblem> problems;
-    for (const auto& [key, value] : params.values())
-        if (std::find(known.begin(), known.end(), key) == known.end())
-            problems.push_back({key, "unknown parameter '" + key + "' (expected " + known.front() + ")"});
-    return problems;
-}
 
 class CreateCheckpoint final : public lfsw::Action
 {
@@ -27,7 +18,7 @@ public:
     }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        return onlyParams(params, {"name"});
+        return lfsw::unknownParams(params, {"name"});
     }
     std::string describe(const lfsw::Params& params) const override
     {
@@ -50,7 +41,7 @@ public:
     bool repeatable() const override { return true; } // restoring twice ends the same
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        return onlyParams(params, {"name"});
+        return lfsw::unknownParams(params, {"name"});
     }
     std::string describe(const lfsw::Params& params) const override
     {
@@ -72,20 +63,21 @@ public:
     }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
-        auto problems = onlyParams(params, {"revert"});
-        if (auto revert = params.get("revert"); revert && *revert != "true" && *revert != "false")
+        auto problems = lfsw::unknownParams(params, {"revert"});
+        if (auto revert = params.get("revert"); revert && !lfsw::parseBool(*revert))
             problems.push_back({"revert", "expected true or false, found '" + *revert + "'"});
         return problems;
     }
     std::string describe(const lfsw::Params& params) const override
     {
-        return params.getOr("revert", "false") == "true"
+        return lfsw::parseBool(params.getOr("revert", "false")).value_or(false)
                    ? "remove build.scratch directories and revert the tree to last-good"
                    : "remove build.scratch directories and leftover chroot mounts";
     }
     lfsw::Result run(lfsw::Context& context) override
     {
-        return context.build().cleanEnvironment(context.params().getOr("revert", "false") == "true");
+        return context.build().cleanEnvironment(
+            lfsw::parseBool(context.params().getOr("revert", "false")).value_or(false));
     }
 };
 

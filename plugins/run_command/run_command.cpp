@@ -38,10 +38,8 @@ public:
         if (auto timeout = params.get("timeout"); timeout && !lfsw::parseDuration(*timeout))
             problems.push_back({"timeout", "expected a duration such as 30s or 5m, found '" +
                                                *timeout + "'"});
-        for (const auto& [key, value] : params.values())
-            if (key != "command" && key != "timeout" && key != "workdir")
-                problems.push_back(
-                    {key, "unknown parameter '" + key + "' (expected command, timeout, workdir)"});
+        for (auto& problem : lfsw::unknownParams(params, {"command", "timeout", "workdir"}))
+            problems.push_back(std::move(problem));
         return problems;
     }
 

@@ -18,6 +18,27 @@ struct ParamProblem {
     std::string message;
 };
 
+// The problems of parameters an action does not take: one per unknown key,
+// naming the ones it does take.
+inline std::vector<ParamProblem> unknownParams(const Params& params,
+                                               const std::vector<std::string>& known)
+{
+    std::vector<ParamProblem> problems;
+    std::string list;
+    for (const auto& key : known)
+        list += (list.empty() ? "" : ", ") + key;
+    for (const auto& [key, value] : params.values()) {
+        bool found = false;
+        for (const auto& k : known)
+            found = found || k == key;
+        if (!found)
+            problems.push_back({key, "unknown parameter '" + key + "'" +
+                                         (list.empty() ? " (this action takes none)"
+                                                       : " (expected " + list + ")")});
+    }
+    return problems;
+}
+
 // One recovery step that a `recovery_actions` chain can name. Instances are
 // shared: run() may be called many times, for different events.
 class Action

@@ -28,4 +28,10 @@ LFSW_EXPORT std::optional<double> parsePercentage(std::string_view text);
 // plain number of bytes.
 LFSW_EXPORT std::optional<std::uint64_t> parseSize(std::string_view text);
 
+// "512 B", "1.5 KiB", "3.2 GiB": sizes for people.
+LFSW_EXPORT std::string formatBytes(std::uint64_t bytes);
+
+// "true"/"yes"/"on" and "false"/"no"/"off", as YAML 1.1 spells booleans.
+LFSW_EXPORT std::optional<bool> parseBool(std::string_view text);
+
 } // namespace lfsw
