@@ -175,27 +175,67 @@ void writeDurably(const std::filesystem::path& file, const std::string& text)
     fsyncDirectory(file.parent_path());
 }
 
+// The xattrs of `name` in the directory `dirFd`, read through
+// /proc/self/fd/DIR/NAME: no open of the file itself, and no symlink followed
+// (the directory is already resolved, the l* calls do not follow the last
+// component).
 std::map<std::string, std::string> readXattrs(int dirFd, const std::string& name, char type)
 {
     std::map<std::string, std::string> result;
     if (type != 'f' && type != 'd')
         return result; // user xattrs are not allowed on links and nodes
-    Fd fd(::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-                                            (type == 'd' ? O_DIRECTORY : 0)));
-    if (fd.fd < 0)
-        return result;
+    const std::string path = "/proc/self/fd/" + std::to_string(dirFd) + "/" + name;
     char names[65536];
-    ssize_t length = ::flistxattr(fd.fd, names, sizeof names);
+    ssize_t length = ::llistxattr(path.c_str(), names, sizeof names);
     for (ssize_t at = 0; at < length;) {
         std::string key(names + at);
         at += static_cast<ssize_t>(key.size()) + 1;
         char value[65536];
-        ssize_t size = ::fgetxattr(fd.fd, key.c_str(), value, sizeof value);
+        ssize_t size = ::lgetxattr(path.c_str(), key.c_str(), value, sizeof value);
         if (size >= 0)
             result[key] = std::string(value, static_cast<std::size_t>(size));
     }
     return result;
 }
+
+// Keeps the directory of the previous path open: the paths of a manifest are
+// sorted, so most consecutive ones share it.
+class ParentCache
+{
+public:
+    explicit ParentCache(int rootFd) : rootFd_(rootFd) {}
+    ~ParentCache()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    ParentCache(const ParentCache&) = delete;
+    ParentCache& operator=(const ParentCache&) = delete;
+
+    int open(const std::string& parent)
+    {
+        if (parent != parent_ || fd_ < 0) {
+            if (fd_ >= 0)
+                ::close(fd_);
+            fd_ = openBeneath(rootFd_, parent, O_RDONLY | O_DIRECTORY);
+            parent_ = parent;
+        }
+        return fd_;
+    }
+    // The directory's contents changed under us in a way that may have
+    // replaced it (a removal): open it again next time.
+    void forget()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int rootFd_;
+    int fd_ = -1;
+    std::string parent_ = "\x01";
+};
 
 std::string parentOf(const std::string& path)
 {
@@ -270,23 +310,12 @@ std::vector<ManifestEntry> scanTree(
     done.totalFiles = files.size();
     for (const auto& file : files)
         done.totalBytes += static_cast<std::uint64_t>(file.info.st_size);
-    std::string openParent = "\x01";
-    int parentFd = -1;
-    auto parentFdFor = [&](const std::string& path) {
-        const std::string parent = parentOf(path);
-        if (parent != openParent) {
-            if (parentFd >= 0)
-                ::close(parentFd);
-            parentFd = openBeneath(rootFd, parent, O_RDONLY | O_DIRECTORY);
-            openParent = parent;
-        }
-        return parentFd;
-    };
+    ParentCache parents(rootFd);
     std::size_t nextFile = 0;
     auto lastReport = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < entries.size(); ++i) {
         auto& entry = entries[i];
-        int dirFd = parentFdFor(entry.path);
+        int dirFd = parents.open(parentOf(entry.path));
         if (dirFd < 0)
             continue;
         const std::string name = nameOf(entry.path);
@@ -310,8 +339,6 @@ std::vector<ManifestEntry> scanTree(
             }
         }
     }
-    if (parentFd >= 0)
-        ::close(parentFd);
     // A hardlink's other names carry the group's hash.
     std::unordered_map<std::string, std::string> hashes;
     for (const auto& entry : entries)
@@ -385,10 +412,17 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
         std::filesystem::remove(entry.path(), ignored);
 
-    const auto checkpoints = list();
+    // The newest readable checkpoint is the parent of the incremental one.
+    std::optional<Manifest> newest;
+    auto files = manifestFiles();
+    for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
+        auto result = Manifest::read(*file);
+        if (auto* manifest = std::get_if<Manifest>(&result))
+            newest = std::move(*manifest);
+    }
     std::unordered_map<std::string, const ManifestEntry*> previous;
-    if (!checkpoints.empty())
-        for (const auto& entry : checkpoints.back().entries)
+    if (newest)
+        for (const auto& entry : newest->entries)
             previous[entry.path] = &entry;
     const std::int64_t startNs = nanoseconds(
         timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -462,7 +496,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         manifest.name = name;
         manifest.id = nextId();
         manifest.created = isoUtcNow();
-        manifest.parent = checkpoints.empty() ? "" : checkpoints.back().id;
+        manifest.parent = newest ? newest->id : "";
         manifest.root = root.string();
         manifest.good = good;
         manifest.tags = tags;
@@ -476,7 +510,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     return manifest;
 }
 
-std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) const
+std::vector<std::filesystem::path> CheckpointStore::manifestFiles() const
 {
     std::vector<std::filesystem::path> files;
     std::error_code error;
@@ -484,8 +518,13 @@ std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) 
         if (entry.path().extension() == ".manifest" && entry.path().filename().string()[0] != '.')
             files.push_back(entry.path());
     std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) const
+{
     std::vector<Manifest> manifests;
-    for (const auto& file : files) {
+    for (const auto& file : manifestFiles()) {
         auto result = Manifest::read(file);
         if (auto* manifest = std::get_if<Manifest>(&result))
             manifests.push_back(std::move(*manifest));
@@ -497,12 +536,19 @@ std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) 
 
 std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
 {
-    auto manifests = list();
-    for (auto it = manifests.rbegin(); it != manifests.rend(); ++it) {
-        const bool tagged = std::find(it->tags.begin(), it->tags.end(), selector) != it->tags.end();
-        if (it->id == selector || it->name == selector || tagged ||
-            (selector == "last-good" && it->good))
-            return std::move(*it);
+    // Newest first, and no further than the first match: manifests of big
+    // trees are worth not parsing.
+    auto files = manifestFiles();
+    for (auto file = files.rbegin(); file != files.rend(); ++file) {
+        auto result = Manifest::read(*file);
+        auto* manifest = std::get_if<Manifest>(&result);
+        if (!manifest)
+            continue;
+        const bool tagged =
+            std::find(manifest->tags.begin(), manifest->tags.end(), selector) != manifest->tags.end();
+        if (manifest->id == selector || manifest->name == selector || tagged ||
+            (selector == "last-good" && manifest->good))
+            return std::move(*manifest);
     }
     return std::nullopt;
 }
@@ -665,12 +711,16 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     auto lastReport = std::chrono::steady_clock::now();
     std::vector<const ManifestEntry*> directories;
     int counter = 0;
+    ParentCache parents(rootFd.fd);
     for (const auto& entry : manifest.entries) {
-        Fd parent(openBeneath(rootFd.fd, parentOf(entry.path), O_RDONLY | O_DIRECTORY));
+        struct {
+            int fd;
+        } parent{parents.open(parentOf(entry.path))};
         if (parent.fd < 0)
             fail("cannot open the directory of " + entry.path + " without following a symlink");
         const std::string name = nameOf(entry.path);
         const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." + std::to_string(++counter);
+        const auto writtenBefore = report.rewritten;
         struct stat live {};
         const bool exists = ::fstatat(parent.fd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
         bool rewrite = false;
@@ -737,8 +787,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         }
         }
         // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
-        struct stat now {};
-        if (::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0)
+        struct stat now = live;
+        if ((report.rewritten != writtenBefore || !exists) &&
+            ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0)
             fail("cannot stat " + entry.path);
         bool fixed = false;
         if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {

@@ -94,6 +94,7 @@ public:
 
 private:
     int lock() const;
+    std::vector<std::filesystem::path> manifestFiles() const;
     std::string nextId() const;
 
     std::filesystem::path directory_;
