@@ -267,10 +267,16 @@ char typeOf(mode_t mode)
 }
 
 // Builds the entries of a tree; `fileHash` decides each regular file's hash.
+// An entry of the previous checkpoint that the live path has not changed
+// since: same inode and ctime (the kernel moves ctime on every change of
+// content, owner, mode or xattrs, and nobody can set it back), outside the
+// racy window. Its xattrs and link target can be taken over unread.
+using UnchangedLookup = std::function<const ManifestEntry*(const ManifestEntry& live)>;
+
 std::vector<ManifestEntry> scanTree(
     int rootFd, const TreeWalker::Options& options,
     const std::function<std::string(const std::string& path, int dirFd, const struct stat&)>& fileHash,
-    const ProgressCallback& progress)
+    const ProgressCallback& progress, const UnchangedLookup& unchanged = nullptr)
 {
     std::vector<ManifestEntry> entries;
     std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
@@ -315,17 +321,26 @@ std::vector<ManifestEntry> scanTree(
     auto lastReport = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < entries.size(); ++i) {
         auto& entry = entries[i];
+        const ManifestEntry* same = unchanged ? unchanged(entry) : nullptr;
+        if (same && entry.type != 'f') {
+            entry.target = same->target;
+            entry.xattrs = same->xattrs;
+            continue;
+        }
         int dirFd = parents.open(parentOf(entry.path));
         if (dirFd < 0)
             continue;
         const std::string name = nameOf(entry.path);
-        if (entry.type == 'l') {
+        if (same) {
+            entry.xattrs = same->xattrs;
+        } else if (entry.type == 'l') {
             char target[4096];
             ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
             if (length >= 0)
                 entry.target.assign(target, static_cast<std::size_t>(length));
         }
-        entry.xattrs = readXattrs(dirFd, name, entry.type);
+        if (!same)
+            entry.xattrs = readXattrs(dirFd, name, entry.type);
         if (entry.type == 'f') {
             const auto& pending = files[nextFile++];
             if (entry.linkGroup.empty())
@@ -474,7 +489,17 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
 
     Manifest manifest;
     try {
-        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress);
+        auto unchanged = [&](const ManifestEntry& live) -> const ManifestEntry* {
+            auto it = previous.find(live.path);
+            if (it == previous.end())
+                return nullptr;
+            const auto& old = *it->second;
+            const bool racy = startNs - live.ctimeNs < kRacySeconds * 1000000000;
+            return old.type == live.type && old.inode == live.inode && old.ctimeNs == live.ctimeNs && !racy
+                       ? &old
+                       : nullptr;
+        };
+        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged);
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
         Fd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -653,6 +678,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     std::vector<std::pair<std::string, bool>> doomed; // path, is a directory
     TreeWalker walker(rootFd.fd, walk);
     std::set<std::string> doomedDirectories;
+    // Paths untouched since the checkpoint was taken of them (same inode and
+    // ctime as recorded, and the same size, mode, owner and mtime): nothing
+    // of them needs looking at again.
+    std::set<std::string> untouched;
     walker.walk([&](const std::string& path, const struct stat& info) {
         const std::string parent = parentOf(path);
         for (std::string p = parent; !p.empty(); p = parentOf(p))
@@ -663,7 +692,14 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             doomed.push_back({path, S_ISDIR(info.st_mode)});
             if (S_ISDIR(info.st_mode))
                 doomedDirectories.insert(path);
+            return;
         }
+        const auto& e = *it->second;
+        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == nanoseconds(info.st_ctim) &&
+            e.mtimeNs == nanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
+            e.uid == info.st_uid && e.gid == info.st_gid &&
+            (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
+            untouched.insert(path);
     });
     std::function<void(int, const std::string&)> removeTree = [&](int dirFd, const std::string& name) {
         Fd child(::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
@@ -713,6 +749,12 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     int counter = 0;
     ParentCache parents(rootFd.fd);
     for (const auto& entry : manifest.entries) {
+        if (untouched.count(entry.path) && entry.linkGroup.empty()) {
+            ++report.unchanged;
+            done.files++;
+            done.bytes += entry.type == 'f' ? entry.size : 0;
+            continue;
+        }
         struct {
             int fd;
         } parent{parents.open(parentOf(entry.path))};

@@ -200,6 +200,14 @@ expect_out "==> [2/2] system"
 expect_no_out "==> [1/2] temp-tools"
 expect_equal "$(cat root/system-built)" "built on tools"
 
+# ---- a progress bar on a terminal, nothing of it otherwise
+rm -rf .lfs-wrapper && mkdir -p root/big
+for i in $(seq 1 300); do head -c 300000 /dev/zero | tr '\0' "$((i % 10))" > "root/big/f$i"; done
+script -qec "$LFSW checkpoint create on-a-terminal" /dev/null > tty.out 2>&1
+CHECKS=$((CHECKS + 1)); grep -qa 'checkpoint on-a-terminal \[' tty.out && grep -qa 'files, .* ETA' tty.out || fail "no progress bar on a terminal: $(cat -v tty.out | head -5)"
+run checkpoint create not-a-terminal
+CHECKS=$((CHECKS + 1)); ! grep -q 'ETA' <<<"$OUT$ERR" || fail "progress bar drawn when not on a terminal"
+
 # ---- kill -9 at random moments of create, restore and gc: nothing listed is lost
 rm -rf .lfs-wrapper root && mkdir -p root
 for d in $(seq 1 40); do
