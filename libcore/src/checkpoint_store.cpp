@@ -465,12 +465,10 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (file.fd < 0)
             fail("cannot read " + (root / path).string());
-        std::string hash = hashFd(file.fd, buffer.get());
-        if (pending.count(hash) || std::filesystem::exists(objectPath(hash)))
-            return hash;
-        // A new object: copy it (in the kernel) to a temporary file, and take
-        // the hash of that copy, so that a file changed meanwhile never makes
-        // an object whose name is not its content's hash.
+        // Copy first (in the kernel), then hash the copy: the file is read
+        // once, and a file changed meanwhile can never make an object whose
+        // name is not its content's hash. Content the store has already is
+        // dropped again.
         const auto temporary = directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
         Fd copy(::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (copy.fd < 0)
@@ -479,11 +477,12 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         ::fstat(file.fd, &now);
         copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size), buffer.get());
         std::string copied = hashFd(copy.fd, buffer.get());
-        newBytes += static_cast<std::uint64_t>(now.st_size);
-        if (pending.count(copied) || std::filesystem::exists(objectPath(copied)))
+        if (pending.count(copied) || std::filesystem::exists(objectPath(copied))) {
             std::filesystem::remove(temporary, ignored);
-        else
+        } else {
             pending[copied] = temporary.string();
+            newBytes += static_cast<std::uint64_t>(now.st_size);
+        }
         return copied;
     };
 
