@@ -214,16 +214,19 @@ for d in $(seq 1 40); do
   mkdir -p "root/dir$d"
   for f in $(seq 1 50); do head -c $(( (d * 37 + f * 101) % 9000 )) /dev/urandom > "root/dir$d/f$f"; done
 done
-head -c 20000000 /dev/urandom > root/big.bin
 declare -A expected
 kills=0
-for i in $(seq 1 24); do
-  # change some files, then checkpoint, killed after a random delay
+# Until at least 24 kills have landed (a faster machine needs more rounds), at most 80 rounds.
+for i in $(seq 1 80); do
+  [ "$kills" -ge 24 ] && break
+  # change some files and a big one (so that the checkpoint takes a while),
+  # then checkpoint, killed after a random delay
   for f in $(seq 1 5); do head -c 700 /dev/urandom >> "root/dir$(( (i * 7 + f) % 40 + 1 ))/f$f"; done
+  head -c 40000000 /dev/urandom > root/big.bin
   state=$(fingerprint root)
   "$LFSW" -q checkpoint create "c$i" >/dev/null 2>&1 &
   pid=$!
-  sleep "0.$(( RANDOM % 30 ))"
+  sleep "$(printf '0.%02d' $(( RANDOM % 30 )))"
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null
   id=$("$LFSW" checkpoint list 2>/dev/null | awk -v n="c$i" '$2 == n {print $1}')
@@ -235,7 +238,7 @@ for i in $(seq 1 24); do
        "$LFSW" -q checkpoint restore "$last" >/dev/null 2>&1 & pid=$! ;;
     *) continue ;;
   esac
-  sleep "0.$(( RANDOM % 20 ))"
+  sleep "$(printf '0.%02d' $(( RANDOM % 8 )))"
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null
   # an interrupted restore, run again, completes
