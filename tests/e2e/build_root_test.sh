@@ -4,16 +4,7 @@
 # machine does not allow mounting.
 . "$(dirname "$0")/lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP: needs root (mounts a tmpfs, chroots, switches users)"
-  exit 77
-fi
-mkdir probe
-if ! mount -t tmpfs -o size=1M tmpfs probe 2>/dev/null; then
-  echo "SKIP: this machine does not allow mounting (no CAP_SYS_ADMIN?)"
-  exit 77
-fi
-umount probe
+require_root_and_mount "mounts a tmpfs, chroots, switches users"
 
 cleanup_mounts() {
   for m in $(awk -v s="$SCRATCH/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r); do

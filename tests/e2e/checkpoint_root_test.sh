@@ -2,16 +2,7 @@
 # Checkpoint fidelity that needs root: owners, device nodes,
 # security.capability, and a store that runs out of disk.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-  echo "SKIP: needs root (chown, mknod, security.capability, mounting a tmpfs)"
-  exit 77
-fi
-mkdir probe
-if ! mount -t tmpfs -o size=1M tmpfs probe 2>/dev/null; then
-  echo "SKIP: this machine does not allow mounting (no CAP_SYS_ADMIN?)"
-  exit 77
-fi
-umount probe
+require_root_and_mount "chown, mknod, security.capability, mounting a tmpfs"
 trap 'umount -l "$SCRATCH/state" 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 
 fingerprint() {

@@ -38,6 +38,22 @@ expect_file() { CHECKS=$((CHECKS + 1)); [ -e "$1" ] || fail "missing file: $1"; 
 expect_no_file() { CHECKS=$((CHECKS + 1)); [ ! -e "$1" ] || fail "file should not exist: $1"; }
 expect_equal() { CHECKS=$((CHECKS + 1)); [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
 
+# Skips the calling test (exit 77, meson's "skipped") unless it runs as root
+# on a machine that allows mounting; WHY says what the test needs root for.
+require_root_and_mount() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root ($1)"
+    exit 77
+  fi
+  mkdir "$SCRATCH/.probe"
+  if ! mount -t tmpfs -o size=1M tmpfs "$SCRATCH/.probe" 2>/dev/null; then
+    echo "SKIP: this machine does not allow mounting (no CAP_SYS_ADMIN?)"
+    exit 77
+  fi
+  umount "$SCRATCH/.probe"
+  rmdir "$SCRATCH/.probe"
+}
+
 finish() {
   if [ "$FAILURES" -ne 0 ]; then
     echo "$FAILURES of $CHECKS checks failed" >&2
