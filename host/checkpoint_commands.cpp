@@ -22,6 +22,17 @@ namespace lfsw::host {
 
 namespace {
 
+// Commands that read the store say so plainly when there is no state yet,
+// instead of creating it.
+bool haveStore(Session& session)
+{
+    if (std::filesystem::is_directory(session.stateDirectory() / "store"))
+        return true;
+    std::cerr << "lfs-wrapper: no checkpoints yet (" << (session.stateDirectory() / "store").string()
+              << " does not exist); take one with lfs-wrapper checkpoint create NAME\n";
+    return false;
+}
+
 bool buildRunning(Session& session)
 {
     if (!session.stateDirectoryExists())
@@ -106,7 +117,7 @@ int create(Session& session, const po::variables_map& values)
 
 int list(Session& session, const po::variables_map&)
 {
-    if (!session.stateDirectoryExists()) {
+    if (!std::filesystem::is_directory(session.stateDirectory() / "store")) {
         std::cout << "no checkpoints\n";
         return kExitOk;
     }
@@ -139,6 +150,8 @@ int list(Session& session, const po::variables_map&)
 
 int show(Session& session, const po::variables_map& values)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     auto manifest = findOrSay(tree, values["name"].as<std::string>());
     if (!manifest)
@@ -170,6 +183,8 @@ void printDifferences(const std::vector<TreeDifference>& differences)
 
 int diff(Session& session, const po::variables_map& values)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     auto from = findOrSay(tree, values["from"].as<std::string>());
     if (!from)
@@ -196,6 +211,8 @@ int diff(Session& session, const po::variables_map& values)
 
 int restore(Session& session, const po::variables_map& values)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     std::optional<Manifest> restored;
     return restoreTree(session, tree, values["name"].as<std::string>(), "checkpoint restore", restored);
@@ -203,6 +220,8 @@ int restore(Session& session, const po::variables_map& values)
 
 int remove(Session& session, const po::variables_map& values)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     auto manifest = findOrSay(tree, values["name"].as<std::string>());
     if (!manifest)
@@ -215,6 +234,8 @@ int remove(Session& session, const po::variables_map& values)
 
 int gc(Session& session, const po::variables_map&)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     ProgressBar bar("gc");
     auto freed = tree.store().gc(bar.callback());
@@ -224,6 +245,8 @@ int gc(Session& session, const po::variables_map&)
 
 int verifyBuild(Session& session, const po::variables_map& values)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     auto manifests = tree.store().list();
     if (manifests.empty()) {
@@ -249,6 +272,8 @@ int verifySystem(Session& session, const po::variables_map& values)
         std::cerr << "lfs-wrapper: verify system needs --all (every object and manifest of the store)\n";
         return kExitUsage;
     }
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     ProgressBar bar("verify");
     auto problems = tree.store().verify(bar.callback());
@@ -268,6 +293,8 @@ int verifySystem(Session& session, const po::variables_map& values)
 // it was taken after.
 int rewind(Session& session, const std::string& selector, const std::string& command)
 {
+    if (!haveStore(session))
+        return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     std::optional<Manifest> restored;
     int status = restoreTree(session, tree, selector, command, restored);

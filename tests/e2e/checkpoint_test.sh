@@ -11,6 +11,14 @@ fingerprint() {
     getfattr -R -d -m - --absolute-names . 2>/dev/null | grep -v '^#' | sort)
 }
 
+# ---- with no state yet, reading commands say so and create nothing
+run checkpoint restore last-good
+expect_status 1 "restore without a store"
+expect_err "no checkpoints yet ($SCRATCH/.lfs-wrapper/store does not exist)"
+run verify system --all
+expect_status 1
+expect_no_file .lfs-wrapper
+
 cat > lfs-wrapper.yaml <<'YAML'
 build:
   root: root
