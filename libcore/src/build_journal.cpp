@@ -113,17 +113,14 @@ std::vector<StepRecord> BuildJournal::steps(std::int64_t runId)
 void BuildJournal::setRunState(std::int64_t runId, const std::string& state,
                                const std::string& message)
 {
-    const bool ended = state != "running";
-    database_
-        .prepare("UPDATE build_run SET state = ?, message = ?, ended_at = ?, stop_request = ''"
-                 " WHERE id = ?")
-        .bind(1, state)
-        .bind(2, message)
-        .bind(3, ended ? isoUtcNow() : std::string())
-        .bind(4, runId)
-        .run();
-    if (!ended)
-        database_.prepare("UPDATE build_run SET ended_at = NULL WHERE id = ?").bind(1, runId).run();
+    auto update = database_.prepare(
+        "UPDATE build_run SET state = ?, message = ?, ended_at = ?, stop_request = '' WHERE id = ?");
+    update.bind(1, state).bind(2, message);
+    if (state == "running")
+        update.bindNull(3);
+    else
+        update.bind(3, isoUtcNow());
+    update.bind(4, runId).run();
 }
 
 void BuildJournal::resumeRun(std::int64_t runId, int supervisorPid)

@@ -33,11 +33,8 @@ public:
     // The same output, as a range of the step's log file: an observer that
     // can forward it from there (sendfile) returns true, and output() is not
     // called for it.
-    virtual bool forward(int logFile, std::int64_t offset, std::size_t length)
+    virtual bool forward(int /*logFile*/, std::int64_t /*offset*/, std::size_t /*length*/)
     {
-        (void)logFile;
-        (void)offset;
-        (void)length;
         return false;
     }
     virtual void stepFinished(const PlanStep& step, const StepRecord& result) = 0;
