@@ -24,9 +24,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 void printProblems(const BuildPlan& plan)
 {
@@ -131,14 +133,16 @@ int status(Session& session, const po::variables_map&)
     std::cout << "build " << run->id << ": " << stateOf(*run) << "\n"
               << "  plan:    " << run->planSource << "\n"
               << "  root:    " << run->buildRoot << "\n"
-              << "  started: " << run->startedAt << (run->endedAt.empty() ? "" : ", ended " + run->endedAt)
-              << "\n";
+              << "  started: " << run->startedAt
+              << (run->endedAt.empty() ? "" : ", ended " + run->endedAt) << "\n";
     if (!run->message.empty())
         std::cout << "  note:    " << run->message << "\n";
     std::string reason;
     if (auto limits = session.journal().adjustedLimits(&reason))
         std::cout << "  limits chosen by adjust_limits: " << limits->jobs << " jobs"
-                  << (limits->memoryBytes ? ", memory cap " + std::to_string(limits->memoryBytes >> 20) + " MiB" : "")
+                  << (limits->memoryBytes
+                          ? ", memory cap " + std::to_string(limits->memoryBytes >> 20) + " MiB"
+                          : "")
                   << " (" << reason << ")"
                   << (session.config().boolean("resources.limits.auto_adjust")
                           ? ""
@@ -147,15 +151,17 @@ int status(Session& session, const po::variables_map&)
     std::cout << "\n"
               << std::left << std::setw(4) << "#" << std::setw(24) << "STEP" << std::setw(13)
               << "STATE" << std::setw(10) << "TIME" << std::setw(9) << "ATTEMPTS" << std::setw(6)
-              << "JOBS" << std::setw(16) << "EXIT" << "FAILURE\n";
+              << "JOBS" << std::setw(16) << "EXIT"
+              << "FAILURE\n";
     for (const auto& step : session.journal().steps(run->id)) {
         std::string state = step.state;
         if (state == "running" && !ProcessTable::alive(run->supervisorPid))
             state = "interrupted";
-        std::string exit = step.signal ? "signal " + std::to_string(*step.signal)
+        std::string exit = step.signal       ? "signal " + std::to_string(*step.signal)
                            : step.exitStatus ? "status " + std::to_string(*step.exitStatus)
                                              : "-";
-        std::string failure = step.condition.empty() ? "" : step.condition + ":" + step.failureClass;
+        std::string failure =
+            step.condition.empty() ? "" : step.condition + ":" + step.failureClass;
         std::cout << std::left << std::setw(4) << step.position << std::setw(24) << step.name
                   << std::setw(13) << state << std::setw(10)
                   << (step.startedAt.empty() ? "-" : duration(step.startedAt, step.endedAt))
@@ -217,7 +223,9 @@ int analyzeState(Session& session, const po::variables_map&)
     }
     if (failed) {
         std::cout << "stopped at: " << failed->name << " (" << failed->state
-                  << (failed->condition.empty() ? "" : ", " + failed->condition + ":" + failed->failureClass)
+                  << (failed->condition.empty()
+                          ? ""
+                          : ", " + failed->condition + ":" + failed->failureClass)
                   << "): " << failed->message << "\n"
                   << "recovery: fix the cause, then lfs-wrapper build resume (it re-runs "
                   << failed->name << " and continues)\n";
@@ -267,17 +275,19 @@ int processStop(Session& session, const po::variables_map& values)
     }
     const auto count = static_cast<std::size_t>(std::max(1, values["count"].as<int>()));
     std::set<pid_t> chosen;
-    std::sort(loads.begin(), loads.end(), [](const auto& a, const auto& b) { return a.info.rssBytes > b.info.rssBytes; });
+    std::sort(loads.begin(), loads.end(),
+              [](const auto& a, const auto& b) { return a.info.rssBytes > b.info.rssBytes; });
     for (std::size_t i = 0; i < std::min(count, loads.size()); ++i)
         chosen.insert(loads[i].info.pid);
-    std::sort(loads.begin(), loads.end(), [](const auto& a, const auto& b) { return a.cpuPercent > b.cpuPercent; });
+    std::sort(loads.begin(), loads.end(),
+              [](const auto& a, const auto& b) { return a.cpuPercent > b.cpuPercent; });
     for (std::size_t i = 0; i < std::min(count, loads.size()); ++i)
         chosen.insert(loads[i].info.pid);
     std::vector<pid_t> pids;
     for (const auto& load : loads)
         if (chosen.count(load.info.pid)) {
-            std::cout << "stopping pid " << load.info.pid << " (" << load.info.command << "): "
-                      << (load.info.rssBytes >> 20) << " MiB resident, " << std::fixed
+            std::cout << "stopping pid " << load.info.pid << " (" << load.info.command
+                      << "): " << (load.info.rssBytes >> 20) << " MiB resident, " << std::fixed
                       << std::setprecision(0) << load.cpuPercent << "% CPU\n";
             pids.push_back(load.info.pid);
         }
@@ -300,11 +310,13 @@ int systemStop(Session& session, const po::variables_map& values)
         return kExitOk;
     }
     auto run = session.journal().latestRun();
-    const bool supervisorRan = run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+    const bool supervisorRan =
+        run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
     auto result = session.remoteControl().stopBuild(values.count("force") > 0);
     std::cout << "build: " << result.message() << "\n"
               << "supervisor: "
-              << (supervisorRan ? "pid " + std::to_string(run->supervisorPid) + " ended" : "none running")
+              << (supervisorRan ? "pid " + std::to_string(run->supervisorPid) + " ended"
+                                : "none running")
               << "\n"
               << "daemon: none running (lfs-wrapper has no daemon yet)\n";
     return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
@@ -338,7 +350,8 @@ int analyzeErrors(Session& session, const po::variables_map& values)
             ending.signal = step.signal.value_or(0);
             auto found = FailureClassifier::classify(ending, lines);
             const std::string condition = step.condition.empty() ? found.condition : step.condition;
-            const std::string failureClass = step.failureClass.empty() ? found.failureClass : step.failureClass;
+            const std::string failureClass =
+                step.failureClass.empty() ? found.failureClass : step.failureClass;
             std::cout << "build " << run.id << ", step " << step.name << " (attempt "
                       << step.attempts << "): " << condition << ":" << failureClass << "\n"
                       << "  " << (step.message.empty() ? found.summary : step.message) << "\n"
@@ -358,7 +371,8 @@ int analyzeErrors(Session& session, const po::variables_map& values)
         }
     }
     if (failures == 0)
-        std::cout << "no failed step in " << (runs.size() == 1 ? "the last build" : "any build") << "\n";
+        std::cout << "no failed step in " << (runs.size() == 1 ? "the last build" : "any build")
+                  << "\n";
     return kExitOk;
 }
 
@@ -368,7 +382,8 @@ int resumeBuild(Session& session, bool resourceOptimized, bool quiet)
 {
     auto run = session.journal().latestRun();
     if (!run) {
-        std::cerr << "lfs-wrapper: there is no build to resume; start one with lfs-wrapper build start\n";
+        std::cerr
+            << "lfs-wrapper: there is no build to resume; start one with lfs-wrapper build start\n";
         return kExitFailed;
     }
     // The plan file as it is now (it may have been fixed), else the recorded text.
@@ -405,8 +420,8 @@ void addBuildCommands(std::vector<Command>& commands)
          },
          start});
     commands.push_back({"build status", "",
-                        "Show the build: every step with its state, time, attempts and failure",
-                        "", ConfigNeed::Structural, nullptr, status});
+                        "Show the build: every step with its state, time, attempts and failure", "",
+                        ConfigNeed::Structural, nullptr, status});
     commands.push_back(
         {"build stop", "[--force]", "Stop the running build from another terminal",
          "Every process of the running step and all its descendants end: SIGTERM, then\n"
@@ -418,7 +433,8 @@ void addBuildCommands(std::vector<Command>& commands)
          },
          stop});
     commands.push_back(
-        {"build resume", "[--resource-optimized]", "Continue the last build from its first step not done",
+        {"build resume", "[--resource-optimized]",
+         "Continue the last build from its first step not done",
          "A step left running by a supervisor that died is treated as failed and runs\n"
          "again. --resource-optimized runs the steps with the jobs and memory limits\n"
          "that adjust_limits chose (see build status).",
@@ -443,14 +459,13 @@ void addBuildCommands(std::vector<Command>& commands)
                  "how many of each (memory, CPU)");
          },
          processStop});
-    commands.push_back(
-        {"system stop", "--all [--force]", "Stop the build, its supervisor and the daemon", "",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("all", "everything of this state directory")(
-                 "force", "kill at once (SIGKILL)");
-         },
-         systemStop});
+    commands.push_back({"system stop", "--all [--force]",
+                        "Stop the build, its supervisor and the daemon", "", ConfigNeed::Structural,
+                        [](po::options_description& options, po::positional_options_description&) {
+                            options.add_options()("all", "everything of this state directory")(
+                                "force", "kill at once (SIGKILL)");
+                        },
+                        systemStop});
     commands.push_back(
         {"analyze errors", "[--comprehensive]",
          "Explain why each failed step failed, with evidence from its log",

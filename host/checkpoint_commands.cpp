@@ -18,9 +18,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 // Commands that read the store say so plainly when there is no state yet,
 // instead of creating it.
@@ -28,7 +30,8 @@ bool haveStore(Session& session)
 {
     if (std::filesystem::is_directory(session.stateDirectory() / "store"))
         return true;
-    std::cerr << "lfs-wrapper: no checkpoints yet (" << (session.stateDirectory() / "store").string()
+    std::cerr << "lfs-wrapper: no checkpoints yet ("
+              << (session.stateDirectory() / "store").string()
               << " does not exist); take one with lfs-wrapper checkpoint create NAME\n";
     return false;
 }
@@ -109,9 +112,10 @@ int create(Session& session, const po::variables_map& values)
     ProgressBar bar("checkpoint " + name);
     auto manifest = tree.store().create(name, tree.root(), tree.walkOptions(),
                                         values.count("good") > 0, tags, bar.callback());
-    std::cout << "checkpoint " << manifest.name << " (" << manifest.id << "): "
-              << manifest.entries.size() << " paths, " << formatBytes(manifest.totalBytes())
-              << ", " << formatBytes(manifest.newBytes) << " new to the store\n";
+    std::cout << "checkpoint " << manifest.name << " (" << manifest.id
+              << "): " << manifest.entries.size() << " paths, "
+              << formatBytes(manifest.totalBytes()) << ", " << formatBytes(manifest.newBytes)
+              << " new to the store\n";
     return kExitOk;
 }
 
@@ -127,7 +131,8 @@ int list(Session& session, const po::variables_map&)
     auto lastGood = tree.store().find("last-good");
     std::cout << std::left << std::setw(8) << "ID" << std::setw(22) << "NAME" << std::setw(26)
               << "CREATED" << std::setw(8) << "FILES" << std::setw(12) << "BYTES" << std::setw(12)
-              << "NEW" << "TAGS\n";
+              << "NEW"
+              << "TAGS\n";
     for (const auto& m : manifests) {
         std::string tags;
         if (lastGood && lastGood->id == m.id)
@@ -140,8 +145,9 @@ int list(Session& session, const po::variables_map&)
         for (const auto& e : m.entries)
             files += e.type == 'f';
         std::cout << std::left << std::setw(8) << m.id << std::setw(22) << m.name << std::setw(26)
-                  << m.created << std::setw(8) << files << std::setw(12) << formatBytes(m.totalBytes())
-                  << std::setw(12) << formatBytes(m.newBytes) << tags << "\n";
+                  << m.created << std::setw(8) << files << std::setw(12)
+                  << formatBytes(m.totalBytes()) << std::setw(12) << formatBytes(m.newBytes) << tags
+                  << "\n";
     }
     for (const auto& problem : problems)
         std::cerr << "error: " << problem << "\n";
@@ -203,9 +209,11 @@ int diff(Session& session, const po::variables_map& values)
         std::cerr << "lfs-wrapper: checkpoint diff needs a second checkpoint or --live\n";
         return kExitUsage;
     }
-    auto differences = CheckpointStore::diff(*from, to, !values.count("live") || values.count("thorough"));
+    auto differences =
+        CheckpointStore::diff(*from, to, !values.count("live") || values.count("thorough"));
     printDifferences(differences);
-    std::cout << differences.size() << " difference" << (differences.size() == 1 ? "" : "s") << "\n";
+    std::cout << differences.size() << " difference" << (differences.size() == 1 ? "" : "s")
+              << "\n";
     return kExitOk;
 }
 
@@ -215,7 +223,8 @@ int restore(Session& session, const po::variables_map& values)
         return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
     std::optional<Manifest> restored;
-    return restoreTree(session, tree, values["name"].as<std::string>(), "checkpoint restore", restored);
+    return restoreTree(session, tree, values["name"].as<std::string>(), "checkpoint restore",
+                       restored);
 }
 
 int remove(Session& session, const po::variables_map& values)
@@ -261,7 +270,8 @@ int verifyBuild(Session& session, const po::variables_map& values)
     std::cout << "build tree " << tree.root().string() << " against checkpoint "
               << manifests.back().name << " (" << manifests.back().id << ")"
               << (thorough ? ", content hashes included" : ", metadata only") << ": "
-              << (differences.empty() ? "identical" : std::to_string(differences.size()) + " differences")
+              << (differences.empty() ? "identical"
+                                      : std::to_string(differences.size()) + " differences")
               << "\n";
     return differences.empty() ? kExitOk : kExitFailed;
 }
@@ -269,7 +279,8 @@ int verifyBuild(Session& session, const po::variables_map& values)
 int verifySystem(Session& session, const po::variables_map& values)
 {
     if (!values.count("all")) {
-        std::cerr << "lfs-wrapper: verify system needs --all (every object and manifest of the store)\n";
+        std::cerr
+            << "lfs-wrapper: verify system needs --all (every object and manifest of the store)\n";
         return kExitUsage;
     }
     if (!haveStore(session))
@@ -278,13 +289,15 @@ int verifySystem(Session& session, const po::variables_map& values)
     ProgressBar bar("verify");
     auto problems = tree.store().verify(bar.callback());
     for (const auto& problem : problems) {
-        std::cout << "FAIL " << (problem.object.empty() ? "" : problem.object + ": ") << problem.message << "\n";
+        std::cout << "FAIL " << (problem.object.empty() ? "" : problem.object + ": ")
+                  << problem.message << "\n";
         for (const auto& user : problem.affected)
             std::cout << "     used by " << user << "\n";
     }
     const auto count = tree.store().list().size();
     std::cout << "store " << tree.store().directory().string() << ": " << count << " checkpoints, "
-              << (problems.empty() ? "every object matches its hash" : std::to_string(problems.size()) + " problems")
+              << (problems.empty() ? "every object matches its hash"
+                                   : std::to_string(problems.size()) + " problems")
               << "\n";
     return problems.empty() ? kExitOk : kExitFailed;
 }
@@ -306,10 +319,12 @@ int rewind(Session& session, const std::string& selector, const std::string& com
     for (const auto& step : session.journal().steps(run->id))
         if (step.name == restored->name) {
             session.journal().rewindTo(run->id, step.position,
-                                       "restored to checkpoint " + restored->name + " (" + restored->id +
+                                       "restored to checkpoint " + restored->name + " (" +
+                                           restored->id +
                                            "); continue with lfs-wrapper build resume");
             std::cout << "build " << run->id << ": progress set back to after step " << step.name
-                      << "; lfs-wrapper build resume continues from step " << step.position + 1 << "\n";
+                      << "; lfs-wrapper build resume continues from step " << step.position + 1
+                      << "\n";
             return kExitOk;
         }
     std::cout << "build " << run->id << " has no step named " << restored->name
@@ -366,45 +381,50 @@ int cleanBuild(Session& session, const po::variables_map&)
 
 void addCheckpointCommands(std::vector<Command>& commands)
 {
-    auto name = [](po::options_description& options, po::positional_options_description& positional) {
-        options.add_options()("name", po::value<std::string>()->required(), "checkpoint: name, id, tag or last-good");
+    auto name = [](po::options_description& options,
+                   po::positional_options_description& positional) {
+        options.add_options()("name", po::value<std::string>()->required(),
+                              "checkpoint: name, id, tag or last-good");
         positional.add("name", 1);
     };
-    commands.push_back({"checkpoint create", "NAME [--tag TAG]... [--good]",
-                        "Take a checkpoint of the build tree",
-                        "Incremental: files unchanged since the newest checkpoint (same inode, size,\n"
-                        "mtime and ctime, and not modified in the last seconds) are not read again.",
-                        ConfigNeed::Full,
-                        [](po::options_description& options, po::positional_options_description& positional) {
-                            options.add_options()("name", po::value<std::string>()->required(), "name")(
-                                "tag", po::value<std::vector<std::string>>(), "tag, e.g. baseline (repeatable)")(
-                                "good", "a last-good candidate (the tree is known to be good)");
-                            positional.add("name", 1);
-                        },
-                        create});
-    commands.push_back({"checkpoint list", "", "List checkpoints: name, created, files, bytes, bytes new to the store",
-                        "", ConfigNeed::Structural, nullptr, list});
+    commands.push_back(
+        {"checkpoint create", "NAME [--tag TAG]... [--good]", "Take a checkpoint of the build tree",
+         "Incremental: files unchanged since the newest checkpoint (same inode, size,\n"
+         "mtime and ctime, and not modified in the last seconds) are not read again.",
+         ConfigNeed::Full,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("name", po::value<std::string>()->required(), "name")(
+                 "tag", po::value<std::vector<std::string>>(), "tag, e.g. baseline (repeatable)")(
+                 "good", "a last-good candidate (the tree is known to be good)");
+             positional.add("name", 1);
+         },
+         create});
+    commands.push_back({"checkpoint list", "",
+                        "List checkpoints: name, created, files, bytes, bytes new to the store", "",
+                        ConfigNeed::Structural, nullptr, list});
     commands.push_back({"checkpoint show", "NAME", "Show a checkpoint and every path in it", "",
                         ConfigNeed::Structural, name, show});
-    commands.push_back({"checkpoint diff", "A (B | --live [--thorough])",
-                        "Differences between two checkpoints, or a checkpoint and the live tree", "",
-                        ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description& positional) {
-                            options.add_options()("from", po::value<std::string>()->required(), "first checkpoint")(
-                                "to", po::value<std::string>(), "second checkpoint")(
-                                "live", "compare with the live build tree")(
-                                "thorough", "with --live: compare content hashes too");
-                            positional.add("from", 1).add("to", 1);
-                        },
-                        diff});
-    commands.push_back({"checkpoint restore", "NAME|last-good",
-                        "Revert the build tree in place to a checkpoint",
-                        "Rewrites only what differs, removes what the checkpoint does not have, fixes\n"
-                        "owners, modes, xattrs and mtimes. Never follows a symlink of the live tree.\n"
-                        "Refused while a build runs, and for a checkpoint of another build root.",
-                        ConfigNeed::Structural, name, restore});
-    commands.push_back({"checkpoint delete", "NAME", "Delete a checkpoint (gc frees its objects)", "",
-                        ConfigNeed::Structural, name, remove});
+    commands.push_back(
+        {"checkpoint diff", "A (B | --live [--thorough])",
+         "Differences between two checkpoints, or a checkpoint and the live tree", "",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("from", po::value<std::string>()->required(),
+                                   "first checkpoint")("to", po::value<std::string>(),
+                                                       "second checkpoint")(
+                 "live", "compare with the live build tree")(
+                 "thorough", "with --live: compare content hashes too");
+             positional.add("from", 1).add("to", 1);
+         },
+         diff});
+    commands.push_back(
+        {"checkpoint restore", "NAME|last-good", "Revert the build tree in place to a checkpoint",
+         "Rewrites only what differs, removes what the checkpoint does not have, fixes\n"
+         "owners, modes, xattrs and mtimes. Never follows a symlink of the live tree.\n"
+         "Refused while a build runs, and for a checkpoint of another build root.",
+         ConfigNeed::Structural, name, restore});
+    commands.push_back({"checkpoint delete", "NAME", "Delete a checkpoint (gc frees its objects)",
+                        "", ConfigNeed::Structural, name, remove});
     commands.push_back({"checkpoint gc", "", "Remove objects that no checkpoint uses", "",
                         ConfigNeed::Structural, nullptr, gc});
     commands.push_back({"verify build", "[--thorough]",
@@ -416,57 +436,62 @@ void addCheckpointCommands(std::vector<Command>& commands)
                             options.add_options()("thorough", "compare content hashes too");
                         },
                         verifyBuild});
-    commands.push_back({"verify system", "--all",
-                        "Re-hash every object of the store and check every manifest",
-                        "Reports each missing or corrupt object with the checkpoints and paths that\n"
-                        "use it. Exit status 1 when anything is wrong.",
-                        ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("all", "every object and manifest");
-                        },
-                        verifySystem});
+    commands.push_back(
+        {"verify system", "--all", "Re-hash every object of the store and check every manifest",
+         "Reports each missing or corrupt object with the checkpoints and paths that\n"
+         "use it. Exit status 1 when anything is wrong.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("all", "every object and manifest");
+         },
+         verifySystem});
     commands.push_back({"build restore", "--last-known-good",
                         "Restore the last good checkpoint and set the build's progress back to it",
                         "", ConfigNeed::Structural,
                         [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("last-known-good", "the newest checkpoint taken after a successful step");
+                            options.add_options()(
+                                "last-known-good",
+                                "the newest checkpoint taken after a successful step");
                         },
                         buildRestore});
-    commands.push_back({"system restore", "baseline",
-                        "Restore the checkpoint tagged baseline and set progress back to it", "",
-                        ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description& positional) {
-                            options.add_options()("which", po::value<std::string>()->required(), "baseline");
-                            positional.add("which", 1);
-                        },
-                        [](Session& session, const po::variables_map& values) {
-                            if (values["which"].as<std::string>() != "baseline") {
-                                std::cerr << "lfs-wrapper: system restore knows only 'baseline'\n";
-                                return kExitUsage;
-                            }
-                            return restoreBaseline(session, values);
-                        }});
+    commands.push_back(
+        {"system restore", "baseline",
+         "Restore the checkpoint tagged baseline and set progress back to it", "",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("which", po::value<std::string>()->required(), "baseline");
+             positional.add("which", 1);
+         },
+         [](Session& session, const po::variables_map& values) {
+             if (values["which"].as<std::string>() != "baseline") {
+                 std::cerr << "lfs-wrapper: system restore knows only 'baseline'\n";
+                 return kExitUsage;
+             }
+             return restoreBaseline(session, values);
+         }});
     commands.push_back({"build system", "--from-baseline",
                         "Restore the baseline checkpoint, then rebuild from the step after it",
                         "The baseline is the checkpoint of the plan step marked `baseline: true`\n"
                         "(or one created with checkpoint create NAME --tag baseline).",
                         ConfigNeed::Full,
                         [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("from-baseline", "start from the baseline checkpoint");
+                            options.add_options()("from-baseline",
+                                                  "start from the baseline checkpoint");
                         },
                         buildFromBaseline});
     commands.push_back({"system restore-base", "", "Same as: system restore baseline", "",
                         ConfigNeed::Structural, nullptr, restoreBaseline});
-    commands.push_back({"clean build", "[--preserve-checkpoint]",
-                        "Remove the build's scratch directories and leftover mounts; keep the store",
-                        "Removes what build.scratch names (relative to the build root, never through\n"
-                        "a symlink) and chroot mounts left by a killed supervisor. The checkpoint\n"
-                        "store is always kept; --preserve-checkpoint is the seed's spelling of that.",
-                        ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("preserve-checkpoint", "keep the checkpoint store (always)");
-                        },
-                        cleanBuild});
+    commands.push_back(
+        {"clean build", "[--preserve-checkpoint]",
+         "Remove the build's scratch directories and leftover mounts; keep the store",
+         "Removes what build.scratch names (relative to the build root, never through\n"
+         "a symlink) and chroot mounts left by a killed supervisor. The checkpoint\n"
+         "store is always kept; --preserve-checkpoint is the seed's spelling of that.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("preserve-checkpoint", "keep the checkpoint store (always)");
+         },
+         cleanBuild});
 }
 
 } // namespace lfsw::host

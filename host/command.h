@@ -7,7 +7,8 @@
 
 #include <boost/program_options.hpp>
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
 class Session;
 

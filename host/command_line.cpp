@@ -12,9 +12,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 constexpr const char* kExitStatuses = "Exit status: 0 success, 1 the operation failed, "
                                       "2 usage or configuration error.";
@@ -22,16 +24,14 @@ constexpr const char* kExitStatuses = "Exit status: 0 success, 1 the operation f
 po::options_description globalOptions()
 {
     po::options_description options("Global options");
-    options.add_options()
-        ("config", po::value<std::string>()->value_name("FILE"),
-         "config file (default: $LFSW_CONFIG, ./lfs-wrapper.yaml, "
-         "/etc/lfs-wrapper/lfs-wrapper.yaml, else built-in defaults)")
-        ("state-dir", po::value<std::string>()->value_name("DIR"),
-         "state directory (default: build.state_dir, else .lfs-wrapper beside the config)")
-        ("verbose,v", "more output (debug records); -vv for trace")
-        ("quiet,q", "only errors on the console")
-        ("no-color", "no colour even on a terminal")
-        ("help,h", "show help");
+    options.add_options()("config", po::value<std::string>()->value_name("FILE"),
+                          "config file (default: $LFSW_CONFIG, ./lfs-wrapper.yaml, "
+                          "/etc/lfs-wrapper/lfs-wrapper.yaml, else built-in defaults)")(
+        "state-dir", po::value<std::string>()->value_name("DIR"),
+        "state directory (default: build.state_dir, else .lfs-wrapper beside the config)")(
+        "verbose,v", "more output (debug records); -vv for trace")("quiet,q",
+                                                                   "only errors on the console")(
+        "no-color", "no colour even on a terminal")("help,h", "show help");
     return options;
 }
 
@@ -100,7 +100,8 @@ void CommandLine::printOverview() const
                  "Runs long source builds (Linux From Scratch and the like) under supervision\n"
                  "and recovers them with the chains your lfs-wrapper.yaml names.\n\nCommands:\n";
     for (const auto& command : commands_) {
-        std::string head = command.name + (command.arguments.empty() ? "" : " " + command.arguments);
+        std::string head =
+            command.name + (command.arguments.empty() ? "" : " " + command.arguments);
         std::cout << "  " << head;
         if (head.size() < 44)
             std::cout << std::string(44 - head.size(), ' ');
@@ -108,7 +109,8 @@ void CommandLine::printOverview() const
             std::cout << "\n  " << std::string(44, ' ');
         std::cout << command.summary << "\n";
     }
-    std::cout << "\n" << globalOptions() << "\n"
+    std::cout << "\n"
+              << globalOptions() << "\n"
               << "'lfs-wrapper COMMAND --help' describes a command.\n"
               << kExitStatuses << "\n";
 }
@@ -142,8 +144,8 @@ int CommandLine::run(int argc, char** argv)
 {
     std::vector<std::string> args(argv + 1, argv + argc);
     const auto words = commandWords(args);
-    const bool wantsHelp =
-        std::any_of(args.begin(), args.end(), [](const auto& a) { return a == "--help" || a == "-h"; });
+    const bool wantsHelp = std::any_of(args.begin(), args.end(),
+                                       [](const auto& a) { return a == "--help" || a == "-h"; });
 
     if (words.empty()) {
         if (wantsHelp || args.empty()) {
@@ -183,8 +185,9 @@ int CommandLine::run(int argc, char** argv)
                     names.push_back(c.name);
             const std::string typed =
                 words[0] + (words.size() > 1 ? " " + words[1] : std::string());
-            std::cerr << "lfs-wrapper: " << (words.size() > 1 ? "unknown command '" + typed + "'"
-                                                               : "'" + typed + "' needs a subcommand")
+            std::cerr << "lfs-wrapper: "
+                      << (words.size() > 1 ? "unknown command '" + typed + "'"
+                                           : "'" + typed + "' needs a subcommand")
                       << (words.size() > 1 ? didYouMean(typed, names) : "") << "\n";
             printFamily(words[0]);
             return kExitUsage;
@@ -253,16 +256,16 @@ int CommandLine::run(int argc, char** argv)
         global.configFile = values["config"].as<std::string>();
     if (values.count("state-dir"))
         global.stateDirectory = values["state-dir"].as<std::string>();
-    global.verbosity = static_cast<int>(std::count_if(args.begin(), args.end(), [](const auto& a) {
-        return a == "-v" || a == "--verbose";
-    })) + static_cast<int>(std::count(args.begin(), args.end(), "-vv")) * 2;
+    global.verbosity = static_cast<int>(std::count_if(
+                           args.begin(), args.end(),
+                           [](const auto& a) { return a == "-v" || a == "--verbose"; })) +
+                       static_cast<int>(std::count(args.begin(), args.end(), "-vv")) * 2;
     global.quiet = values.count("quiet") > 0;
     global.colour = values.count("no-color") == 0 && ::isatty(STDERR_FILENO) &&
                     std::getenv("NO_COLOR") == nullptr;
 
     if (global.configFile && !std::filesystem::exists(*global.configFile)) {
-        std::cerr << "lfs-wrapper: " << global.configFile->string()
-                  << ": config file not found\n";
+        std::cerr << "lfs-wrapper: " << global.configFile->string() << ": config file not found\n";
         return kExitUsage;
     }
 

@@ -17,9 +17,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 void printProblems(const std::vector<Diagnostic>& problems)
 {
@@ -118,8 +120,9 @@ int set(Session& session, const po::variables_map& values)
                      "VALUE)\n";
         return kExitUsage;
     }
-    const std::filesystem::path file =
-        session.config().file() ? *session.config().file() : std::filesystem::path("lfs-wrapper.yaml");
+    const std::filesystem::path file = session.config().file()
+                                           ? *session.config().file()
+                                           : std::filesystem::path("lfs-wrapper.yaml");
 
     std::string original;
     if (std::filesystem::exists(file)) {
@@ -165,15 +168,14 @@ void addConfigCommands(std::vector<Command>& commands)
                         ConfigNeed::None, nullptr, validate});
     commands.push_back({"config show", "", "Print the effective config, defaults filled in", "",
                         ConfigNeed::Structural, nullptr, show});
-    commands.push_back({"config get", "KEY", "Print one key's effective value (e.g. alerts.methods)",
-                        "", ConfigNeed::Structural,
-                        [](po::options_description& options,
-                           po::positional_options_description& positional) {
-                            options.add_options()("key", po::value<std::string>()->required(),
-                                                  "dotted key");
-                            positional.add("key", 1);
-                        },
-                        get});
+    commands.push_back(
+        {"config get", "KEY", "Print one key's effective value (e.g. alerts.methods)", "",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("key", po::value<std::string>()->required(), "dotted key");
+             positional.add("key", 1);
+         },
+         get});
     commands.push_back(
         {"config set", "KEY VALUE | resources.limits --auto-adjust",
          "Change one key in the config file, validated first",

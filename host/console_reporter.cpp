@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 std::string elapsedText(std::chrono::steady_clock::duration elapsed)
 {
@@ -31,11 +33,13 @@ int terminalWidth()
 
 } // namespace
 
-namespace {
+namespace
+{
 // Whether stdout is /dev/null: then forwarding output there is wasted work.
 bool stdoutDiscards()
 {
-    struct stat out {}, null {};
+    struct stat out {
+    }, null{};
     return ::fstat(STDOUT_FILENO, &out) == 0 && ::stat("/dev/null", &null) == 0 &&
            S_ISCHR(out.st_mode) && out.st_rdev == null.st_rdev;
 }
@@ -134,7 +138,8 @@ void ConsoleReporter::output(std::string_view chunk)
     if (!complete.empty()) {
         complete.remove_suffix(1);
         auto start = complete.rfind('\n');
-        lastLine_.assign(complete.substr(start == std::string_view::npos ? 0 : start + 1).substr(0, 200));
+        lastLine_.assign(
+            complete.substr(start == std::string_view::npos ? 0 : start + 1).substr(0, 200));
     }
     if (lineOpen_)
         return; // drawing now would overwrite the unfinished line

@@ -16,9 +16,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 struct Filter {
     LogLevel level = LogLevel::Trace;
@@ -58,7 +60,8 @@ int show(Session& session, const po::variables_map& values)
     if (values.count("level")) {
         auto level = parseLogLevel(values["level"].as<std::string>());
         if (!level) {
-            std::cerr << "lfs-wrapper: --level: unknown level '" << values["level"].as<std::string>()
+            std::cerr << "lfs-wrapper: --level: unknown level '"
+                      << values["level"].as<std::string>()
                       << "' (expected TRACE, DEBUG, INFO, WARNING, ERROR or FATAL)\n";
             return kExitUsage;
         }
@@ -97,7 +100,8 @@ int show(Session& session, const po::variables_map& values)
     // Follow the active file, reopening it when it is rotated.
     std::ifstream in(active);
     in.seekg(0, std::ios::end);
-    struct stat followed {};
+    struct stat followed {
+    };
     ::stat(active.c_str(), &followed);
     std::string partial;
     while (true) {
@@ -115,7 +119,8 @@ int show(Session& session, const po::variables_map& values)
         }
         in.clear();
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        struct stat now {};
+        struct stat now {
+        };
         if (::stat(active.c_str(), &now) == 0 &&
             (now.st_ino != followed.st_ino || now.st_size < in.tellg())) {
             in = std::ifstream(active);
@@ -138,8 +143,9 @@ void addLogsCommands(std::vector<Command>& commands)
          "sub-channels; --follow waits for new records (Ctrl-C ends it).",
          ConfigNeed::Structural,
          [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("level", po::value<std::string>()->value_name("LEVEL"),
-                                   "least severe level shown: TRACE, DEBUG, INFO, WARNING, ERROR, FATAL")(
+             options.add_options()(
+                 "level", po::value<std::string>()->value_name("LEVEL"),
+                 "least severe level shown: TRACE, DEBUG, INFO, WARNING, ERROR, FATAL")(
                  "last", po::value<std::string>()->value_name("DURATION"),
                  "only records newer than this (30m, 1h, 7d)")(
                  "channel", po::value<std::string>()->value_name("NAME"),

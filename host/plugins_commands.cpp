@@ -7,9 +7,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 std::string joined(const std::vector<std::string>& names)
 {

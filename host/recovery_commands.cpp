@@ -12,9 +12,11 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 int run(Session& session, const po::variables_map& values)
 {
@@ -31,9 +33,9 @@ int run(Session& session, const po::variables_map& values)
         event.failureClass = values["class"].as<std::string>();
         auto classes = registry.failureClasses(event.condition);
         if (std::find(classes.begin(), classes.end(), event.failureClass) == classes.end()) {
-            std::cerr << "lfs-wrapper: condition '" << event.condition
-                      << "' has no failure class '" << event.failureClass << "'"
-                      << didYouMean(event.failureClass, classes) << "\n";
+            std::cerr << "lfs-wrapper: condition '" << event.condition << "' has no failure class '"
+                      << event.failureClass << "'" << didYouMean(event.failureClass, classes)
+                      << "\n";
             return kExitUsage;
         }
     }
@@ -57,7 +59,8 @@ int run(Session& session, const po::variables_map& values)
                   << "' in " << session.configSourceDescription() << "\n";
         return kExitUsage;
     }
-    const int maxAttempts = static_cast<int>(session.config().integer("auto_recovery.max_attempts"));
+    const int maxAttempts =
+        static_cast<int>(session.config().integer("auto_recovery.max_attempts"));
     if (values.count("dry-run")) {
         // Reads the counters when there is state, creates nothing.
         const int used = session.stateDirectoryExists()
@@ -71,9 +74,8 @@ int run(Session& session, const po::variables_map& values)
             std::cout << " as attempt " << used + 1 << " of " << maxAttempts << "\n";
         int position = 0;
         for (const auto& planned : RecoveryEngine::plan(registry, *chain))
-            std::cout << "  " << ++position << ". " << planned.action << ": "
-                      << planned.description << (planned.repeatable ? "" : " [not repeatable]")
-                      << "\n";
+            std::cout << "  " << ++position << ". " << planned.action << ": " << planned.description
+                      << (planned.repeatable ? "" : " [not repeatable]") << "\n";
         std::cout << "nothing was run and no attempt was counted\n";
         return kExitOk;
     }
@@ -81,13 +83,13 @@ int run(Session& session, const po::variables_map& values)
     auto& engine = session.engine();
     int position = 0;
     const auto total = chain->entries.size();
-    auto outcome = engine.run(event, session.remoteControl(),
-                              [&](const std::string& action, const Result& result) {
-        std::cout << "  [" << ++position << "/" << total << "] " << action << ": "
-                  << statusName(result.status())
-                  << (result.message().empty() ? "" : " (" + result.message() + ")") << "\n"
-                  << std::flush;
-    });
+    auto outcome = engine.run(
+        event, session.remoteControl(), [&](const std::string& action, const Result& result) {
+            std::cout << "  [" << ++position << "/" << total << "] " << action << ": "
+                      << statusName(result.status())
+                      << (result.message().empty() ? "" : " (" + result.message() + ")") << "\n"
+                      << std::flush;
+        });
     switch (outcome.status) {
     case RecoveryOutcome::Status::Recovered:
         std::cout << event.condition << ": recovered by chain '" << outcome.chainKey
@@ -95,8 +97,8 @@ int run(Session& session, const po::variables_map& values)
         return kExitOk;
     case RecoveryOutcome::Status::Failed:
         std::cerr << "lfs-wrapper: " << event.condition << ": chain '" << outcome.chainKey
-                  << "' stopped at " << outcome.message << " (attempt " << outcome.attempt
-                  << " of " << outcome.maxAttempts << ")\n";
+                  << "' stopped at " << outcome.message << " (attempt " << outcome.attempt << " of "
+                  << outcome.maxAttempts << ")\n";
         return kExitFailed;
     case RecoveryOutcome::Status::Exhausted:
         std::cerr << "lfs-wrapper: refused: " << outcome.message
@@ -114,20 +116,22 @@ int status(Session& session, const po::variables_map&)
 {
     const auto& config = session.config();
     const int maxAttempts = static_cast<int>(config.integer("auto_recovery.max_attempts"));
-    std::cout << "auto_recovery: " << (config.boolean("auto_recovery.enabled") ? "enabled" : "disabled")
+    std::cout << "auto_recovery: "
+              << (config.boolean("auto_recovery.enabled") ? "enabled" : "disabled")
               << ", max_attempts " << maxAttempts << " per condition per build step\n";
     if (!session.stateDirectoryExists()) {
         std::cout << "no state yet (" << session.stateDirectory().string()
                   << " does not exist): no attempts used\n";
         return kExitOk;
     }
-    auto query = session.database().prepare(
-        "SELECT condition, step, attempts, updated_at FROM attempt_counter ORDER BY condition, step");
+    auto query = session.database().prepare("SELECT condition, step, attempts, updated_at FROM "
+                                            "attempt_counter ORDER BY condition, step");
     bool any = false;
     while (query.step()) {
         if (!any)
             std::cout << std::left << std::setw(22) << "CONDITION" << std::setw(24) << "STEP"
-                      << std::setw(10) << "ATTEMPTS" << "LAST\n";
+                      << std::setw(10) << "ATTEMPTS"
+                      << "LAST\n";
         any = true;
         const std::string step = query.text(1).empty() ? "(no step)" : query.text(1);
         const int attempts = static_cast<int>(query.integer(2));
@@ -171,9 +175,8 @@ int history(Session& session, const po::variables_map& values)
         while (journal.step()) {
             std::string params = journal.text(2) == "{}" ? "" : " " + journal.text(2);
             std::cout << "    " << journal.integer(0) << ". " << journal.text(1) << params << "  "
-                      << journal.text(5)
-                      << (journal.text(6).empty() ? "" : ": " + journal.text(6)) << "  ("
-                      << journal.text(3) << " .. "
+                      << journal.text(5) << (journal.text(6).empty() ? "" : ": " + journal.text(6))
+                      << "  (" << journal.text(3) << " .. "
                       << (journal.text(4).empty() ? "not ended" : journal.text(4)) << ")\n";
         }
     }
@@ -229,7 +232,8 @@ int init(Session& session, const po::variables_map&)
 
 int reset(Session& session, const po::variables_map& values)
 {
-    const std::string condition = values.count("condition") ? values["condition"].as<std::string>() : "";
+    const std::string condition =
+        values.count("condition") ? values["condition"].as<std::string>() : "";
     const std::string step = values.count("step") ? values["step"].as<std::string>() : "";
     if (!condition.empty() && !session.plugins().condition(condition)) {
         std::cerr << "lfs-wrapper: unknown condition '" << condition << "'"
@@ -273,9 +277,9 @@ void addRecoveryCommands(std::vector<Command>& commands)
     commands.push_back({"recovery history", "[--limit N]",
                         "Show the recovery journal, newest first", "", ConfigNeed::Structural,
                         [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("limit",
-                                                  po::value<int>()->default_value(20)->value_name("N"),
-                                                  "how many attempts to show");
+                            options.add_options()(
+                                "limit", po::value<int>()->default_value(20)->value_name("N"),
+                                "how many attempts to show");
                         },
                         history});
     commands.push_back(
@@ -285,10 +289,10 @@ void addRecoveryCommands(std::vector<Command>& commands)
          ConfigNeed::None, nullptr, init});
     commands.push_back(
         {"recovery reset", "[CONDITION] [--step NAME]",
-         "Forget used recovery attempts after fixing a cause by hand", "",
-         ConfigNeed::Full,
+         "Forget used recovery attempts after fixing a cause by hand", "", ConfigNeed::Full,
          [](po::options_description& options, po::positional_options_description& positional) {
-             options.add_options()("condition", po::value<std::string>(), "condition (default: all)")(
+             options.add_options()("condition", po::value<std::string>(),
+                                   "condition (default: all)")(
                  "step", po::value<std::string>()->value_name("NAME"), "build step");
              positional.add("condition", 1);
          },

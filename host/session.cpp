@@ -12,9 +12,11 @@
 
 #include "plugin_loader.h"
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
-namespace {
+namespace
+{
 
 LogLevel consoleLevel(const GlobalOptions& options)
 {
@@ -59,7 +61,8 @@ const Config& Session::config()
         return *config_;
     std::optional<std::filesystem::path> file = options_.configFile;
     if (!file) {
-        if (const char* fromEnvironment = std::getenv("LFSW_CONFIG"); fromEnvironment && *fromEnvironment)
+        if (const char* fromEnvironment = std::getenv("LFSW_CONFIG");
+            fromEnvironment && *fromEnvironment)
             file = fromEnvironment;
         else if (std::filesystem::exists("lfs-wrapper.yaml"))
             file = "lfs-wrapper.yaml";
@@ -106,15 +109,15 @@ const PluginRegistry& Session::plugins()
     for (auto& directory : ownPluginDirectories())
         directories.push_back(std::move(directory));
     plugins_ = std::make_unique<PluginRegistry>();
-    PluginLoader loader(directories, {config().list("plugins.enable"),
-                                      config().list("plugins.disable")});
+    PluginLoader loader(directories,
+                        {config().list("plugins.enable"), config().list("plugins.disable")});
     loader.loadInto(*plugins_);
     Logger pluginLogger = makeLogger("plugins");
     for (const auto& refusal : plugins_->refusals())
         LFSW_LOG(pluginLogger, Error) << refusal;
     for (const auto& plugin : plugins_->plugins())
-        LFSW_LOG(pluginLogger, Debug) << "loaded " << plugin.name << " " << plugin.version
-                                      << " from " << plugin.file;
+        LFSW_LOG(pluginLogger, Debug)
+            << "loaded " << plugin.name << " " << plugin.version << " from " << plugin.file;
     return *plugins_;
 }
 
@@ -136,8 +139,9 @@ void Session::createStateDirectory()
     if (!std::filesystem::is_directory(directory)) {
         std::filesystem::create_directories(directory.parent_path());
         if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
-            throw std::filesystem::filesystem_error("cannot create the state directory", directory,
-                                                    std::error_code(errno, std::generic_category()));
+            throw std::filesystem::filesystem_error(
+                "cannot create the state directory", directory,
+                std::error_code(errno, std::generic_category()));
         LFSW_LOG(logger_, Info) << "created state directory " << directory.string();
     }
     attachLogFile();
@@ -155,8 +159,8 @@ StateDatabase& Session::database()
 RecoveryEngine& Session::engine()
 {
     if (!engine_) {
-        alerts_ = std::make_unique<AlertDispatcher>(config(), plugins(), database(),
-                                                    stateDirectory());
+        alerts_ =
+            std::make_unique<AlertDispatcher>(config(), plugins(), database(), stateDirectory());
         engine_ = std::make_unique<RecoveryEngine>(config(), plugins(), database(), *alerts_,
                                                    stateDirectory());
     }
@@ -179,7 +183,8 @@ BuildJournal& Session::journal()
 RemoteBuildControl& Session::remoteControl()
 {
     if (!remoteControl_)
-        remoteControl_ = std::make_unique<RemoteBuildControl>(config(), journal(), stateDirectory());
+        remoteControl_ =
+            std::make_unique<RemoteBuildControl>(config(), journal(), stateDirectory());
     return *remoteControl_;
 }
 

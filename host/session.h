@@ -8,14 +8,15 @@
 
 #include "alert_dispatcher.h"
 #include "build_journal.h"
-#include "remote_build_control.h"
 #include "config.h"
 #include "logging.h"
 #include "plugin_registry.h"
 #include "recovery_engine.h"
+#include "remote_build_control.h"
 #include "state_database.h"
 
-namespace lfsw::host {
+namespace lfsw::host
+{
 
 // What the global options said.
 struct GlobalOptions {

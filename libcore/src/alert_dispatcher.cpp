@@ -9,7 +9,8 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& registry,
                                  StateDatabase& database, std::filesystem::path stateDirectory)
@@ -33,12 +34,14 @@ int AlertDispatcher::send(const Alert& alert, BuildControl& build)
             result = channel->send(alert, context);
         }
         if (result.status() == Result::Status::Failed)
-            LFSW_LOG(logger_, Warning) << "alert channel " << method << " failed: " << result.message();
+            LFSW_LOG(logger_, Warning)
+                << "alert channel " << method << " failed: " << result.message();
         else
             ++accepted;
         database_
-            .prepare("INSERT INTO alert_sent (sent_at, channel, condition, subject, result, message)"
-                     " VALUES (?, ?, ?, ?, ?, ?)")
+            .prepare(
+                "INSERT INTO alert_sent (sent_at, channel, condition, subject, result, message)"
+                " VALUES (?, ?, ?, ?, ?, ?)")
             .bind(1, isoUtcNow())
             .bind(2, method)
             .bind(3, alert.event.condition)

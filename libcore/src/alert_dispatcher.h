@@ -9,7 +9,8 @@
 
 #include "logging.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class Config;
 class PluginRegistry;

@@ -4,9 +4,11 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 constexpr const char* kRunColumns =
     "id, plan_source, plan_text, build_root, started_at, COALESCE(ended_at, ''), state, message,"
@@ -70,7 +72,8 @@ std::optional<RunRecord> BuildJournal::latestRun()
 
 std::vector<RunRecord> BuildJournal::runs()
 {
-    auto row = database_.prepare(std::string("SELECT ") + kRunColumns + " FROM build_run ORDER BY id");
+    auto row =
+        database_.prepare(std::string("SELECT ") + kRunColumns + " FROM build_run ORDER BY id");
     std::vector<RunRecord> result;
     while (row.step())
         result.push_back(readRun(row));
@@ -113,8 +116,8 @@ std::vector<StepRecord> BuildJournal::steps(std::int64_t runId)
 void BuildJournal::setRunState(std::int64_t runId, const std::string& state,
                                const std::string& message)
 {
-    auto update = database_.prepare(
-        "UPDATE build_run SET state = ?, message = ?, ended_at = ?, stop_request = '' WHERE id = ?");
+    auto update = database_.prepare("UPDATE build_run SET state = ?, message = ?, ended_at = ?, "
+                                    "stop_request = '' WHERE id = ?");
     update.bind(1, state).bind(2, message);
     if (state == "running")
         update.bindNull(3);
@@ -147,11 +150,12 @@ void BuildJournal::addStep(std::int64_t runId, int position, const std::string& 
     // A step already recorded at this position under the same name keeps its
     // state and attempts (a done step stays done); any other is new, pending.
     database_
-        .prepare("INSERT INTO build_step (run_id, position, name, state) VALUES (?, ?, ?, 'pending')"
-                 " ON CONFLICT (run_id, position) DO UPDATE SET"
-                 " state = CASE WHEN name = excluded.name THEN state ELSE 'pending' END,"
-                 " attempts = CASE WHEN name = excluded.name THEN attempts ELSE 0 END,"
-                 " name = excluded.name")
+        .prepare(
+            "INSERT INTO build_step (run_id, position, name, state) VALUES (?, ?, ?, 'pending')"
+            " ON CONFLICT (run_id, position) DO UPDATE SET"
+            " state = CASE WHEN name = excluded.name THEN state ELSE 'pending' END,"
+            " attempts = CASE WHEN name = excluded.name THEN attempts ELSE 0 END,"
+            " name = excluded.name")
         .bind(1, runId)
         .bind(2, std::int64_t{position})
         .bind(3, name)
@@ -223,13 +227,13 @@ void BuildJournal::rewindTo(std::int64_t runId, int position, const std::string&
             .bind(1, runId)
             .bind(2, std::int64_t{position})
             .run();
-        database_
-            .prepare("UPDATE build_step SET state = 'done' WHERE run_id = ? AND position <= ?")
+        database_.prepare("UPDATE build_step SET state = 'done' WHERE run_id = ? AND position <= ?")
             .bind(1, runId)
             .bind(2, std::int64_t{position})
             .run();
         database_
-            .prepare("UPDATE build_run SET state = 'stopped', message = ?, ended_at = ? WHERE id = ?")
+            .prepare(
+                "UPDATE build_run SET state = 'stopped', message = ?, ended_at = ? WHERE id = ?")
             .bind(1, message)
             .bind(2, isoUtcNow())
             .bind(3, runId)

@@ -9,7 +9,8 @@
 #include <lfsw/build_control.h>
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 class StateDatabase;
 

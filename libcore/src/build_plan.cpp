@@ -14,9 +14,11 @@
 
 #include "config_schema.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 SchemaNode stepField(std::string key, ValueType type, std::string doc, bool required = false)
 {
@@ -27,7 +29,10 @@ SchemaNode stepField(std::string key, ValueType type, std::string doc, bool requ
 const SchemaNode& planSchema()
 {
     static const SchemaNode schema{
-        "", ValueType::Map, {}, "build plan",
+        "",
+        ValueType::Map,
+        {},
+        "build plan",
         {SchemaNode{"steps",
                     ValueType::MapList,
                     {},
@@ -115,8 +120,8 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
         const std::string where = "steps." + step.name;
         if (step.name.empty() || step.name.find_first_of("/ \t\n") != std::string::npos)
             plan.problems_.push_back(diagnosticAt(
-                name, item["name"], "step name '" + step.name +
-                                        "' must be non-empty, without spaces or slashes"));
+                name, item["name"],
+                "step name '" + step.name + "' must be non-empty, without spaces or slashes"));
         else if (auto [it, inserted] = names.emplace(step.name, item["name"].Mark().line + 1);
                  !inserted)
             plan.problems_.push_back(diagnosticAt(name, item["name"],
@@ -125,12 +130,13 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
                                                       std::to_string(it->second) + ")"));
         if (!step.user.empty()) {
             if (::getpwnam(step.user.c_str()) == nullptr)
-                plan.problems_.push_back(diagnosticAt(
-                    name, item["user"], where + ".user: no user '" + step.user + "' on this system"));
+                plan.problems_.push_back(
+                    diagnosticAt(name, item["user"],
+                                 where + ".user: no user '" + step.user + "' on this system"));
             else if (::geteuid() != 0)
-                plan.problems_.push_back(diagnosticAt(
-                    name, item["user"],
-                    where + ".user: running a step as another user needs root"));
+                plan.problems_.push_back(
+                    diagnosticAt(name, item["user"],
+                                 where + ".user: running a step as another user needs root"));
         }
         if (step.chroot && ::geteuid() != 0)
             plan.problems_.push_back(diagnosticAt(
@@ -140,7 +146,8 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
         plan.steps_.push_back(std::move(step));
     }
     if (plan.steps_.empty())
-        plan.problems_.push_back(diagnosticAt(name, document["steps"], "steps: the plan has no steps"));
+        plan.problems_.push_back(
+            diagnosticAt(name, document["steps"], "steps: the plan has no steps"));
     return plan;
 }
 

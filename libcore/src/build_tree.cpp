@@ -5,7 +5,8 @@
 
 #include "config.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDirectory)
     : root_(config.buildRoot()), scratch_(config.list("build.scratch")),
@@ -15,7 +16,8 @@ BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDir
     walk_.skip.push_back(stateDirectory);
 }
 
-Result BuildTree::createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
+Result BuildTree::createCheckpoint(const std::string& name, bool good,
+                                   const ProgressCallback& progress,
                                    const std::vector<std::string>& tags)
 {
     auto manifest = store_.create(name, root_, walk_, good, tags, progress);
@@ -31,8 +33,8 @@ Result BuildTree::restore(const std::string& selector, const ProgressCallback& p
     if (!manifest)
         return Result::failed("no checkpoint '" + selector + "' (see lfs-wrapper checkpoint list)");
     auto report = store_.restore(*manifest, root_, walk_, progress);
-    return Result::done("restored " + manifest->name + " (" + manifest->id + "): " +
-                        std::to_string(report.rewritten) + " written, " +
+    return Result::done("restored " + manifest->name + " (" + manifest->id +
+                        "): " + std::to_string(report.rewritten) + " written, " +
                         std::to_string(report.removed) + " removed, " +
                         std::to_string(report.metadataFixed) + " metadata fixed, " +
                         std::to_string(report.unchanged) + " unchanged");
@@ -47,14 +49,16 @@ Result BuildTree::cleanScratch()
         const std::string full = (root_ / pattern).string();
         if (::glob(full.c_str(), GLOB_NOSORT, nullptr, &matches) == 0) {
             for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
-                std::filesystem::path match = std::filesystem::path(matches.gl_pathv[i]).lexically_normal();
+                std::filesystem::path match =
+                    std::filesystem::path(matches.gl_pathv[i]).lexically_normal();
                 // Only below the build root, and never through a symlink.
                 auto relative = match.lexically_relative(root_);
                 if (relative.empty() || relative.string().rfind("..", 0) == 0)
                     continue;
                 bool throughLink = false;
                 std::filesystem::path prefix = root_;
-                for (auto it = relative.begin(); it != relative.end() && std::next(it) != relative.end(); ++it) {
+                for (auto it = relative.begin();
+                     it != relative.end() && std::next(it) != relative.end(); ++it) {
                     prefix /= *it;
                     throughLink = throughLink || std::filesystem::is_symlink(prefix);
                 }

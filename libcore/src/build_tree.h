@@ -9,7 +9,8 @@
 
 #include "checkpoint_store.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class Config;
 

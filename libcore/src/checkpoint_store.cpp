@@ -24,9 +24,11 @@
 #include "sha256.h"
 #include "time_text.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 constexpr std::int64_t kRacySeconds = 3;
 
@@ -98,7 +100,7 @@ void copyContent(int from, int to, std::uint64_t size, char* buffer)
         off_t data = ::lseek(from, position, SEEK_DATA);
         if (data < 0) {
             if (errno == ENXIO)
-                break; // only a hole is left
+                break;       // only a hole is left
             data = position; // no SEEK_DATA here: copy everything
         }
         off_t hole = ::lseek(from, data, SEEK_HOLE);
@@ -107,16 +109,22 @@ void copyContent(int from, int to, std::uint64_t size, char* buffer)
         off_t in = data;
         off_t out = data;
         while (in < hole) {
-            ssize_t copied = ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
-            if (copied < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+            ssize_t copied =
+                ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
+            if (copied < 0 &&
+                (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
                 // Fall back to read and write.
                 while (in < hole) {
-                    ssize_t got = ::pread(from, buffer, std::min<std::size_t>(kBufferSize, static_cast<std::size_t>(hole - in)), in);
+                    ssize_t got = ::pread(
+                        from, buffer,
+                        std::min<std::size_t>(kBufferSize, static_cast<std::size_t>(hole - in)),
+                        in);
                     if (got <= 0)
                         fail("cannot read");
                     for (ssize_t written = 0; written < got;) {
-                        ssize_t n = ::pwrite(to, buffer + written,
-                                             static_cast<std::size_t>(got - written), out + written);
+                        ssize_t n =
+                            ::pwrite(to, buffer + written, static_cast<std::size_t>(got - written),
+                                     out + written);
                         if (n <= 0) {
                             if (n == 0)
                                 errno = ENOSPC; // a short write is a full disk
@@ -273,10 +281,11 @@ char typeOf(mode_t mode)
 // racy window. Its xattrs and link target can be taken over unread.
 using UnchangedLookup = std::function<const ManifestEntry*(const ManifestEntry& live)>;
 
-std::vector<ManifestEntry> scanTree(
-    int rootFd, const TreeWalker::Options& options,
-    const std::function<std::string(const std::string& path, int dirFd, const struct stat&)>& fileHash,
-    const ProgressCallback& progress, const UnchangedLookup& unchanged = nullptr)
+std::vector<ManifestEntry>
+scanTree(int rootFd, const TreeWalker::Options& options,
+         const std::function<std::string(const std::string& path, int dirFd, const struct stat&)>&
+             fileHash,
+         const ProgressCallback& progress, const UnchangedLookup& unchanged = nullptr)
 {
     std::vector<ManifestEntry> entries;
     std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
@@ -303,7 +312,8 @@ std::vector<ManifestEntry> scanTree(
         if (entry.type == 'f') {
             entry.size = static_cast<std::uint64_t>(info.st_size);
             if (info.st_nlink > 1) {
-                auto [it, inserted] = firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+                auto [it, inserted] =
+                    firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
                 if (!inserted)
                     entry.linkGroup = it->second;
             }
@@ -441,14 +451,17 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
             previous[entry.path] = &entry;
     const std::int64_t startNs = nanoseconds(
         timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count()), 0});
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()),
+                 0});
 
     Fd rootFd(openRoot(root));
     Buffer buffer = makeBuffer();
     std::map<std::string, std::string> pending; // hash -> temporary object
     std::uint64_t newBytes = 0;
     int counter = 0;
-    auto fileHash = [&](const std::string& path, int dirFd, const struct stat& info) -> std::string {
+    auto fileHash = [&](const std::string& path, int dirFd,
+                        const struct stat& info) -> std::string {
         // Unchanged since the last checkpoint, and not racy: reuse its hash.
         auto it = previous.find(path);
         if (it != previous.end()) {
@@ -469,11 +482,13 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         // once, and a file changed meanwhile can never make an object whose
         // name is not its content's hash. Content the store has already is
         // dropped again.
-        const auto temporary = directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
+        const auto temporary =
+            directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
         Fd copy(::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
         if (copy.fd < 0)
             fail("cannot write " + temporary.string());
-        struct stat now {};
+        struct stat now {
+        };
         ::fstat(file.fd, &now);
         copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size), buffer.get());
         std::string copied = hashFd(copy.fd, buffer.get());
@@ -494,7 +509,8 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                 return nullptr;
             const auto& old = *it->second;
             const bool racy = startNs - live.ctimeNs < kRacySeconds * 1000000000;
-            return old.type == live.type && old.inode == live.inode && old.ctimeNs == live.ctimeNs && !racy
+            return old.type == live.type && old.inode == live.inode &&
+                           old.ctimeNs == live.ctimeNs && !racy
                        ? &old
                        : nullptr;
         };
@@ -568,8 +584,8 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
         auto* manifest = std::get_if<Manifest>(&result);
         if (!manifest)
             continue;
-        const bool tagged =
-            std::find(manifest->tags.begin(), manifest->tags.end(), selector) != manifest->tags.end();
+        const bool tagged = std::find(manifest->tags.begin(), manifest->tags.end(), selector) !=
+                            manifest->tags.end();
         if (manifest->id == selector || manifest->name == selector || tagged ||
             (selector == "last-good" && manifest->good))
             return std::move(*manifest);
@@ -655,7 +671,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
 {
     const auto normalRoot = std::filesystem::absolute(root).lexically_normal();
     if (normalRoot == "/" || normalRoot.empty())
-        throw std::runtime_error("refusing to restore into / : the build root must be a directory of its own");
+        throw std::runtime_error(
+            "refusing to restore into / : the build root must be a directory of its own");
     for (const auto& entry : manifest.entries)
         if (!Manifest::safePath(entry.path))
             throw std::runtime_error("refusing manifest path '" + entry.path + "'");
@@ -700,7 +717,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
             untouched.insert(path);
     });
-    std::function<void(int, const std::string&)> removeTree = [&](int dirFd, const std::string& name) {
+    std::function<void(int, const std::string&)> removeTree = [&](int dirFd,
+                                                                  const std::string& name) {
         Fd child(::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (child.fd >= 0) {
             std::vector<std::pair<std::string, bool>> contents;
@@ -711,7 +729,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                     std::string n = e->d_name;
                     if (n == "." || n == "..")
                         continue;
-                    struct stat info {};
+                    struct stat info {
+                    };
                     if (::fstatat(child.fd, n.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0)
                         contents.push_back({n, S_ISDIR(info.st_mode)});
                 }
@@ -760,9 +779,11 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (parent.fd < 0)
             fail("cannot open the directory of " + entry.path + " without following a symlink");
         const std::string name = nameOf(entry.path);
-        const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." + std::to_string(++counter);
+        const std::string temporary =
+            ".lfsw-restore." + std::to_string(::getpid()) + "." + std::to_string(++counter);
         const auto writtenBefore = report.rewritten;
-        struct stat live {};
+        struct stat live {
+        };
         const bool exists = ::fstatat(parent.fd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
         bool rewrite = false;
         switch (entry.type) {
@@ -776,12 +797,16 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             break;
         case 'f': {
             if (!entry.linkGroup.empty()) {
-                Fd groupParent(openBeneath(rootFd.fd, parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
-                struct stat group {};
+                Fd groupParent(
+                    openBeneath(rootFd.fd, parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
+                struct stat group {
+                };
                 if (groupParent.fd >= 0 &&
-                    ::fstatat(groupParent.fd, nameOf(entry.linkGroup).c_str(), &group, AT_SYMLINK_NOFOLLOW) == 0 &&
+                    ::fstatat(groupParent.fd, nameOf(entry.linkGroup).c_str(), &group,
+                              AT_SYMLINK_NOFOLLOW) == 0 &&
                     !(exists && live.st_ino == group.st_ino && live.st_dev == group.st_dev)) {
-                    if (::linkat(groupParent.fd, nameOf(entry.linkGroup).c_str(), parent.fd, temporary.c_str(), 0) != 0 ||
+                    if (::linkat(groupParent.fd, nameOf(entry.linkGroup).c_str(), parent.fd,
+                                 temporary.c_str(), 0) != 0 ||
                         ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                         fail("cannot restore hardlink " + entry.path);
                     ++report.rewritten;
@@ -794,7 +819,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 Fd object(::open(objectPath(entry.hash).c_str(), O_RDONLY | O_CLOEXEC));
                 if (object.fd < 0)
                     fail("the store has no object for " + entry.path + " (" + entry.hash + ")");
-                Fd out(::openat(parent.fd, temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                Fd out(::openat(parent.fd, temporary.c_str(),
+                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
                 if (out.fd < 0)
                     fail("cannot write " + entry.path);
                 copyContent(object.fd, out.fd, entry.size, buffer.get());
@@ -807,8 +833,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         }
         case 'l': {
             char target[4096];
-            ssize_t length = exists ? ::readlinkat(parent.fd, name.c_str(), target, sizeof target) : -1;
-            if (length < 0 || std::string(target, static_cast<std::size_t>(length)) != entry.target) {
+            ssize_t length =
+                exists ? ::readlinkat(parent.fd, name.c_str(), target, sizeof target) : -1;
+            if (length < 0 ||
+                std::string(target, static_cast<std::size_t>(length)) != entry.target) {
                 if (::symlinkat(entry.target.c_str(), parent.fd, temporary.c_str()) != 0 ||
                     ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot restore symlink " + entry.path);
@@ -819,7 +847,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         default: { // fifo, character or block device
             const mode_t kind = entry.type == 'p' ? S_IFIFO : entry.type == 'c' ? S_IFCHR : S_IFBLK;
             if (!exists || (live.st_mode & S_IFMT) != kind || live.st_rdev != entry.device) {
-                if (::mknodat(parent.fd, temporary.c_str(), kind | 0600, static_cast<dev_t>(entry.device)) != 0 ||
+                if (::mknodat(parent.fd, temporary.c_str(), kind | 0600,
+                              static_cast<dev_t>(entry.device)) != 0 ||
                     ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot restore " + entry.path);
                 ++report.rewritten;
@@ -846,8 +875,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (entry.type == 'f' || entry.type == 'd') {
             auto current = readXattrs(parent.fd, name, entry.type);
             if (current != entry.xattrs) {
-                Fd fd(::openat(parent.fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-                                                            (entry.type == 'd' ? O_DIRECTORY : 0)));
+                Fd fd(::openat(parent.fd, name.c_str(),
+                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                   (entry.type == 'd' ? O_DIRECTORY : 0)));
                 if (fd.fd >= 0) {
                     for (const auto& [key, value] : current)
                         if (!entry.xattrs.count(key))
@@ -861,7 +891,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             }
         }
         if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
-            timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(entry.mtimeNs / 1000000000), static_cast<long>(entry.mtimeNs % 1000000000)}};
+            timespec times[2] = {{0, UTIME_OMIT},
+                                 {static_cast<time_t>(entry.mtimeNs / 1000000000),
+                                  static_cast<long>(entry.mtimeNs % 1000000000)}};
             if (::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
                 fail("cannot set the mtime of " + entry.path);
             fixed = fixed || !rewrite;
@@ -881,7 +913,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
         const auto& entry = **it;
         Fd parent(openBeneath(rootFd.fd, parentOf(entry.path), O_RDONLY | O_DIRECTORY));
-        timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(entry.mtimeNs / 1000000000), static_cast<long>(entry.mtimeNs % 1000000000)}};
+        timespec times[2] = {{0, UTIME_OMIT},
+                             {static_cast<time_t>(entry.mtimeNs / 1000000000),
+                              static_cast<long>(entry.mtimeNs % 1000000000)}};
         if (parent.fd >= 0)
             ::utimensat(parent.fd, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
     }
@@ -902,7 +936,8 @@ std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progre
     for (const auto& manifest : manifests)
         for (const auto& entry : manifest.entries)
             if (entry.type == 'f' && entry.linkGroup.empty())
-                users[entry.hash].push_back("checkpoint " + manifest.name + " (" + manifest.id + "): " + entry.path);
+                users[entry.hash].push_back("checkpoint " + manifest.name + " (" + manifest.id +
+                                            "): " + entry.path);
     Buffer buffer = makeBuffer();
     StoreProgress done;
     done.totalFiles = users.size();
@@ -915,7 +950,8 @@ std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progre
         } else {
             std::uint64_t bytes = 0;
             if (hashFd(fd.fd, buffer.get(), &bytes) != hash)
-                problems.push_back({object.string(), "corrupt object: its content does not match its hash", paths});
+                problems.push_back({object.string(),
+                                    "corrupt object: its content does not match its hash", paths});
             done.bytes += bytes;
         }
         done.files++;
@@ -937,7 +973,8 @@ std::uint64_t CheckpointStore::gc(const ProgressCallback& progress)
     const auto manifests = list(&unreadable);
     if (!unreadable.empty())
         throw std::runtime_error("gc refused: a manifest cannot be read, so what it references "
-                                 "is unknown (" + unreadable.front() + ")");
+                                 "is unknown (" +
+                                 unreadable.front() + ")");
     std::set<std::string> referenced;
     for (const auto& manifest : manifests)
         for (const auto& entry : manifest.entries)
@@ -946,7 +983,8 @@ std::uint64_t CheckpointStore::gc(const ProgressCallback& progress)
     std::uint64_t freed = 0;
     StoreProgress done;
     std::error_code ignored;
-    for (const auto& prefix : std::filesystem::directory_iterator(directory_ / "objects", ignored)) {
+    for (const auto& prefix :
+         std::filesystem::directory_iterator(directory_ / "objects", ignored)) {
         for (const auto& object : std::filesystem::directory_iterator(prefix.path(), ignored)) {
             done.files++;
             if (referenced.count(object.path().filename().string()))

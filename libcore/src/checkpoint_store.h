@@ -13,7 +13,8 @@
 #include "manifest.h"
 #include "tree_walker.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 // How far a long operation has come, for progress bars.
 struct StoreProgress {
@@ -41,9 +42,9 @@ struct TreeDifference {
 
 // A problem `verify system` found.
 struct StoreProblem {
-    std::string object;                 // the object's path in the store, or ""
+    std::string object; // the object's path in the store, or ""
     std::string message;
-    std::vector<std::string> affected;  // "checkpoint NAME: path" that use it
+    std::vector<std::string> affected; // "checkpoint NAME: path" that use it
 };
 
 // The checkpoint store in STATE_DIR/store: content-addressed objects

@@ -22,9 +22,11 @@
 
 extern char** environ;
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 using Clock = std::chrono::steady_clock;
 
@@ -58,9 +60,10 @@ std::optional<Identity> resolveUser(const std::string& user, std::string& error)
 [[noreturn]] void childFail(const char* what)
 {
     char message[256];
-    int length = std::snprintf(message, sizeof message, "lfs-wrapper: %s: %s\n", what,
-                               std::strerror(errno));
-    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message, static_cast<std::size_t>(length));
+    int length =
+        std::snprintf(message, sizeof message, "lfs-wrapper: %s: %s\n", what, std::strerror(errno));
+    [[maybe_unused]] auto written =
+        ::write(STDERR_FILENO, message, static_cast<std::size_t>(length));
     ::_exit(127);
 }
 
@@ -177,7 +180,7 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     bool reaped = false;
     int status = 0;
     loff_t spliceOffset = options.outputFile >= 0 ? 0 : -1; // where splice writes next
-    loff_t copyOffset = -1; // where the fallback copy writes next
+    loff_t copyOffset = -1;                                 // where the fallback copy writes next
     char buffer[65536];
     while (open) {
         int waitMs = 100;
@@ -191,7 +194,8 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
                 killAt = now + options.grace;
             }
         }
-        if (options.stopRequested && !outcome.stopped && now - lastStopPoll >= std::chrono::milliseconds(100)) {
+        if (options.stopRequested && !outcome.stopped &&
+            now - lastStopPoll >= std::chrono::milliseconds(100)) {
             lastStopPoll = now;
             Stop stop = options.stopRequested();
             if (stop != Stop::None) {
@@ -290,8 +294,9 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     else if (WIFSIGNALED(status))
         outcome.signal = WTERMSIG(status);
     if (outcome.timedOut)
-        outcome.error = "timed out after " +
-                        formatDuration(std::chrono::duration_cast<std::chrono::seconds>(options.timeout));
+        outcome.error =
+            "timed out after " +
+            formatDuration(std::chrono::duration_cast<std::chrono::seconds>(options.timeout));
     return outcome;
 }
 

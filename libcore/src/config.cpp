@@ -10,9 +10,11 @@
 #include "plugin_registry.h"
 #include "suggest.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 // Lays `user` over the schema's defaults, key by key, into a new tree. User
 // nodes are kept as they are, so their marks still point into the file.
@@ -51,8 +53,8 @@ Config Config::fromFile(const std::filesystem::path& file)
         config.file_ = file;
         config.sourceName_ = file.string();
         config.problems_.push_back(
-            Diagnostic{file.string(), 0, 0, "cannot read the config file: " +
-                                                 std::string(std::strerror(errno))});
+            Diagnostic{file.string(), 0, 0,
+                       "cannot read the config file: " + std::string(std::strerror(errno))});
         return config;
     }
     std::stringstream text;
@@ -70,8 +72,8 @@ Config Config::fromString(const std::string& yaml, const std::string& name,
     try {
         document = YAML::Load(yaml);
     } catch (const YAML::ParserException& e) {
-        config.problems_.push_back(Diagnostic{name, e.mark.line + 1, e.mark.column + 1,
-                                              "YAML syntax error: " + e.msg});
+        config.problems_.push_back(
+            Diagnostic{name, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
         return config;
     }
     ConfigSchema::check(document, name, config.problems_);
@@ -93,8 +95,8 @@ std::vector<Diagnostic> Config::checkReferences(const PluginRegistry& registry) 
             if (item.IsScalar() &&
                 std::find(known.begin(), known.end(), item.Scalar()) == known.end())
                 problems.push_back(diagnosticAt(sourceName_, item,
-                                                key + ": no loaded plugin provides " + what +
-                                                    " '" + item.Scalar() + "'" +
+                                                key + ": no loaded plugin provides " + what + " '" +
+                                                    item.Scalar() + "'" +
                                                     didYouMean(item.Scalar(), known)));
     };
     checkNames("alerts.methods", registry.alertChannelNames(), "alert channel");
@@ -110,10 +112,10 @@ std::vector<Diagnostic> Config::checkReferences(const PluginRegistry& registry) 
         const auto colon = key.find(':');
         const std::string condition = key.substr(0, colon);
         if (std::find(conditions.begin(), conditions.end(), condition) == conditions.end()) {
-            problems.push_back(diagnosticAt(sourceName_, chain.first,
-                                            "recovery_actions: no loaded plugin raises condition '" +
-                                                condition + "'" +
-                                                didYouMean(condition, conditions)));
+            problems.push_back(
+                diagnosticAt(sourceName_, chain.first,
+                             "recovery_actions: no loaded plugin raises condition '" + condition +
+                                 "'" + didYouMean(condition, conditions)));
         } else if (colon != std::string::npos) {
             const std::string failureClass = key.substr(colon + 1);
             const auto classes = registry.failureClasses(condition);
@@ -137,11 +139,10 @@ std::vector<Diagnostic> Config::checkReferences(const PluginRegistry& registry) 
             const std::string actionName = nameNode.Scalar();
             auto action = registry.action(actionName);
             if (!action) {
-                problems.push_back(diagnosticAt(sourceName_, nameNode,
-                                                "recovery_actions." + key +
-                                                    ": no loaded plugin provides action '" +
-                                                    actionName + "'" +
-                                                    didYouMean(actionName, actions)));
+                problems.push_back(diagnosticAt(
+                    sourceName_, nameNode,
+                    "recovery_actions." + key + ": no loaded plugin provides action '" +
+                        actionName + "'" + didYouMean(actionName, actions)));
                 continue;
             }
             YAML::Node paramsNode = entry.IsMap() ? entry.begin()->second : YAML::Node();
@@ -156,11 +157,11 @@ std::vector<Diagnostic> Config::checkReferences(const PluginRegistry& registry) 
                     for (const auto& param : paramsNode)
                         if (param.first.Scalar() == problem.param)
                             where = param.second;
-                problems.push_back(diagnosticAt(
-                    sourceName_, where,
-                    "recovery_actions." + key + "." + actionName +
-                        (problem.param.empty() ? "" : "." + problem.param) + ": " +
-                        problem.message));
+                problems.push_back(
+                    diagnosticAt(sourceName_, where,
+                                 "recovery_actions." + key + "." + actionName +
+                                     (problem.param.empty() ? "" : "." + problem.param) + ": " +
+                                     problem.message));
             }
         }
     }
@@ -194,7 +195,10 @@ std::optional<std::string> Config::scalar(const std::string& dottedKey) const
     return value->Scalar();
 }
 
-bool Config::boolean(const std::string& dottedKey) const { return node(dottedKey)->as<bool>(); }
+bool Config::boolean(const std::string& dottedKey) const
+{
+    return node(dottedKey)->as<bool>();
+}
 
 long long Config::integer(const std::string& dottedKey) const
 {
@@ -225,7 +229,10 @@ std::filesystem::path Config::resolvePath(const std::string& text) const
     return (base / path).lexically_normal();
 }
 
-std::filesystem::path Config::buildRoot() const { return resolvePath(string("build.root")); }
+std::filesystem::path Config::buildRoot() const
+{
+    return resolvePath(string("build.root"));
+}
 
 std::filesystem::path Config::stateDirectory() const
 {

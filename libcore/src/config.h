@@ -12,7 +12,8 @@
 
 #include "diagnostic.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class PluginRegistry;
 

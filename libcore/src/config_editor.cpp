@@ -9,9 +9,11 @@
 #include "config_schema.h"
 #include "suggest.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 std::vector<std::string> split(const std::string& dottedKey)
 {
@@ -61,9 +63,9 @@ std::size_t scalarEnd(const std::string& text, std::size_t start, bool inFlow)
 
 } // namespace
 
-std::variant<ConfigEditor::Edit, std::string>
-ConfigEditor::set(const std::string& original, const std::string& dottedKey,
-                  const std::string& value)
+std::variant<ConfigEditor::Edit, std::string> ConfigEditor::set(const std::string& original,
+                                                                const std::string& dottedKey,
+                                                                const std::string& value)
 {
     const SchemaNode* schema = ConfigSchema::find(dottedKey);
     if (!schema || schema->type == ValueType::Map) {

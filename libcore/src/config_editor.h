@@ -6,7 +6,8 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // Changes one key of a config file's text for `config set`. yaml-cpp cannot
 // write a document back with its comments, so when the key already holds a
@@ -23,9 +24,8 @@ public:
 
     // `value` is YAML ("true", "90%", "[log, email]"). Returns the new text,
     // or a message saying why the key cannot be set.
-    static std::variant<Edit, std::string> set(const std::string& original,
-                                               const std::string& dottedKey,
-                                               const std::string& value);
+    static std::variant<Edit, std::string>
+    set(const std::string& original, const std::string& dottedKey, const std::string& value);
 };
 
 } // namespace lfsw

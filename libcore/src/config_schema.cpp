@@ -11,20 +11,22 @@
 #include "cron_expression.h"
 #include "suggest.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 SchemaNode leaf(std::string key, ValueType type, std::string defaultValue, std::string doc)
 {
     return SchemaNode{std::move(key), type, std::move(defaultValue), std::move(doc), {}, {}, 0, 0};
 }
 
-SchemaNode integer(std::string key, std::string defaultValue, long long minimum,
-                   long long maximum, std::string doc)
+SchemaNode integer(std::string key, std::string defaultValue, long long minimum, long long maximum,
+                   std::string doc)
 {
-    SchemaNode node = leaf(std::move(key), ValueType::Integer, std::move(defaultValue),
-                           std::move(doc));
+    SchemaNode node =
+        leaf(std::move(key), ValueType::Integer, std::move(defaultValue), std::move(doc));
     node.minimum = minimum;
     node.maximum = maximum;
     return node;
@@ -40,8 +42,8 @@ SchemaNode choice(std::string key, ValueType type, std::string defaultValue,
 
 SchemaNode map(std::string key, std::string doc, std::vector<SchemaNode> children)
 {
-    return SchemaNode{std::move(key), ValueType::Map, {}, std::move(doc), std::move(children),
-                      {}, 0, 0};
+    return SchemaNode{
+        std::move(key), ValueType::Map, {}, std::move(doc), std::move(children), {}, 0, 0};
 }
 
 SchemaNode flag(std::string key, std::string defaultValue, std::string doc)
@@ -94,8 +96,7 @@ SchemaNode buildSchema()
                          "installation's own plugin directory."),
                     leaf("enable", ValueType::StringList, "[]",
                          "When not empty, only the plugins named here are loaded."),
-                    leaf("disable", ValueType::StringList, "[]",
-                         "Plugins not to load, by name."),
+                    leaf("disable", ValueType::StringList, "[]", "Plugins not to load, by name."),
                 }),
             map("logging", "The log file in the state directory.",
                 {
@@ -193,8 +194,8 @@ void checkScalarList(const SchemaNode& schema, const YAML::Node& value, const st
                      const std::string& file, std::vector<Diagnostic>& problems)
 {
     if (!value.IsSequence()) {
-        problems.push_back(diagnosticAt(file, value,
-                                        path + ": expected a list, found " + describeKind(value)));
+        problems.push_back(
+            diagnosticAt(file, value, path + ": expected a list, found " + describeKind(value)));
         return;
     }
     for (const auto& item : value) {
@@ -216,8 +217,8 @@ void checkChains(const YAML::Node& value, const std::string& path, const std::st
 {
     if (!value.IsMap()) {
         problems.push_back(diagnosticAt(
-            file, value, path + ": expected a map of condition to action list, found " +
-                             describeKind(value)));
+            file, value,
+            path + ": expected a map of condition to action list, found " + describeKind(value)));
         return;
     }
     for (const auto& chain : value) {
@@ -235,8 +236,9 @@ void checkChains(const YAML::Node& value, const std::string& path, const std::st
             if (!entry.IsMap() || entry.size() != 1) {
                 problems.push_back(diagnosticAt(
                     file, entry,
-                    chainPath + ": expected an action name or a one-key map "
-                                "'action: {param: value}', found " +
+                    chainPath +
+                        ": expected an action name or a one-key map "
+                        "'action: {param: value}', found " +
                         (entry.IsMap() ? "a map with " + std::to_string(entry.size()) + " keys"
                                        : describeKind(entry))));
                 continue;
@@ -245,10 +247,10 @@ void checkChains(const YAML::Node& value, const std::string& path, const std::st
             if (params.IsNull())
                 continue;
             if (!params.IsMap()) {
-                problems.push_back(diagnosticAt(
-                    file, params,
-                    chainPath + "." + entry.begin()->first.Scalar() +
-                        ": expected a map of parameters, found " + describeKind(params)));
+                problems.push_back(diagnosticAt(file, params,
+                                                chainPath + "." + entry.begin()->first.Scalar() +
+                                                    ": expected a map of parameters, found " +
+                                                    describeKind(params)));
                 continue;
             }
             for (const auto& param : params)
@@ -286,8 +288,8 @@ void checkMapList(const SchemaNode& schema, const YAML::Node& value, const std::
                   const std::string& file, std::vector<Diagnostic>& problems)
 {
     if (!value.IsSequence()) {
-        problems.push_back(diagnosticAt(file, value,
-                                        path + ": expected a list, found " + describeKind(value)));
+        problems.push_back(
+            diagnosticAt(file, value, path + ": expected a list, found " + describeKind(value)));
         return;
     }
     std::size_t index = 0;
@@ -320,8 +322,7 @@ void checkMap(const SchemaNode& schema, const YAML::Node& value, const std::stri
         const SchemaNode* child = schema.child(key);
         if (!child) {
             problems.push_back(diagnosticAt(
-                file, entry.first,
-                "unknown key '" + keyPath + "'" + didYouMean(key, known)));
+                file, entry.first, "unknown key '" + keyPath + "'" + didYouMean(key, known)));
             continue;
         }
         ConfigSchema::checkValue(*child, entry.second, keyPath, file, problems);
@@ -413,8 +414,8 @@ void ConfigSchema::checkValue(const SchemaNode& node, const YAML::Node& value,
                               std::vector<Diagnostic>& problems)
 {
     auto expected = [&](const std::string& what) {
-        problems.push_back(
-            diagnosticAt(file, value, path + ": expected " + what + ", found " + describeKind(value)));
+        problems.push_back(diagnosticAt(
+            file, value, path + ": expected " + what + ", found " + describeKind(value)));
     };
     switch (node.type) {
     case ValueType::Map:

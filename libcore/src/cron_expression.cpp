@@ -10,9 +10,11 @@
 #include <sstream>
 #include <vector>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 struct FieldSpec {
     const char* name;
@@ -34,8 +36,8 @@ const std::array<FieldSpec, 5> kFields = {{
 }};
 
 const std::map<std::string, std::string> kShorthands = {
-    {"@yearly", "0 0 1 1 *"},  {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-    {"@weekly", "0 0 * * 0"},  {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
+    {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
+    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
     {"@hourly", "0 * * * *"},
 };
 
@@ -60,8 +62,8 @@ std::optional<int> parseValue(std::string_view text, const FieldSpec& spec)
 std::string parseField(std::string_view field, const FieldSpec& spec, std::vector<bool>& bits)
 {
     auto fail = [&](std::string_view item, const std::string& why) {
-        return std::string(spec.name) + " field '" + std::string(field) + "': " +
-               (item.empty() ? std::string() : "'" + std::string(item) + "' ") + why;
+        return std::string(spec.name) + " field '" + std::string(field) +
+               "': " + (item.empty() ? std::string() : "'" + std::string(item) + "' ") + why;
     };
     std::string range = std::to_string(spec.low) + "-" + std::to_string(spec.high);
     while (true) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diagnostic.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 std::string Diagnostic::format() const
 {

@@ -4,9 +4,11 @@
 #include <csignal>
 #include <regex>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 struct Rule {
     const char* condition;
@@ -22,15 +24,17 @@ const std::vector<Rule>& rules()
         {"resource_exhaustion", "disk", "out of disk space (ENOSPC)",
          std::regex(R"(No space left on device|ENOSPC|Disk quota exceeded)", flags)},
         {"resource_exhaustion", "memory", "out of memory",
-         std::regex(R"(virtual memory exhausted|out of memory allocating|Cannot allocate memory|)"
-                    R"(std::bad_alloc|MemoryError|^Out of memory!|fatal error: Killed signal terminated program)",
-                    flags)},
+         std::regex(
+             R"(virtual memory exhausted|out of memory allocating|Cannot allocate memory|)"
+             R"(std::bad_alloc|MemoryError|^Out of memory!|fatal error: Killed signal terminated program)",
+             flags)},
         {"build_failure", "fetch_error", "a download or network access failed",
-         std::regex(R"(Could not resolve host|unable to resolve host address|)"
-                    R"(Temporary failure in name resolution|Connection refused|Connection timed out|)"
-                    R"(Failed to connect to|ERROR 404: Not Found|HTTP request sent, awaiting response\.\.\. [45][0-9][0-9]|)"
-                    R"(curl: \([0-9]+\)|Network is unreachable|fatal: unable to access)",
-                    flags)},
+         std::regex(
+             R"(Could not resolve host|unable to resolve host address|)"
+             R"(Temporary failure in name resolution|Connection refused|Connection timed out|)"
+             R"(Failed to connect to|ERROR 404: Not Found|HTTP request sent, awaiting response\.\.\. [45][0-9][0-9]|)"
+             R"(curl: \([0-9]+\)|Network is unreachable|fatal: unable to access)",
+             flags)},
         {"build_failure", "missing_dependency", "a host tool, header or library is missing",
          std::regex(R"(: command not found|: not found$|)"
                     R"(fatal error: [^:]+\.h: No such file or directory|)"
@@ -102,11 +106,13 @@ Classification FailureClassifier::classify(const StepEnding& ending,
             return {rule.condition, rule.failureClass, rule.summary, std::move(found)};
     }
     if (ending.signal != 0)
-        return {"build_failure", "killed",
+        return {"build_failure",
+                "killed",
                 "killed by signal " + std::to_string(ending.signal) +
                     " with no sign of the OOM killer",
                 {}};
-    return {"build_failure", "unknown",
+    return {"build_failure",
+            "unknown",
             "exited with status " + std::to_string(ending.exitStatus) +
                 " and no recognised error in its log",
             {}};

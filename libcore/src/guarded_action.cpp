@@ -3,9 +3,11 @@
 
 #include <exception>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 std::string currentExceptionText()
 {
     try {
@@ -53,8 +55,8 @@ std::vector<ParamProblem> GuardedAction::validate(const Params& params) const
     try {
         return inner_->validate(params);
     } catch (...) {
-        return {{"", "plugin " + plugin_ + " threw while checking parameters: " +
-                         currentExceptionText()}};
+        return {{"", "plugin " + plugin_ +
+                         " threw while checking parameters: " + currentExceptionText()}};
     }
 }
 

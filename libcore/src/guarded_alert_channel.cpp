@@ -3,7 +3,8 @@
 
 #include <exception>
 
-namespace lfsw {
+namespace lfsw
+{
 
 GuardedAlertChannel::GuardedAlertChannel(std::shared_ptr<boost::dll::shared_library> library,
                                          std::shared_ptr<AlertChannel> inner, std::string plugin)

@@ -7,7 +7,8 @@
 
 #include <lfsw/alert_channel.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // An alert channel from a plugin, kept loaded and exception-safe like
 // GuardedAction.

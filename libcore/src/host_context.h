@@ -5,7 +5,8 @@
 
 #include "logging.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class Config;
 

@@ -6,10 +6,12 @@
 #include <cctype>
 #include <string>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
-constexpr std::array<std::string_view, 6> kNames = {"TRACE", "DEBUG",  "INFO",
+namespace
+{
+constexpr std::array<std::string_view, 6> kNames = {"TRACE",   "DEBUG", "INFO",
                                                     "WARNING", "ERROR", "FATAL"};
 }
 

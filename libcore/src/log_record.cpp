@@ -4,9 +4,11 @@
 #include <charconv>
 #include <ctime>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 bool readInt(std::string_view text, std::size_t at, std::size_t length, int& value)
 {
@@ -25,8 +27,7 @@ std::optional<LogRecord> LogRecord::parse(std::string_view line)
     // 2026-11-25T18:30:01.123Z LEVEL channel: message
     constexpr std::size_t kStampLength = 24;
     if (line.size() < kStampLength + 2 || line[4] != '-' || line[7] != '-' || line[10] != 'T' ||
-        line[13] != ':' || line[16] != ':' || line[19] != '.' || line[23] != 'Z' ||
-        line[24] != ' ')
+        line[13] != ':' || line[16] != ':' || line[19] != '.' || line[23] != 'Z' || line[24] != ' ')
         return std::nullopt;
     int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
     if (!readInt(line, 0, 4, year) || !readInt(line, 5, 2, month) || !readInt(line, 8, 2, day) ||
@@ -56,8 +57,8 @@ std::optional<LogRecord> LogRecord::parse(std::string_view line)
     tm.tm_min = minute;
     tm.tm_sec = second;
     LogRecord record;
-    record.time = std::chrono::system_clock::from_time_t(timegm(&tm)) +
-                  std::chrono::milliseconds(millis);
+    record.time =
+        std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
     record.level = *level;
     record.channel = std::string(rest.substr(0, colon));
     record.message = std::string(rest.substr(colon + 2));

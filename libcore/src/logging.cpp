@@ -4,6 +4,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "time_text.h"
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/function.hpp>
 #include <boost/log/core.hpp>
@@ -11,14 +12,15 @@
 #include <boost/log/sinks/sync_frontend.hpp>
 #include <boost/log/sinks/text_file_backend.hpp>
 #include <boost/log/sinks/text_ostream_backend.hpp>
-#include "time_text.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 namespace logging = boost::log;
 namespace sinks = boost::log::sinks;
 
-namespace {
+namespace
+{
 
 BOOST_LOG_ATTRIBUTE_KEYWORD(severityKeyword, "Severity", LogLevel)
 BOOST_LOG_ATTRIBUTE_KEYWORD(channelKeyword, "Channel", std::string)
@@ -69,38 +71,38 @@ Logger makeLogger(const std::string& channel)
 Logging::Logging(LogLevel consoleLevel, bool colour) : sinks_(new Sinks)
 {
     auto core = logging::core::get();
-    core->add_global_attribute(
-        "Time", logging::attributes::make_function(&std::chrono::system_clock::now));
+    core->add_global_attribute("Time",
+                               logging::attributes::make_function(&std::chrono::system_clock::now));
 
     auto backend = boost::make_shared<sinks::text_ostream_backend>();
     backend->add_stream(boost::shared_ptr<std::ostream>(&std::clog, boost::null_deleter()));
     backend->auto_flush(true);
     sinks_->console = boost::make_shared<ConsoleSink>(backend);
     sinks_->console->set_filter(severityKeyword >= consoleLevel);
-    sinks_->console->set_formatter([colour](const logging::record_view& record,
-                                            logging::formatting_ostream& out) {
-        const LogLevel level = levelOf(record);
-        const std::string channel = channelOf(record);
-        const char* start = "";
-        const char* prefix = "";
-        if (level >= LogLevel::Error) {
-            start = "\033[1;31m";
-            prefix = "error: ";
-        } else if (level == LogLevel::Warning) {
-            start = "\033[1;33m";
-            prefix = "warning: ";
-        } else if (level <= LogLevel::Debug) {
-            start = "\033[2m";
-            prefix = level == LogLevel::Debug ? "debug: " : "trace: ";
-        }
-        if (colour && *start)
-            out << start << prefix << "\033[0m";
-        else
-            out << prefix;
-        if (level <= LogLevel::Debug || level >= LogLevel::Warning)
-            out << "[" << channel << "] ";
-        out << messageOf(record);
-    });
+    sinks_->console->set_formatter(
+        [colour](const logging::record_view& record, logging::formatting_ostream& out) {
+            const LogLevel level = levelOf(record);
+            const std::string channel = channelOf(record);
+            const char* start = "";
+            const char* prefix = "";
+            if (level >= LogLevel::Error) {
+                start = "\033[1;31m";
+                prefix = "error: ";
+            } else if (level == LogLevel::Warning) {
+                start = "\033[1;33m";
+                prefix = "warning: ";
+            } else if (level <= LogLevel::Debug) {
+                start = "\033[2m";
+                prefix = level == LogLevel::Debug ? "debug: " : "trace: ";
+            }
+            if (colour && *start)
+                out << start << prefix << "\033[0m";
+            else
+                out << prefix;
+            if (level <= LogLevel::Debug || level >= LogLevel::Warning)
+                out << "[" << channel << "] ";
+            out << messageOf(record);
+        });
     core->add_sink(sinks_->console);
 }
 
@@ -135,13 +137,12 @@ void Logging::attachFile(const std::filesystem::path& stateDirectory, LogLevel l
     backend->scan_for_files();
     sinks_->file = boost::make_shared<FileSink>(backend);
     sinks_->file->set_filter(severityKeyword >= level);
-    sinks_->file->set_formatter(
-        [](const logging::record_view& record, logging::formatting_ostream& out) {
-            auto time = record[timeKeyword];
-            out << (time ? isoUtc(time.get()) : std::string("-")) << ' '
-                << levelName(levelOf(record)) << ' ' << channelOf(record) << ": "
-                << oneLine(messageOf(record));
-        });
+    sinks_->file->set_formatter([](const logging::record_view& record,
+                                   logging::formatting_ostream& out) {
+        auto time = record[timeKeyword];
+        out << (time ? isoUtc(time.get()) : std::string("-")) << ' ' << levelName(levelOf(record))
+            << ' ' << channelOf(record) << ": " << oneLine(messageOf(record));
+    });
     logging::core::get()->add_sink(sinks_->file);
 }
 

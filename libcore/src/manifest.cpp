@@ -7,9 +7,11 @@
 
 #include "sha256.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 constexpr const char* kMagic = "lfsw-manifest";
 

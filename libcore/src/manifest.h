@@ -11,23 +11,24 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // One path of a checkpoint.
 struct ManifestEntry {
-    char type = 'f'; // f regular, d directory, l symlink, p fifo, c/b device
-    std::string path; // relative to the build root, never absolute, no ".."
+    char type = 'f';        // f regular, d directory, l symlink, p fifo, c/b device
+    std::string path;       // relative to the build root, never absolute, no ".."
     std::uint32_t mode = 0; // permission bits with setuid/setgid/sticky
     std::uint32_t uid = 0;
     std::uint32_t gid = 0;
     std::uint64_t size = 0;
     std::int64_t mtimeNs = 0;
-    std::int64_t ctimeNs = 0;   // for incremental checkpoints
-    std::uint64_t inode = 0;    // for incremental checkpoints
-    std::uint64_t device = 0;   // rdev of device nodes
-    std::string hash;           // content SHA-256 of regular files
-    std::string target;         // symlink target
-    std::string linkGroup;      // the first path of its hardlink group, or ""
+    std::int64_t ctimeNs = 0; // for incremental checkpoints
+    std::uint64_t inode = 0;  // for incremental checkpoints
+    std::uint64_t device = 0; // rdev of device nodes
+    std::string hash;         // content SHA-256 of regular files
+    std::string target;       // symlink target
+    std::string linkGroup;    // the first path of its hardlink group, or ""
     std::map<std::string, std::string> xattrs;
 };
 
@@ -41,11 +42,11 @@ public:
     static constexpr int kFormat = 1;
 
     std::string name;
-    std::string id;       // "000012": the order checkpoints were taken in
-    std::string created;  // UTC ISO-8601
-    std::string parent;   // id of the checkpoint it was made against, or ""
-    std::string root;     // the build root it was taken of
-    bool good = false;    // taken after a successful step: a "last-good" candidate
+    std::string id;             // "000012": the order checkpoints were taken in
+    std::string created;        // UTC ISO-8601
+    std::string parent;         // id of the checkpoint it was made against, or ""
+    std::string root;           // the build root it was taken of
+    bool good = false;          // taken after a successful step: a "last-good" candidate
     std::uint64_t newBytes = 0; // bytes this checkpoint added to the store
     std::vector<std::string> tags;
     std::vector<ManifestEntry> entries;

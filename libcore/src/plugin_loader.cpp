@@ -17,9 +17,11 @@
 #include "guarded_alert_channel.h"
 #include "plugin_registry.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 constexpr const char* kDescriptorAlias = "lfsw_plugin_descriptor";
 constexpr const char* kRegisterAlias = "lfsw_plugin_register";
@@ -52,7 +54,8 @@ public:
 
 bool worldWritable(const std::filesystem::path& path)
 {
-    struct stat info {};
+    struct stat info {
+    };
     return ::stat(path.c_str(), &info) == 0 && (info.st_mode & S_IWOTH) != 0;
 }
 
@@ -107,8 +110,8 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
 
     auto library = std::make_shared<boost::dll::shared_library>();
     try {
-        library->load(file.string(), boost::dll::load_mode::rtld_now |
-                                         boost::dll::load_mode::rtld_local);
+        library->load(file.string(),
+                      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
         // Boost wraps dlerror()'s text: keep just that part.
         std::string message = e.what();
@@ -172,7 +175,8 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     }
 
     // Refuse the whole plugin if any name it provides is taken.
-    auto clash = [&](const std::string& kind, const std::string& name) -> std::optional<std::string> {
+    auto clash = [&](const std::string& kind,
+                     const std::string& name) -> std::optional<std::string> {
         std::string owner = registry.providerOf(kind, name);
         if (owner.empty())
             return std::nullopt;

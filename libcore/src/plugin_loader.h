@@ -7,7 +7,8 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 class PluginRegistry;
 

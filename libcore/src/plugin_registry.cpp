@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "plugin_registry.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 template <typename Map> std::vector<std::string> keysOf(const Map& map)
 {
     std::vector<std::string> keys;
@@ -31,12 +33,18 @@ const ConditionInfo* PluginRegistry::condition(const std::string& name) const
     return it == conditions_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::string> PluginRegistry::actionNames() const { return keysOf(actions_); }
+std::vector<std::string> PluginRegistry::actionNames() const
+{
+    return keysOf(actions_);
+}
 std::vector<std::string> PluginRegistry::alertChannelNames() const
 {
     return keysOf(alertChannels_);
 }
-std::vector<std::string> PluginRegistry::conditionNames() const { return keysOf(conditions_); }
+std::vector<std::string> PluginRegistry::conditionNames() const
+{
+    return keysOf(conditions_);
+}
 
 std::vector<std::string> PluginRegistry::failureClasses(const std::string& name) const
 {

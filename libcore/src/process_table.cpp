@@ -11,9 +11,11 @@
 #include <dirent.h>
 #include <unistd.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 bool readProcess(pid_t pid, ProcessInfo& info)
 {

@@ -10,7 +10,8 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // One process as /proc shows it.
 struct ProcessInfo {

@@ -9,9 +9,11 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 // Parameters as a YAML flow map, the syntax the user wrote them in.
 std::string paramsText(const Params& params)
@@ -77,9 +79,10 @@ int RecoveryEngine::claimAttempt(const Event& event, const std::string& chainKey
             return;
         attempt = used + 1;
         database_
-            .prepare("INSERT INTO attempt_counter (condition, step, attempts, updated_at)"
-                     " VALUES (?, ?, ?, ?) ON CONFLICT (condition, step)"
-                     " DO UPDATE SET attempts = excluded.attempts, updated_at = excluded.updated_at")
+            .prepare(
+                "INSERT INTO attempt_counter (condition, step, attempts, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (condition, step)"
+                " DO UPDATE SET attempts = excluded.attempts, updated_at = excluded.updated_at")
             .bind(1, event.condition)
             .bind(2, event.step)
             .bind(3, std::int64_t{attempt})
@@ -100,9 +103,9 @@ int RecoveryEngine::claimAttempt(const Event& event, const std::string& chainKey
     return attempt;
 }
 
-RecoveryOutcome RecoveryEngine::run(
-    const Event& event, BuildControl& build,
-    const std::function<void(const std::string&, const Result&)>& onAction)
+RecoveryOutcome
+RecoveryEngine::run(const Event& event, BuildControl& build,
+                    const std::function<void(const std::string&, const Result&)>& onAction)
 {
     RecoveryOutcome outcome;
     outcome.maxAttempts = static_cast<int>(config_.integer("auto_recovery.max_attempts"));
@@ -119,8 +122,8 @@ RecoveryOutcome RecoveryEngine::run(
     if (outcome.attempt == 0) {
         outcome.status = RecoveryOutcome::Status::Exhausted;
         outcome.attempt = outcome.maxAttempts;
-        outcome.message = "all " + std::to_string(outcome.maxAttempts) +
-                          " recovery attempts for " + event.condition +
+        outcome.message = "all " + std::to_string(outcome.maxAttempts) + " recovery attempts for " +
+                          event.condition +
                           (event.step.empty() ? std::string() : " in step '" + event.step + "'") +
                           " are used up (auto_recovery.max_attempts)";
         LFSW_LOG(logger_, Error) << outcome.message;
@@ -151,7 +154,7 @@ RecoveryOutcome RecoveryEngine::run(
         const std::int64_t journalId = database_.lastInsertId();
 
         LFSW_LOG(logger_, Debug) << "action " << position << "/" << chain->entries.size() << " "
-                                << entry.action << " started";
+                                 << entry.action << " started";
         Result result = Result::failed("no loaded plugin provides action '" + entry.action + "'");
         if (action) {
             HostContext context(config_, event, entry.params, outcome.attempt, stateDirectory_,
@@ -167,10 +170,12 @@ RecoveryOutcome RecoveryEngine::run(
             .bind(4, journalId)
             .run();
         if (result.status() == Result::Status::Failed)
-            LFSW_LOG(logger_, Error) << "action " << entry.action << " failed: " << result.message();
+            LFSW_LOG(logger_, Error)
+                << "action " << entry.action << " failed: " << result.message();
         else
-            LFSW_LOG(logger_, Info) << "action " << entry.action << " " << statusName(result.status())
-                                    << (result.message().empty() ? "" : ": " + result.message());
+            LFSW_LOG(logger_, Info)
+                << "action " << entry.action << " " << statusName(result.status())
+                << (result.message().empty() ? "" : ": " + result.message());
         if (onAction)
             onAction(entry.action, result);
         if (result.status() == Result::Status::Failed) {
@@ -184,7 +189,7 @@ RecoveryOutcome RecoveryEngine::run(
         .prepare("UPDATE recovery_attempt SET ended_at = ?, outcome = ?, message = ? WHERE id = ?")
         .bind(1, isoUtcNow())
         .bind(2, std::string(outcome.status == RecoveryOutcome::Status::Recovered ? "recovered"
-                                                                                    : "failed"))
+                                                                                  : "failed"))
         .bind(3, outcome.message)
         .bind(4, attemptId)
         .run();
@@ -216,8 +221,8 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     case RecoveryOutcome::Status::Exhausted:
         alert.severity = LogLevel::Fatal;
         alert.subject = event.condition + where + ": recovery given up";
-        alert.body = outcome.message +
-                     ".\nFix the cause, then: lfs-wrapper recovery reset " + event.condition;
+        alert.body = outcome.message + ".\nFix the cause, then: lfs-wrapper recovery reset " +
+                     event.condition;
         break;
     case RecoveryOutcome::Status::NoChain:
         return;

@@ -13,7 +13,8 @@
 #include "config.h"
 #include "logging.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class AlertDispatcher;
 class PluginRegistry;
@@ -29,7 +30,7 @@ struct RecoveryOutcome {
     };
     Status status = Status::NoChain;
     std::string chainKey;
-    int attempt = 0;     // the attempt this was (Exhausted: the attempts used)
+    int attempt = 0; // the attempt this was (Exhausted: the attempts used)
     int maxAttempts = 0;
     std::string message; // the failed action's reason, or why nothing ran
 };
@@ -57,9 +58,9 @@ public:
 
     // Counts the attempt, runs the chain, journals it, sends the alerts.
     // `onAction` sees each action's result as it completes.
-    RecoveryOutcome run(const Event& event, BuildControl& build,
-                        const std::function<void(const std::string& action, const Result&)>&
-                            onAction = {});
+    RecoveryOutcome
+    run(const Event& event, BuildControl& build,
+        const std::function<void(const std::string& action, const Result&)>& onAction = {});
 
     int attemptsUsed(const std::string& condition, const std::string& step);
     // Forgets the attempts of a (condition, step), or of every condition of

@@ -14,7 +14,8 @@
 #include "config.h"
 #include "process_table.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journal,
                                        std::filesystem::path stateDirectory)
@@ -93,8 +94,8 @@ Result RemoteBuildControl::stopBuild(bool force)
     int ended = 0;
     for (const auto& step : journal_.steps(run->id))
         if (step.state == "running" && step.pgid > 0)
-            ended += ProcessTable::terminate(0, step.pgid,
-                                             force ? std::chrono::milliseconds(0) : grace);
+            ended +=
+                ProcessTable::terminate(0, step.pgid, force ? std::chrono::milliseconds(0) : grace);
     journal_.resumeRun(run->id, 0);
     journal_.setRunState(run->id, "interrupted",
                          "its supervisor had died; " + std::to_string(ended) +

@@ -5,7 +5,8 @@
 
 #include <openssl/evp.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new())
 {

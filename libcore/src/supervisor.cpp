@@ -23,9 +23,11 @@
 #include "remote_build_control.h"
 #include "state_database.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
-namespace {
+namespace
+{
 
 constexpr const char* kLockFile = "supervisor.lock";
 
@@ -46,9 +48,11 @@ std::vector<std::string> readLogTail(const std::filesystem::path& file, int& fir
         std::vector<char> buffer(1 << 20);
         std::streamoff left = size - kTailBytes;
         while (left > 0) {
-            in.read(buffer.data(), std::min<std::streamoff>(left, static_cast<std::streamoff>(buffer.size())));
+            in.read(buffer.data(),
+                    std::min<std::streamoff>(left, static_cast<std::streamoff>(buffer.size())));
             const auto got = in.gcount();
-            firstLineNumber += static_cast<int>(std::count(buffer.data(), buffer.data() + got, '\n'));
+            firstLineNumber +=
+                static_cast<int>(std::count(buffer.data(), buffer.data() + got, '\n'));
             left -= got;
             if (got == 0)
                 break;
@@ -100,7 +104,8 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
                        std::filesystem::path stateDirectory, SupervisorObserver& observer)
     : config_(config), database_(database), journal_(database), engine_(engine),
       stateDirectory_(std::move(stateDirectory)), observer_(observer),
-      logger_(makeLogger("supervisor")), tree_(config, stateDirectory_), limits_(RemoteBuildControl::configuredLimits(config)),
+      logger_(makeLogger("supervisor")), tree_(config, stateDirectory_),
+      limits_(RemoteBuildControl::configuredLimits(config)),
       autoAdjust_(config.boolean("resources.limits.auto_adjust"))
 {
 }
@@ -158,16 +163,20 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
 {
     auto run = journal_.latestRun();
     if (!run)
-        throw std::runtime_error("there is no build to resume; start one with lfs-wrapper build start");
+        throw std::runtime_error(
+            "there is no build to resume; start one with lfs-wrapper build start");
     if (run->state == "done")
         return {run->id, "done", "build " + std::to_string(run->id) + " had already finished"};
     if (resourceOptimized) {
         std::string reason;
         if (auto adjusted = journal_.adjustedLimits(&reason)) {
             limits_ = *adjusted;
-            observer_.note("resource-optimized: " + std::to_string(limits_.jobs) + " jobs" +
-                           (limits_.memoryBytes ? ", memory cap " + std::to_string(limits_.memoryBytes >> 20) + " MiB" : "") +
-                           " (" + reason + ")");
+            observer_.note(
+                "resource-optimized: " + std::to_string(limits_.jobs) + " jobs" +
+                (limits_.memoryBytes
+                     ? ", memory cap " + std::to_string(limits_.memoryBytes >> 20) + " MiB"
+                     : "") +
+                " (" + reason + ")");
         } else {
             observer_.note("resource-optimized: adjust_limits has chosen no limits yet; using the "
                            "configured ones");
@@ -178,7 +187,8 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
     // back to the last good checkpoint before it runs again.
     for (const auto& step : journal_.steps(run->id))
         if (step.state == "running") {
-            observer_.note("step " + step.name + " was interrupted when its supervisor died; it runs again");
+            observer_.note("step " + step.name +
+                           " was interrupted when its supervisor died; it runs again");
             if (step.pgid > 0)
                 ProcessTable::terminate(0, step.pgid, std::chrono::milliseconds(0));
             if (tree_.store().find("last-good")) {
@@ -229,17 +239,18 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         if (result.state == "done") {
             engine_.resetAttempts("", step.name);
             if (step.checkpoint) {
-                auto checkpoint = tree_.createCheckpoint(
-                    step.name, true, nullptr,
-                    step.baseline ? std::vector<std::string>{"baseline"} : std::vector<std::string>{});
+                auto checkpoint =
+                    tree_.createCheckpoint(step.name, true, nullptr,
+                                           step.baseline ? std::vector<std::string>{"baseline"}
+                                                         : std::vector<std::string>{});
                 observer_.note(checkpoint.message());
             }
             ++index;
             continue;
         }
         if (result.state == "stopped") {
-            const std::string message = "stopped during step " + step.name +
-                                        "; continue with: lfs-wrapper build resume";
+            const std::string message =
+                "stopped during step " + step.name + "; continue with: lfs-wrapper build resume";
             journal_.setRunState(runId, "stopped", message);
             return {runId, "stopped", message};
         }
@@ -260,10 +271,10 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
                 event.evidence["log_file"] = r.logFile;
 
         const auto conditions = config_.list("auto_recovery.conditions");
-        const bool covered = config_.boolean("auto_recovery.enabled") &&
-                             std::find(conditions.begin(), conditions.end(), event.condition) !=
-                                 conditions.end() &&
-                             config_.chainFor(event.condition, event.failureClass).has_value();
+        const bool covered =
+            config_.boolean("auto_recovery.enabled") &&
+            std::find(conditions.begin(), conditions.end(), event.condition) != conditions.end() &&
+            config_.chainFor(event.condition, event.failureClass).has_value();
         std::string message = "step " + step.name + " failed: " + result.message;
         if (!covered) {
             message += "; no automatic recovery is configured for " + event.condition +
@@ -277,10 +288,11 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         restartRequested_ = false;
         observer_.note("recovering from " + event.condition + ":" + event.failureClass +
                        " in step " + step.name);
-        auto outcome = engine_.run(event, *this, [this](const std::string& action, const Result& r) {
-            observer_.note("  " + action + ": " + statusName(r.status()) +
-                           (r.message().empty() ? "" : " (" + r.message() + ")"));
-        });
+        auto outcome =
+            engine_.run(event, *this, [this](const std::string& action, const Result& r) {
+                observer_.note("  " + action + ": " + statusName(r.status()) +
+                               (r.message().empty() ? "" : " (" + r.message() + ")"));
+            });
         if (outcome.status == RecoveryOutcome::Status::Exhausted) {
             message += "; " + outcome.message + "; the build is stopped";
             journal_.setRunState(runId, "failed", message);
@@ -381,7 +393,8 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
                 return;
             chunk.resize(length);
             ssize_t got = ::pread(log, chunk.data(), length, offset);
-            observer_.output(std::string_view(chunk.data(), got > 0 ? static_cast<std::size_t>(got) : 0));
+            observer_.output(
+                std::string_view(chunk.data(), got > 0 ? static_cast<std::size_t>(got) : 0));
         };
         outcome = CommandRunner().run("set -e\n" + step.run, options, nullptr);
     } catch (const std::exception& e) {
@@ -452,8 +465,9 @@ CommandRunner::Stop Supervisor::pollStop()
             else if (request == "graceful" && stop == CommandRunner::Stop::None)
                 stop = CommandRunner::Stop::Graceful;
         } else if (stop == CommandRunner::Stop::None) {
-            LFSW_LOG(logger_, Warning) << "received " << sigabbrev_np(static_cast<int>(info.ssi_signo))
-                                       << ": stopping the build";
+            LFSW_LOG(logger_, Warning)
+                << "received " << sigabbrev_np(static_cast<int>(info.ssi_signo))
+                << ": stopping the build";
             stop = CommandRunner::Stop::Graceful;
         }
     }
@@ -478,8 +492,9 @@ void Supervisor::reapOrphans()
 
 Result Supervisor::stopBuild(bool force)
 {
-    const auto grace = force ? std::chrono::milliseconds(0)
-                             : std::chrono::milliseconds(*parseDuration(config_.string("build.stop_grace")));
+    const auto grace =
+        force ? std::chrono::milliseconds(0)
+              : std::chrono::milliseconds(*parseDuration(config_.string("build.stop_grace")));
     int ended = ProcessTable::terminate(::getpid(), 0, grace);
     reapOrphans();
     stopAfterChain_ = true;
@@ -530,7 +545,10 @@ void Supervisor::adjustLimits(const StepLimits& limits, const std::string& reaso
     if (autoAdjust_) {
         limits_ = limits;
         LFSW_LOG(logger_, Info) << "limits now " << limits.jobs << " jobs"
-                                << (limits.memoryBytes ? ", memory " + std::to_string(limits.memoryBytes >> 20) + " MiB" : "")
+                                << (limits.memoryBytes
+                                        ? ", memory " + std::to_string(limits.memoryBytes >> 20) +
+                                              " MiB"
+                                        : "")
                                 << ": " << reason;
     } else {
         LFSW_LOG(logger_, Info) << "adjust_limits chose " << limits.jobs

@@ -16,7 +16,8 @@
 #include "failure_classifier.h"
 #include "logging.h"
 
-namespace lfsw {
+namespace lfsw
+{
 
 class Config;
 class RecoveryEngine;

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
-namespace lfsw {
+namespace lfsw
+{
 
 std::string isoUtc(std::chrono::system_clock::time_point time)
 {

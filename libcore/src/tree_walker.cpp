@@ -11,15 +11,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 TreeWalker::TreeWalker(int rootFd, const Options& options) : rootFd_(rootFd), options_(options)
 {
-    struct stat root {};
+    struct stat root {
+    };
     if (::fstat(rootFd_, &root) == 0)
         rootDevice_ = root.st_dev;
     for (const auto& path : options_.skip) {
-        struct stat info {};
+        struct stat info {
+        };
         if (::stat(path.c_str(), &info) == 0)
             skip_.insert({info.st_dev, info.st_ino});
     }
@@ -28,11 +31,13 @@ TreeWalker::TreeWalker(int rootFd, const Options& options) : rootFd_(rootFd), op
 bool TreeWalker::excluded(const std::string& relativePath) const
 {
     const auto slash = relativePath.rfind('/');
-    const std::string name = slash == std::string::npos ? relativePath : relativePath.substr(slash + 1);
+    const std::string name =
+        slash == std::string::npos ? relativePath : relativePath.substr(slash + 1);
     for (const auto& pattern : options_.excludes) {
         if (::fnmatch(pattern.c_str(), relativePath.c_str(), FNM_PATHNAME) == 0)
             return true;
-        if (pattern.find('/') == std::string::npos && ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
+        if (pattern.find('/') == std::string::npos &&
+            ::fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
             return true;
     }
     return false;
@@ -43,8 +48,9 @@ void TreeWalker::walk(const std::function<void(const std::string&, const struct 
     walkDirectory(rootFd_, "", visit);
 }
 
-void TreeWalker::walkDirectory(int directoryFd, const std::string& prefix,
-                               const std::function<void(const std::string&, const struct stat&)>& visit)
+void TreeWalker::walkDirectory(
+    int directoryFd, const std::string& prefix,
+    const std::function<void(const std::string&, const struct stat&)>& visit)
 {
     int listFd = ::openat(directoryFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (listFd < 0)
@@ -64,7 +70,8 @@ void TreeWalker::walkDirectory(int directoryFd, const std::string& prefix,
     std::sort(names.begin(), names.end());
     for (const auto& name : names) {
         const std::string path = prefix.empty() ? name : prefix + "/" + name;
-        struct stat info {};
+        struct stat info {
+        };
         if (::fstatat(directoryFd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0)
             continue; // gone meanwhile
         if (excluded(path) || skip_.count({info.st_dev, info.st_ino}))
@@ -72,8 +79,8 @@ void TreeWalker::walkDirectory(int directoryFd, const std::string& prefix,
         visit(path, info);
         if (!S_ISDIR(info.st_mode) || info.st_dev != rootDevice_)
             continue; // another file system is never entered
-        int child = ::openat(directoryFd, name.c_str(),
-                             O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        int child =
+            ::openat(directoryFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (child < 0)
             continue;
         walkDirectory(child, path, visit);

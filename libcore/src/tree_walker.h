@@ -12,7 +12,8 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // Walks a build tree without ever following a symlink or leaving its file
 // system: entries on another file system (a mounted /proc or /dev inside a
@@ -48,6 +49,7 @@ private:
 // without leaving the tree (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
 // or a component-by-component O_NOFOLLOW walk where openat2 is missing).
 // Returns -1 with errno set on failure. An empty path opens the root itself.
-LFSW_EXPORT int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode = 0);
+LFSW_EXPORT int openBeneath(int rootFd, const std::string& relativePath, int flags,
+                            mode_t mode = 0);
 
 } // namespace lfsw

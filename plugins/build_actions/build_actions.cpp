@@ -8,7 +8,8 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace {
+namespace
+{
 
 class StopBuild final : public lfsw::Action
 {
@@ -30,11 +31,13 @@ public:
     {
         return lfsw::parseBool(params.getOr("force", "false")).value_or(false)
                    ? "kill every process of the build at once and leave it stopped"
-                   : "stop every process of the build (SIGTERM, grace, SIGKILL) and leave it stopped";
+                   : "stop every process of the build (SIGTERM, grace, SIGKILL) and leave it "
+                     "stopped";
     }
     lfsw::Result run(lfsw::Context& context) override
     {
-        return context.build().stopBuild(lfsw::parseBool(context.params().getOr("force", "false")).value_or(false));
+        return context.build().stopBuild(
+            lfsw::parseBool(context.params().getOr("force", "false")).value_or(false));
     }
 };
 
@@ -82,16 +85,18 @@ public:
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
     {
         auto problems = lfsw::unknownParams(params, {"memory"});
-        if (auto memory = params.get("memory"); memory && !lfsw::parseSize(*memory) &&
-                                                 !lfsw::parsePercentage(*memory))
+        if (auto memory = params.get("memory");
+            memory && !lfsw::parseSize(*memory) && !lfsw::parsePercentage(*memory))
             problems.push_back({"memory", "expected a size such as 4G or a share of RAM such as "
-                                          "80%, found '" + *memory + "'"});
+                                          "80%, found '" +
+                                              *memory + "'"});
         return problems;
     }
     std::string describe(const lfsw::Params& params) const override
     {
         return "after an out-of-memory failure: halve parallel jobs and cap each process's "
-               "memory at " + params.getOr("memory", "90%") + "; nothing after out of disk";
+               "memory at " +
+               params.getOr("memory", "90%") + "; nothing after out of disk";
     }
     lfsw::Result run(lfsw::Context& context) override
     {
@@ -119,7 +124,8 @@ public:
             adjusted.memoryBytes = cap;
         if (adjusted.jobs == limits.jobs && adjusted.memoryBytes == limits.memoryBytes)
             return lfsw::Result::failed("nothing left to adjust: already 1 job and a memory cap "
-                                        "of " + std::to_string(limits.memoryBytes >> 20) + " MiB");
+                                        "of " +
+                                        std::to_string(limits.memoryBytes >> 20) + " MiB");
         std::ostringstream reason;
         reason << "out of memory in step " << event.step << ": jobs " << limits.jobs << " -> "
                << adjusted.jobs << ", memory cap "

@@ -6,7 +6,8 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace {
+namespace
+{
 
 class CreateCheckpoint final : public lfsw::Action
 {

@@ -5,7 +5,8 @@
 // verification) raise them as events, and `recovery run` raises them by hand.
 #include <lfsw/plugin.h>
 
-namespace {
+namespace
+{
 
 class DeclaredCondition final : public lfsw::Condition
 {
@@ -36,10 +37,12 @@ LFSW_PLUGIN("core_conditions", "1.0.0", "The conditions of the build model")
         std::vector<std::string>{"compile_error", "link_error", "test_failure", "fetch_error",
                                  "missing_dependency", "timeout", "killed", "unknown"}));
     registry.addCondition(std::make_shared<DeclaredCondition>(
-        "resource_exhaustion", "Memory, disk or CPU crossed its threshold, or a step died for lack of it",
+        "resource_exhaustion",
+        "Memory, disk or CPU crossed its threshold, or a step died for lack of it",
         std::vector<std::string>{"memory", "disk", "cpu"}));
     registry.addCondition(std::make_shared<DeclaredCondition>(
-        "minor_corruption", "Files of the build tree or a backup do not match their recorded hashes",
+        "minor_corruption",
+        "Files of the build tree or a backup do not match their recorded hashes",
         std::vector<std::string>{}));
     registry.addCondition(std::make_shared<DeclaredCondition>(
         "system_error", "The host itself failed: state database, store or plugin errors",

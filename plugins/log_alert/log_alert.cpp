@@ -4,7 +4,8 @@
 // `logs show --level ERROR` finds it.
 #include <lfsw/plugin.h>
 
-namespace {
+namespace
+{
 
 class LogChannel final : public lfsw::AlertChannel
 {

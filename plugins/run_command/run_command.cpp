@@ -15,7 +15,8 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace {
+namespace
+{
 
 constexpr const char* kDefaultTimeout = "10m";
 
@@ -36,8 +37,8 @@ public:
             problems.push_back({"", "needs a 'command' parameter, e.g. "
                                     "run_command: {command: \"make clean\"}"});
         if (auto timeout = params.get("timeout"); timeout && !lfsw::parseDuration(*timeout))
-            problems.push_back({"timeout", "expected a duration such as 30s or 5m, found '" +
-                                               *timeout + "'"});
+            problems.push_back(
+                {"timeout", "expected a duration such as 30s or 5m, found '" + *timeout + "'"});
         for (auto& problem : lfsw::unknownParams(params, {"command", "timeout", "workdir"}))
             problems.push_back(std::move(problem));
         return problems;
@@ -74,12 +75,12 @@ public:
             options.environment[variable] = value;
         }
         std::string lastLine;
-        auto outcome = lfsw::CommandRunner().run(
-            params.getOr("command", ""), options, [&](std::string_view line) {
-                context.log(lfsw::LogLevel::Info, line);
-                if (!line.empty())
-                    lastLine = line;
-            });
+        auto outcome = lfsw::CommandRunner().run(params.getOr("command", ""), options,
+                                                 [&](std::string_view line) {
+                                                     context.log(lfsw::LogLevel::Info, line);
+                                                     if (!line.empty())
+                                                         lastLine = line;
+                                                 });
         if (outcome.succeeded())
             return lfsw::Result::done(outcome.summary());
         return lfsw::Result::failed(outcome.summary() +

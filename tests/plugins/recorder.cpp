@@ -4,7 +4,8 @@
 
 #include <lfsw/plugin.h>
 
-namespace {
+namespace
+{
 
 // Appends "NAME attempt=N condition=C step=S" to the file in its `file` parameter.
 class Record final : public lfsw::Action
@@ -44,10 +45,7 @@ public:
     std::string description() const override { return "fails every time"; }
     std::vector<lfsw::ParamProblem> validate(const lfsw::Params&) const override { return {}; }
     std::string describe(const lfsw::Params&) const override { return "fail"; }
-    lfsw::Result run(lfsw::Context&) override
-    {
-        return lfsw::Result::failed("failed on purpose");
-    }
+    lfsw::Result run(lfsw::Context&) override { return lfsw::Result::failed("failed on purpose"); }
 };
 
 class ThrowInAction final : public lfsw::Action

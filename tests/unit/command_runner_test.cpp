@@ -17,10 +17,9 @@ TEST_CASE("output lines, exit status and environment")
     lfsw::CommandRunner::Options options;
     options.environment["LFSW_TEST_VALUE"] = "hello";
     std::vector<std::string> lines;
-    auto outcome = lfsw::CommandRunner().run("echo $LFSW_TEST_VALUE; echo err >&2; printf tail; exit 3",
-                                             options, [&](std::string_view line) {
-                                                 lines.emplace_back(line);
-                                             });
+    auto outcome = lfsw::CommandRunner().run(
+        "echo $LFSW_TEST_VALUE; echo err >&2; printf tail; exit 3", options,
+        [&](std::string_view line) { lines.emplace_back(line); });
     CHECK(outcome.started);
     CHECK(outcome.exitStatus == 3);
     CHECK_FALSE(outcome.succeeded());
@@ -42,9 +41,10 @@ TEST_CASE("a timeout ends the whole process group, even a child that ignores SIG
     lfsw::CommandRunner::Options options;
     options.timeout = 1s;
     options.grace = 300ms;
-    auto outcome = lfsw::CommandRunner().run(
-        "sh -c 'trap \"\" TERM; echo $$ > " + pidFile.string() + "; while :; do sleep 0.1; done' & wait",
-        options, nullptr);
+    auto outcome =
+        lfsw::CommandRunner().run("sh -c 'trap \"\" TERM; echo $$ > " + pidFile.string() +
+                                      "; while :; do sleep 0.1; done' & wait",
+                                  options, nullptr);
     CHECK(outcome.timedOut);
     CHECK(outcome.summary() == "timed out after 1s");
     std::ifstream in(pidFile);
@@ -68,9 +68,10 @@ TEST_CASE("a missing working directory is reported")
     lfsw::CommandRunner::Options options;
     options.workdir = "/nonexistent/dir";
     std::vector<std::string> lines;
-    auto outcome = lfsw::CommandRunner().run("true", options,
-                                             [&](std::string_view line) { lines.emplace_back(line); });
+    auto outcome = lfsw::CommandRunner().run(
+        "true", options, [&](std::string_view line) { lines.emplace_back(line); });
     CHECK(outcome.exitStatus == 127);
     REQUIRE(lines.size() == 1);
-    CHECK(lines[0] == "lfs-wrapper: cannot change to the working directory: No such file or directory");
+    CHECK(lines[0] ==
+          "lfs-wrapper: cannot change to the working directory: No such file or directory");
 }

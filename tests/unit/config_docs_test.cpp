@@ -27,6 +27,7 @@ TEST_CASE("docs/config.md documents every key of the schema, and no key that is 
         const std::string key = line.substr(3, line.find('`', 3) - 3);
         if (key.find('.') == std::string::npos && key != "recovery_actions")
             continue; // other tables: conditions, parameters
-        CHECK_MESSAGE(lfsw::ConfigSchema::find(key) != nullptr, (std::string("docs/config.md documents an unknown key ") + key));
+        CHECK_MESSAGE(lfsw::ConfigSchema::find(key) != nullptr,
+                      (std::string("docs/config.md documents an unknown key ") + key));
     }
 }

@@ -6,7 +6,8 @@
 
 using lfsw::ConfigEditor;
 
-namespace {
+namespace
+{
 ConfigEditor::Edit edited(const std::string& text, const std::string& key, const std::string& value)
 {
     auto result = ConfigEditor::set(text, key, value);
@@ -49,6 +50,7 @@ TEST_CASE("keys that do not hold a value are refused with a suggestion")
 {
     auto result = ConfigEditor::set("", "backup.retension", "7d");
     REQUIRE(std::holds_alternative<std::string>(result));
-    CHECK(std::get<std::string>(result).find("did you mean 'backup.retention'?") != std::string::npos);
+    CHECK(std::get<std::string>(result).find("did you mean 'backup.retention'?") !=
+          std::string::npos);
     CHECK(std::holds_alternative<std::string>(ConfigEditor::set("", "backup", "{}")));
 }

@@ -11,7 +11,8 @@
 using lfsw::Config;
 using lfsw::Diagnostic;
 
-namespace {
+namespace
+{
 
 std::vector<std::string> formatted(const std::vector<Diagnostic>& problems)
 {
@@ -116,7 +117,8 @@ TEST_CASE("wrong types")
 TEST_CASE("integer range")
 {
     Config config = Config::fromString("auto_recovery:\n  max_attempts: 0\n", "c.yaml");
-    CHECK(only(config.problems()) == "c.yaml:2:17: auto_recovery.max_attempts: 0 is out of range 1..1000");
+    CHECK(only(config.problems()) ==
+          "c.yaml:2:17: auto_recovery.max_attempts: 0 is out of range 1..1000");
 }
 
 TEST_CASE("duration, percentage and cron syntax")
@@ -127,8 +129,9 @@ TEST_CASE("duration, percentage and cron syntax")
         "c.yaml");
     auto lines = formatted(config.problems());
     REQUIRE(lines.size() == 3);
-    CHECK(lines[0] ==
-          "c.yaml:2:14: backup.retention: expected a duration such as 30s, 5m, 1h or 7d, found '7'");
+    CHECK(
+        lines[0] ==
+        "c.yaml:2:14: backup.retention: expected a duration such as 30s, 5m, 1h or 7d, found '7'");
     CHECK(lines[1] == "c.yaml:3:13: backup.schedule: invalid cron expression: expected 5 fields "
                       "(minute hour day-of-month month day-of-week), found 4");
     CHECK(lines[2] == "c.yaml:6:17: monitoring.thresholds.disk_usage: expected a percentage from "
@@ -137,9 +140,11 @@ TEST_CASE("duration, percentage and cron syntax")
 
 TEST_CASE("a list value outside its choices")
 {
-    Config config = Config::fromString("backup:\n  types: [system-state, build-progres]\n", "c.yaml");
-    CHECK(only(config.problems()) ==
-          "c.yaml:2:25: backup.types: unknown value 'build-progres', did you mean 'build-progress'?");
+    Config config =
+        Config::fromString("backup:\n  types: [system-state, build-progres]\n", "c.yaml");
+    CHECK(
+        only(config.problems()) ==
+        "c.yaml:2:25: backup.types: unknown value 'build-progres', did you mean 'build-progress'?");
 }
 
 TEST_CASE("YAML syntax errors carry their position")
@@ -153,7 +158,8 @@ TEST_CASE("YAML syntax errors carry their position")
 TEST_CASE("duplicate keys are reported")
 {
     Config config = Config::fromString("backup:\n  retention: 7d\n  retention: 8d\n", "c.yaml");
-    CHECK(only(config.problems()) == "c.yaml:3:3: duplicate key 'backup.retention' (first on line 2)");
+    CHECK(only(config.problems()) ==
+          "c.yaml:3:3: duplicate key 'backup.retention' (first on line 2)");
 }
 
 TEST_CASE("every error at once, in one pass")
@@ -238,9 +244,9 @@ TEST_CASE("a failure-class chain wins over the plain condition for its class")
                                        "  build_failure:no_such_class:\n    - nothing_to_do\n",
                                        "c.yaml");
     REQUIRE(config.problems().empty());
-    CHECK(only(config.checkReferences(registry())).find(
-              "c.yaml:6:3: recovery_actions: condition 'build_failure' has no failure class "
-              "'no_such_class'") == 0);
+    CHECK(only(config.checkReferences(registry()))
+              .find("c.yaml:6:3: recovery_actions: condition 'build_failure' has no failure class "
+                    "'no_such_class'") == 0);
     CHECK(config.chainFor("build_failure", "fetch_error")->key == "build_failure:fetch_error");
     CHECK(config.chainFor("build_failure", "fetch_error")->entries[0].action == "nothing_to_do");
     CHECK(config.chainFor("build_failure", "compile_error")->key == "build_failure");

@@ -6,7 +6,8 @@
 
 using lfsw::CronExpression;
 
-namespace {
+namespace
+{
 CronExpression parsed(const char* text)
 {
     auto result = CronExpression::parse(text);
@@ -64,8 +65,10 @@ TEST_CASE("shorthands")
 
 TEST_CASE("errors name the field and the reason")
 {
-    CHECK(error("0 */4 * *") == "expected 5 fields (minute hour day-of-month month day-of-week), found 4");
-    CHECK(error("60 * * * *").find("minute field '60': '60' is out of range 0-59") != std::string::npos);
+    CHECK(error("0 */4 * *") ==
+          "expected 5 fields (minute hour day-of-month month day-of-week), found 4");
+    CHECK(error("60 * * * *").find("minute field '60': '60' is out of range 0-59") !=
+          std::string::npos);
     CHECK(error("0 24 * * *").find("hour field") != std::string::npos);
     CHECK(error("0 0 0 * *").find("day-of-month field") != std::string::npos);
     CHECK(error("0 0 * 13 *").find("out of range 1-12") != std::string::npos);

@@ -11,7 +11,8 @@
 using lfsw::FailureClassifier;
 using lfsw::StepEnding;
 
-namespace {
+namespace
+{
 
 std::vector<std::string> readLines(const std::string& file)
 {
@@ -56,7 +57,8 @@ TEST_CASE("captured logs of real gcc, make, configure, test-suite, curl and shel
 
 TEST_CASE("the first evidence of a compile error is the compiler's error line")
 {
-    const auto log = readLines(LFSW_SOURCE_ROOT "/tests/fixtures/failure-logs/gcc-make-compile-error.log");
+    const auto log =
+        readLines(LFSW_SOURCE_ROOT "/tests/fixtures/failure-logs/gcc-make-compile-error.log");
     auto result = FailureClassifier::classify({2, 0, false, {}, false}, log);
     REQUIRE(result.evidence.size() >= 2);
     CHECK(result.evidence[0].line == 3);
@@ -88,7 +90,8 @@ TEST_CASE("a timeout wins over what the log says; an unrecognised failure is unk
     StepEnding timedOut;
     timedOut.timedOut = true;
     timedOut.signal = SIGTERM;
-    CHECK(FailureClassifier::classify(timedOut, {"x.c:1:1: error: boom"}).failureClass == "timeout");
+    CHECK(FailureClassifier::classify(timedOut, {"x.c:1:1: error: boom"}).failureClass ==
+          "timeout");
     CHECK(FailureClassifier::classify({1, 0, false, {}, false}, {"something odd"}).failureClass ==
           "unknown");
 }

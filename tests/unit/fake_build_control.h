@@ -6,7 +6,8 @@
 
 #include <lfsw/build_control.h>
 
-namespace lfsw::test {
+namespace lfsw::test
+{
 
 // A BuildControl that records what actions asked of it.
 class FakeBuildControl final : public BuildControl

@@ -8,7 +8,8 @@
 
 TEST_CASE("a log file line parses back into its record")
 {
-    auto record = lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z ERROR engine: action x failed: y");
+    auto record =
+        lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z ERROR engine: action x failed: y");
     REQUIRE(record);
     CHECK(record->level == lfsw::LogLevel::Error);
     CHECK(record->channel == "engine");

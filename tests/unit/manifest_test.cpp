@@ -7,7 +7,8 @@
 using lfsw::Manifest;
 using lfsw::ManifestEntry;
 
-namespace {
+namespace
+{
 
 Manifest sample()
 {
@@ -29,7 +30,8 @@ Manifest sample()
     file.size = 12;
     file.mtimeNs = 1764000000123456789;
     file.hash = std::string(64, 'a');
-    file.xattrs = {{"security.capability", std::string("\x01\x00\x00\x02", 4)}, {"user.x", "a=b,c"}};
+    file.xattrs = {{"security.capability", std::string("\x01\x00\x00\x02", 4)},
+                   {"user.x", "a=b,c"}};
     ManifestEntry link;
     link.type = 'l';
     link.path = "usr/lib/libz.so";

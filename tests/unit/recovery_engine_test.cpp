@@ -6,15 +6,16 @@
 
 #include "alert_dispatcher.h"
 #include "fake_build_control.h"
-#include "state_error.h"
 #include "recovery_engine.h"
 #include "state_database.h"
+#include "state_error.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
 
 using lfsw::RecoveryOutcome;
 
-namespace {
+namespace
+{
 
 // An engine over a fresh state directory and a config from text.
 struct Fixture {
@@ -50,9 +51,14 @@ std::string chainYaml(const std::filesystem::path& record, const std::string& mi
 {
     return "auto_recovery:\n  max_attempts: " + std::to_string(maxAttempts) +
            "\nrecovery_actions:\n  build_failure:\n"
-           "    - record: {file: " + record.string() + ", label: first}\n"
-           "    - " + middle + "\n"
-           "    - record: {file: " + record.string() + ", label: third}\n";
+           "    - record: {file: " +
+           record.string() +
+           ", label: first}\n"
+           "    - " +
+           middle +
+           "\n"
+           "    - record: {file: " +
+           record.string() + ", label: third}\n";
 }
 
 lfsw::Event buildFailure(const std::string& step = "gcc-pass1")
@@ -73,9 +79,9 @@ TEST_CASE("actions run in order and every start and end is journaled")
     auto outcome = f.engine.run(buildFailure(), f.build);
     CHECK(outcome.status == RecoveryOutcome::Status::Recovered);
     CHECK(outcome.attempt == 1);
-    CHECK(lines(record) == std::vector<std::string>{
-                               "first attempt=1 condition=build_failure step=gcc-pass1",
-                               "third attempt=1 condition=build_failure step=gcc-pass1"});
+    CHECK(lines(record) ==
+          std::vector<std::string>{"first attempt=1 condition=build_failure step=gcc-pass1",
+                                   "third attempt=1 condition=build_failure step=gcc-pass1"});
 
     auto journal = f.database.prepare(
         "SELECT position, action, result, ended_at IS NOT NULL FROM recovery_journal ORDER BY id");
@@ -145,7 +151,8 @@ TEST_CASE("alerts go to the configured channels for trigger conditions and are r
 {
     lfsw::test::TempDirectory dir;
     const auto record = dir.path() / "calls";
-    Fixture f(chainYaml(record, "always_fail") + "alerts:\n  methods: [log]\n  triggers: [build_failure]\n",
+    Fixture f(chainYaml(record, "always_fail") +
+                  "alerts:\n  methods: [log]\n  triggers: [build_failure]\n",
               dir.path());
     f.engine.run(buildFailure(), f.build);
     auto sent = f.database.prepare("SELECT channel, condition, subject, result FROM alert_sent");

@@ -5,7 +5,8 @@
 #include <filesystem>
 #include <string>
 
-namespace lfsw::test {
+namespace lfsw::test
+{
 
 // A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
 class TempDirectory
@@ -13,7 +14,8 @@ class TempDirectory
 public:
     TempDirectory()
     {
-        std::string pattern = (std::filesystem::temp_directory_path() / "lfsw-test-XXXXXX").string();
+        std::string pattern =
+            (std::filesystem::temp_directory_path() / "lfsw-test-XXXXXX").string();
         path_ = ::mkdtemp(pattern.data());
     }
     ~TempDirectory()

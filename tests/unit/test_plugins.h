@@ -6,7 +6,8 @@
 #include "plugin_loader.h"
 #include "plugin_registry.h"
 
-namespace lfsw::test {
+namespace lfsw::test
+{
 
 inline std::filesystem::path testPluginDirectory()
 {

@@ -14,7 +14,7 @@ TEST_CASE("durations in the config's syntax")
     CHECK(lfsw::parseDuration("7d") == 7 * 86400s);
     CHECK(lfsw::parseDuration("2w") == 14 * 86400s);
     CHECK(lfsw::parseDuration("1h30m") == 5400s);
-    CHECK_FALSE(lfsw::parseDuration("7"));      // a bare number has no unit
+    CHECK_FALSE(lfsw::parseDuration("7")); // a bare number has no unit
     CHECK_FALSE(lfsw::parseDuration(""));
     CHECK_FALSE(lfsw::parseDuration("7x"));
     CHECK_FALSE(lfsw::parseDuration("-1h"));

@@ -6,7 +6,8 @@
 
 #include <lfsw/result.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // The limits build steps run with: parallel jobs (MAKEFLAGS=-jN, LFSW_JOBS)
 // and a memory cap (0: none).

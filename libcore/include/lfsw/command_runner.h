@@ -11,7 +11,8 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // How a command ended.
 struct LFSW_EXPORT CommandOutcome {
@@ -40,10 +41,10 @@ public:
     struct Options {
         std::chrono::milliseconds timeout{0}; // 0: none
         std::chrono::milliseconds grace{std::chrono::seconds(5)};
-        std::filesystem::path workdir;              // empty: the current directory
+        std::filesystem::path workdir;                  // empty: the current directory
         std::map<std::string, std::string> environment; // added to the inherited one
-        std::string user;                // run as this user (needs root); empty: as we are
-        std::filesystem::path chrootDir; // chroot here first (needs root); workdir is inside
+        std::string user;                   // run as this user (needs root); empty: as we are
+        std::filesystem::path chrootDir;    // chroot here first (needs root); workdir is inside
         std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS; 0: none
         // Called with the shell's pid (= its process group) once it runs.
         std::function<void(int pid)> onStarted;

@@ -5,7 +5,8 @@
 #include <map>
 #include <string>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // A condition that became true, with its evidence. `condition` is the name a
 // Condition plugin registered ("build_failure"); `failureClass` narrows it

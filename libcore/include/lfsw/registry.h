@@ -7,7 +7,8 @@
 #include <lfsw/alert_channel.h>
 #include <lfsw/condition.h>
 
-namespace lfsw {
+namespace lfsw
+{
 
 // What a plugin's registration function receives. Everything added here is
 // checked (no name may be provided twice) and becomes visible only once the

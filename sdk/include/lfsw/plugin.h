@@ -22,10 +22,11 @@
 // The same, with an explicit ABI number; only tests of the host's ABI check
 // have a reason to use it.
 #define LFSW_PLUGIN_WITH_ABI(ABI, NAME, VERSION, DESCRIPTION)                                      \
-    namespace lfsw_plugin_entry {                                                                  \
+    namespace lfsw_plugin_entry                                                                    \
+    {                                                                                              \
     extern const ::lfsw::PluginDescriptor descriptor;                                              \
     const ::lfsw::PluginDescriptor descriptor{(ABI), (NAME), (VERSION), (DESCRIPTION)};            \
-    void registerPlugin(::lfsw::Registry& registry);                                              \
+    void registerPlugin(::lfsw::Registry& registry);                                               \
     }                                                                                              \
     BOOST_DLL_ALIAS(lfsw_plugin_entry::descriptor, lfsw_plugin_descriptor)                         \
     BOOST_DLL_ALIAS(lfsw_plugin_entry::registerPlugin, lfsw_plugin_register)                       \
