@@ -24,11 +24,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 void printProblems(const BuildPlan& plan)
 {

@@ -18,11 +18,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 // Commands that read the store say so plainly when there is no state yet,
 // instead of creating it.

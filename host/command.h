@@ -7,8 +7,7 @@
 
 #include <boost/program_options.hpp>
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 class Session;
 

@@ -12,11 +12,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 constexpr const char* kExitStatuses = "Exit status: 0 success, 1 the operation failed, "
                                       "2 usage or configuration error.";

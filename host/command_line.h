@@ -6,8 +6,7 @@
 
 #include "command.h"
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 // Parses `lfs-wrapper [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]`, prints help,
 // suggests what was meant after a typo, and runs the command. Global options

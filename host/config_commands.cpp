@@ -17,11 +17,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 void printProblems(const std::vector<Diagnostic>& problems)
 {

@@ -8,11 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 std::string elapsedText(std::chrono::steady_clock::duration elapsed)
 {
@@ -33,8 +31,7 @@ int terminalWidth()
 
 } // namespace
 
-namespace
-{
+namespace {
 // Whether stdout is /dev/null: then forwarding output there is wasted work.
 bool stdoutDiscards()
 {

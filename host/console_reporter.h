@@ -6,8 +6,7 @@
 
 #include "supervisor.h"
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 // Shows a supervised build on the console. On a terminal: the step's output,
 // under a live status line (step i/n, name, elapsed time, last output line)

@@ -16,11 +16,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 struct Filter {
     LogLevel level = LogLevel::Trace;

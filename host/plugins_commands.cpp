@@ -7,11 +7,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 std::string joined(const std::vector<std::string>& names)
 {

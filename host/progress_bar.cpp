@@ -7,8 +7,7 @@
 
 #include <lfsw/units.h>
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 ProgressBar::ProgressBar(std::string label)
     : label_(std::move(label)), terminal_(::isatty(STDERR_FILENO) != 0),

@@ -6,8 +6,7 @@
 
 #include "checkpoint_store.h"
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 // A progress bar on stderr for long store work (files, bytes, rate, ETA),
 // drawn only when stderr is a terminal; elsewhere it prints nothing.

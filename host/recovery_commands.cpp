@@ -12,11 +12,9 @@
 
 namespace po = boost::program_options;
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 int run(Session& session, const po::variables_map& values)
 {

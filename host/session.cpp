@@ -12,11 +12,9 @@
 
 #include "plugin_loader.h"
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
-namespace
-{
+namespace {
 
 LogLevel consoleLevel(const GlobalOptions& options)
 {

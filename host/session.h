@@ -15,8 +15,7 @@
 #include "remote_build_control.h"
 #include "state_database.h"
 
-namespace lfsw::host
-{
+namespace lfsw::host {
 
 // What the global options said.
 struct GlobalOptions {

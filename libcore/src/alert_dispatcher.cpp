@@ -9,8 +9,7 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& registry,
                                  StateDatabase& database, std::filesystem::path stateDirectory)

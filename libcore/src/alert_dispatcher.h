@@ -9,8 +9,7 @@
 
 #include "logging.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 class Config;
 class PluginRegistry;

@@ -4,11 +4,9 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 constexpr const char* kRunColumns =
     "id, plan_source, plan_text, build_root, started_at, COALESCE(ended_at, ''), state, message,"

@@ -9,8 +9,7 @@
 #include <lfsw/build_control.h>
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 class StateDatabase;
 

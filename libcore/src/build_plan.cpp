@@ -14,11 +14,9 @@
 
 #include "config_schema.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 SchemaNode stepField(std::string key, ValueType type, std::string doc, bool required = false)
 {

@@ -12,8 +12,7 @@
 
 #include "diagnostic.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One step of a build plan.
 struct PlanStep {

@@ -5,8 +5,7 @@
 
 #include "config.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDirectory)
     : root_(config.buildRoot()), scratch_(config.list("build.scratch")),

@@ -9,8 +9,7 @@
 
 #include "checkpoint_store.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 class Config;
 

@@ -24,11 +24,9 @@
 #include "sha256.h"
 #include "time_text.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 constexpr std::int64_t kRacySeconds = 3;
 

@@ -13,8 +13,7 @@
 #include "manifest.h"
 #include "tree_walker.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 // How far a long operation has come, for progress bars.
 struct StoreProgress {

@@ -10,11 +10,9 @@
 
 #include <sys/mount.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // mountinfo escapes spaces and the like as \040 etc.
 std::string unescape(const std::string& text)

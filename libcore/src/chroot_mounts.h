@@ -7,8 +7,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The virtual file systems a chroot step needs inside the build root, as the
 // LFS book mounts them before entering the chroot: /dev (bind), /proc, /sys

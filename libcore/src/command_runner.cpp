@@ -22,11 +22,9 @@
 
 extern char** environ;
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 using Clock = std::chrono::steady_clock;
 

@@ -10,11 +10,9 @@
 #include "plugin_registry.h"
 #include "suggest.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // Lays `user` over the schema's defaults, key by key, into a new tree. User
 // nodes are kept as they are, so their marks still point into the file.

@@ -9,11 +9,9 @@
 #include "config_schema.h"
 #include "suggest.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 std::vector<std::string> split(const std::string& dottedKey)
 {

@@ -6,8 +6,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // Changes one key of a config file's text for `config set`. yaml-cpp cannot
 // write a document back with its comments, so when the key already holds a

@@ -11,11 +11,9 @@
 #include "cron_expression.h"
 #include "suggest.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 SchemaNode leaf(std::string key, ValueType type, std::string defaultValue, std::string doc)
 {

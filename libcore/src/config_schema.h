@@ -8,8 +8,7 @@
 
 #include "diagnostic.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The kinds of value lfs-wrapper.yaml holds. Names of conditions, actions and
 // alert channels are checked later, against the loaded plugins.

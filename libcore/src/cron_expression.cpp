@@ -10,11 +10,9 @@
 #include <sstream>
 #include <vector>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 struct FieldSpec {
     const char* name;

@@ -8,8 +8,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A 5-field cron expression with Vixie cron's meaning: "minute hour
 // day-of-month month day-of-week", each field a list of values, ranges and

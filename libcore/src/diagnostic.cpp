@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "diagnostic.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 std::string Diagnostic::format() const
 {

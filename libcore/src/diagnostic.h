@@ -5,8 +5,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One error in a user's file, printed as FILE:LINE:COLUMN: message so that
 // editors and terminals can jump to it. Line and column count from 1; 0 means

@@ -4,11 +4,9 @@
 #include <csignal>
 #include <regex>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 struct Rule {
     const char* condition;

@@ -6,8 +6,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // How a step ended, as the classifier needs it.
 struct StepEnding {

@@ -3,11 +3,9 @@
 
 #include <exception>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 std::string currentExceptionText()
 {
     try {

@@ -7,8 +7,7 @@
 
 #include <lfsw/action.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // An action from a plugin, as the host hands it out: it keeps the plugin's
 // library loaded for as long as the action lives, and turns an exception

@@ -3,8 +3,7 @@
 
 #include <exception>
 
-namespace lfsw
-{
+namespace lfsw {
 
 GuardedAlertChannel::GuardedAlertChannel(std::shared_ptr<boost::dll::shared_library> library,
                                          std::shared_ptr<AlertChannel> inner, std::string plugin)

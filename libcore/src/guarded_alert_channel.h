@@ -7,8 +7,7 @@
 
 #include <lfsw/alert_channel.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // An alert channel from a plugin, kept loaded and exception-safe like
 // GuardedAction.

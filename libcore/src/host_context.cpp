@@ -3,8 +3,7 @@
 
 #include "config.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 HostContext::HostContext(const Config& config, const Event& event, Params params, int attempt,
                          std::filesystem::path stateDirectory, BuildControl& build,

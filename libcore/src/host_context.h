@@ -5,8 +5,7 @@
 
 #include "logging.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 class Config;
 

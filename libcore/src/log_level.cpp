@@ -6,11 +6,9 @@
 #include <cctype>
 #include <string>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 constexpr std::array<std::string_view, 6> kNames = {"TRACE",   "DEBUG", "INFO",
                                                     "WARNING", "ERROR", "FATAL"};
 }

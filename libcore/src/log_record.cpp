@@ -4,11 +4,9 @@
 #include <charconv>
 #include <ctime>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 bool readInt(std::string_view text, std::size_t at, std::size_t length, int& value)
 {

@@ -9,8 +9,7 @@
 #include <lfsw/export.h>
 #include <lfsw/log_level.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One line of the log file, parsed back: what `logs show` filters and prints.
 struct LFSW_EXPORT LogRecord {

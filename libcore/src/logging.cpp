@@ -13,14 +13,12 @@
 #include <boost/log/sinks/text_file_backend.hpp>
 #include <boost/log/sinks/text_ostream_backend.hpp>
 
-namespace lfsw
-{
+namespace lfsw {
 
 namespace logging = boost::log;
 namespace sinks = boost::log::sinks;
 
-namespace
-{
+namespace {
 
 BOOST_LOG_ATTRIBUTE_KEYWORD(severityKeyword, "Severity", LogLevel)
 BOOST_LOG_ATTRIBUTE_KEYWORD(channelKeyword, "Channel", std::string)

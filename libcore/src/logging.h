@@ -11,8 +11,7 @@
 #include <lfsw/export.h>
 #include <lfsw/log_level.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A component's logger: one per object, carrying its channel ("engine",
 // "plugins", "config", "action.run_command", ...).

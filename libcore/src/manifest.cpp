@@ -7,11 +7,9 @@
 
 #include "sha256.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 constexpr const char* kMagic = "lfsw-manifest";
 

@@ -11,8 +11,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One path of a checkpoint.
 struct ManifestEntry {

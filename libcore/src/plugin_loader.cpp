@@ -17,11 +17,9 @@
 #include "guarded_alert_channel.h"
 #include "plugin_registry.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 constexpr const char* kDescriptorAlias = "lfsw_plugin_descriptor";
 constexpr const char* kRegisterAlias = "lfsw_plugin_register";

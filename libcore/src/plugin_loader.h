@@ -7,8 +7,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 class PluginRegistry;
 

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "plugin_registry.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 template <typename Map> std::vector<std::string> keysOf(const Map& map)
 {
     std::vector<std::string> keys;

@@ -12,8 +12,7 @@
 #include <lfsw/condition.h>
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // What `plugins list` shows about one loaded plugin.
 struct PluginInfo {

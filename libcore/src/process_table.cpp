@@ -11,11 +11,9 @@
 #include <dirent.h>
 #include <unistd.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 bool readProcess(pid_t pid, ProcessInfo& info)
 {

@@ -10,8 +10,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One process as /proc shows it.
 struct ProcessInfo {

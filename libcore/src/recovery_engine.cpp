@@ -9,11 +9,9 @@
 #include "state_database.h"
 #include "time_text.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // Parameters as a YAML flow map, the syntax the user wrote them in.
 std::string paramsText(const Params& params)

@@ -13,8 +13,7 @@
 #include "config.h"
 #include "logging.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 class AlertDispatcher;
 class PluginRegistry;

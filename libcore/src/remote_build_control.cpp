@@ -14,8 +14,7 @@
 #include "config.h"
 #include "process_table.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journal,
                                        std::filesystem::path stateDirectory)

@@ -6,8 +6,7 @@
 #include <lfsw/build_control.h>
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 class BuildJournal;
 class Config;

@@ -5,8 +5,7 @@
 
 #include <openssl/evp.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new())
 {

@@ -9,8 +9,7 @@
 
 struct evp_md_ctx_st;
 
-namespace lfsw
-{
+namespace lfsw {
 
 // SHA-256 through OpenSSL's EVP interface (which uses SHA-NI where the CPU has it).
 class LFSW_EXPORT Sha256

@@ -7,11 +7,9 @@
 
 #include "state_error.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // Each entry moves the schema from version i to i + 1. Never edit a released
 // migration: add a new one.

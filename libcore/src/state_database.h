@@ -10,8 +10,7 @@
 
 struct sqlite3;
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The state database (`state.db` in the state directory): SQLite in WAL mode,
 // its schema versioned by `PRAGMA user_version` and brought up to date by

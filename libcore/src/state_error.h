@@ -5,8 +5,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A failure of the state database (cannot open, locked too long, corrupt,
 // full disk). The message says which file and what SQLite reported.

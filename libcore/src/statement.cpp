@@ -5,8 +5,7 @@
 
 #include "state_error.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 Statement::Statement(sqlite3* db, const std::string& sql) : db_(db)
 {

@@ -10,8 +10,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A prepared SQLite statement: bind by position from 1, step, read columns
 // from 0. Errors throw StateError with SQLite's message.

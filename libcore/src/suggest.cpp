@@ -4,11 +4,9 @@
 #include <algorithm>
 #include <numeric>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // Optimal string alignment distance (Damerau-Levenshtein without repeated
 // edits of a substring), the measure git uses for its suggestions.

@@ -8,8 +8,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The candidate closest to `word` by edit distance (a transposition counts as
 // one edit), when it is close enough to be what the user meant: used for

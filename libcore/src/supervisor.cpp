@@ -23,11 +23,9 @@
 #include "remote_build_control.h"
 #include "state_database.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 constexpr const char* kLockFile = "supervisor.lock";
 

@@ -16,8 +16,7 @@
 #include "failure_classifier.h"
 #include "logging.h"
 
-namespace lfsw
-{
+namespace lfsw {
 
 class Config;
 class RecoveryEngine;

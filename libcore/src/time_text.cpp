@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace lfsw
-{
+namespace lfsw {
 
 std::string isoUtc(std::chrono::system_clock::time_point time)
 {

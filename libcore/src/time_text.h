@@ -6,8 +6,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // UTC ISO-8601 with milliseconds, "2026-11-25T18:30:01.123Z": how the state
 // database and the log file write times (they sort as text).

@@ -11,8 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 TreeWalker::TreeWalker(int rootFd, const Options& options) : rootFd_(rootFd), options_(options)
 {

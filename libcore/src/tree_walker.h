@@ -12,8 +12,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // Walks a build tree without ever following a symlink or leaving its file
 // system: entries on another file system (a mounted /proc or /dev inside a

@@ -6,11 +6,9 @@
 #include <cmath>
 #include <cstdio>
 
-namespace lfsw
-{
+namespace lfsw {
 
-namespace
-{
+namespace {
 
 // Reads the leading digits of `text` into `value`; returns how many it read.
 std::size_t readNumber(std::string_view text, std::uint64_t& value)

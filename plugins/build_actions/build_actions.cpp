@@ -8,8 +8,7 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace
-{
+namespace {
 
 class StopBuild final : public lfsw::Action
 {

@@ -6,8 +6,7 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace
-{
+namespace {
 
 class CreateCheckpoint final : public lfsw::Action
 {

@@ -5,8 +5,7 @@
 // verification) raise them as events, and `recovery run` raises them by hand.
 #include <lfsw/plugin.h>
 
-namespace
-{
+namespace {
 
 class DeclaredCondition final : public lfsw::Condition
 {

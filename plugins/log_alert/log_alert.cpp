@@ -4,8 +4,7 @@
 // `logs show --level ERROR` finds it.
 #include <lfsw/plugin.h>
 
-namespace
-{
+namespace {
 
 class LogChannel final : public lfsw::AlertChannel
 {

@@ -15,8 +15,7 @@
 #include <lfsw/plugin.h>
 #include <lfsw/units.h>
 
-namespace
-{
+namespace {
 
 constexpr const char* kDefaultTimeout = "10m";
 

@@ -4,8 +4,7 @@
 
 #include <lfsw/plugin.h>
 
-namespace
-{
+namespace {
 
 // Appends "NAME attempt=N condition=C step=S" to the file in its `file` parameter.
 class Record final : public lfsw::Action

@@ -2,8 +2,7 @@
 // Test plugin: provides "record", which the recorder plugin provides too.
 #include <lfsw/plugin.h>
 
-namespace
-{
+namespace {
 class Impostor final : public lfsw::Action
 {
 public:

@@ -6,8 +6,7 @@
 
 using lfsw::ConfigEditor;
 
-namespace
-{
+namespace {
 ConfigEditor::Edit edited(const std::string& text, const std::string& key, const std::string& value)
 {
     auto result = ConfigEditor::set(text, key, value);

@@ -11,8 +11,7 @@
 using lfsw::Config;
 using lfsw::Diagnostic;
 
-namespace
-{
+namespace {
 
 std::vector<std::string> formatted(const std::vector<Diagnostic>& problems)
 {

@@ -6,8 +6,7 @@
 
 using lfsw::CronExpression;
 
-namespace
-{
+namespace {
 CronExpression parsed(const char* text)
 {
     auto result = CronExpression::parse(text);

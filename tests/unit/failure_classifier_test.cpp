@@ -11,8 +11,7 @@
 using lfsw::FailureClassifier;
 using lfsw::StepEnding;
 
-namespace
-{
+namespace {
 
 std::vector<std::string> readLines(const std::string& file)
 {

@@ -6,8 +6,7 @@
 
 #include <lfsw/build_control.h>
 
-namespace lfsw::test
-{
+namespace lfsw::test {
 
 // A BuildControl that records what actions asked of it.
 class FakeBuildControl final : public BuildControl

@@ -7,8 +7,7 @@
 using lfsw::Manifest;
 using lfsw::ManifestEntry;
 
-namespace
-{
+namespace {
 
 Manifest sample()
 {

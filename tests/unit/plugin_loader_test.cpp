@@ -16,8 +16,7 @@ using lfsw::PluginLoader;
 using lfsw::PluginRegistry;
 using lfsw::test::testPluginDirectory;
 
-namespace
-{
+namespace {
 
 std::string refusalFor(const PluginRegistry& registry, const std::string& fileName)
 {

@@ -14,8 +14,7 @@
 
 using lfsw::RecoveryOutcome;
 
-namespace
-{
+namespace {
 
 // An engine over a fresh state directory and a config from text.
 struct Fixture {

@@ -5,8 +5,7 @@
 #include <filesystem>
 #include <string>
 
-namespace lfsw::test
-{
+namespace lfsw::test {
 
 // A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
 class TempDirectory

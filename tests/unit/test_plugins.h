@@ -6,8 +6,7 @@
 #include "plugin_loader.h"
 #include "plugin_registry.h"
 
-namespace lfsw::test
-{
+namespace lfsw::test {
 
 inline std::filesystem::path testPluginDirectory()
 {

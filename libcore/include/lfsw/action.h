@@ -8,8 +8,7 @@
 #include <lfsw/params.h>
 #include <lfsw/result.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // One problem with an action's parameters, found when the config is
 // validated. `param` names the parameter (empty: the entry as a whole); the

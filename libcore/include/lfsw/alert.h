@@ -6,8 +6,7 @@
 #include <lfsw/event.h>
 #include <lfsw/log_level.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A message for the people running the build, sent through every channel in
 // `alerts.methods`.

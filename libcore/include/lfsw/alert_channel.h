@@ -7,8 +7,7 @@
 #include <lfsw/context.h>
 #include <lfsw/result.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A way to reach people: `alerts.methods` names channels ("log", "email",
 // "webhook", or a site's own). Channel settings are read through

@@ -6,8 +6,7 @@
 
 #include <lfsw/result.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The limits build steps run with: parallel jobs (MAKEFLAGS=-jN, LFSW_JOBS)
 // and a memory cap (0: none).

@@ -11,8 +11,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // How a command ended.
 struct LFSW_EXPORT CommandOutcome {

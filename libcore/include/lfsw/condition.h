@@ -4,8 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // Something that can be true of a build, such as "build_failure". A Condition
 // declares the name that `recovery_actions`, `auto_recovery.conditions` and

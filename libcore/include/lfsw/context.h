@@ -11,8 +11,7 @@
 #include <lfsw/log_level.h>
 #include <lfsw/params.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // What an action or alert channel may see and use while it runs. The host
 // provides it; the SDK's test harness provides one too, so a plugin can be

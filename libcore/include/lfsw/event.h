@@ -5,8 +5,7 @@
 #include <map>
 #include <string>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // A condition that became true, with its evidence. `condition` is the name a
 // Condition plugin registered ("build_failure"); `failureClass` narrows it

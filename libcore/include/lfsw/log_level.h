@@ -6,8 +6,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // Severity of a log record, least severe first. Filters such as
 // `logs show --level ERROR` keep a level and everything more severe.

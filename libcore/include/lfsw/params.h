@@ -6,8 +6,7 @@
 #include <string>
 #include <utility>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The parameters a chain entry gives its action, as written in YAML:
 //   - run_command: {command: "make clean", timeout: 30s}

@@ -3,8 +3,7 @@
 
 #include <cstdint>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // The plain descriptor every plugin exports under the alias
 // "lfsw_plugin_descriptor". The host reads it before it calls anything else in

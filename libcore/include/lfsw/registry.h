@@ -7,8 +7,7 @@
 #include <lfsw/alert_channel.h>
 #include <lfsw/condition.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // What a plugin's registration function receives. Everything added here is
 // checked (no name may be provided twice) and becomes visible only once the

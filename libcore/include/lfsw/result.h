@@ -4,8 +4,7 @@
 #include <string>
 #include <utility>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // What an action reports back to the recovery engine. A failed result stops
 // the chain; not-applicable is not a failure (the chain goes on) and says why

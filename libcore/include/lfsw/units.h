@@ -12,8 +12,7 @@
 
 #include <lfsw/export.h>
 
-namespace lfsw
-{
+namespace lfsw {
 
 // "30s", "5m", "1h", "7d", "2w", also "1h30m"; a bare number is refused, so
 // that "7" never silently means seconds.

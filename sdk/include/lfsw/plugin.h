@@ -22,8 +22,7 @@
 // The same, with an explicit ABI number; only tests of the host's ABI check
 // have a reason to use it.
 #define LFSW_PLUGIN_WITH_ABI(ABI, NAME, VERSION, DESCRIPTION)                                      \
-    namespace lfsw_plugin_entry                                                                    \
-    {                                                                                              \
+    namespace lfsw_plugin_entry {                                                                  \
     extern const ::lfsw::PluginDescriptor descriptor;                                              \
     const ::lfsw::PluginDescriptor descriptor{(ABI), (NAME), (VERSION), (DESCRIPTION)};            \
     void registerPlugin(::lfsw::Registry& registry);                                               \
