@@ -3,7 +3,6 @@
 // system stop, analyze errors
 #include <algorithm>
 #include <csignal>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -337,16 +336,10 @@ int analyzeErrors(Session& session, const po::variables_map& values)
             if (step.state != "failed" && step.state != "interrupted")
                 continue;
             ++failures;
-            std::vector<std::string> lines;
-            {
-                std::ifstream in(step.logFile);
-                for (std::string line; std::getline(in, line);)
-                    lines.push_back(line);
-            }
             StepEnding ending;
             ending.exitStatus = step.exitStatus.value_or(-1);
             ending.signal = step.signal.value_or(0);
-            auto found = FailureClassifier::classify(ending, lines);
+            auto found = FailureClassifier::classifyLog(ending, step.logFile);
             const std::string condition = step.condition.empty() ? found.condition : step.condition;
             const std::string failureClass =
                 step.failureClass.empty() ? found.failureClass : step.failureClass;

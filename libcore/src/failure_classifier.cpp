@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "failure_classifier.h"
 
+#include <algorithm>
 #include <csignal>
+#include <fstream>
 #include <regex>
 
 namespace lfsw {
@@ -69,6 +71,41 @@ bool oomInKernelLog(const std::vector<std::string>& kernelLines)
     return false;
 }
 
+// The lines of a step's log; huge logs are read from their last few MiB, with
+// line numbers still counted from the start of the file.
+std::vector<std::string> readLogTail(const std::filesystem::path& file, int& firstLineNumber)
+{
+    constexpr std::streamoff kTailBytes = 4 << 20;
+    std::ifstream in(file, std::ios::binary);
+    std::vector<std::string> lines;
+    firstLineNumber = 1;
+    if (!in)
+        return lines;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0);
+    if (size > kTailBytes) {
+        std::vector<char> buffer(1 << 20);
+        std::streamoff left = size - kTailBytes;
+        while (left > 0) {
+            in.read(buffer.data(),
+                    std::min<std::streamoff>(left, static_cast<std::streamoff>(buffer.size())));
+            const auto got = in.gcount();
+            firstLineNumber +=
+                static_cast<int>(std::count(buffer.data(), buffer.data() + got, '\n'));
+            left -= got;
+            if (got == 0)
+                break;
+        }
+        std::string partial;
+        std::getline(in, partial); // the rest of a line cut in two
+        ++firstLineNumber;
+    }
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    return lines;
+}
+
 // The lines matching `rule`, with their numbers; at most `limit`.
 std::vector<EvidenceLine> matches(const Rule& rule, const std::vector<std::string>& log,
                                   std::size_t limit)
@@ -114,6 +151,18 @@ Classification FailureClassifier::classify(const StepEnding& ending,
             "exited with status " + std::to_string(ending.exitStatus) +
                 " and no recognised error in its log",
             {}};
+}
+
+Classification FailureClassifier::classifyLog(const StepEnding& ending,
+                                              const std::filesystem::path& log)
+{
+    int firstLine = 1;
+    const auto lines = readLogTail(log, firstLine);
+    auto classification = classify(ending, lines);
+    for (auto& evidence : classification.evidence)
+        if (evidence.line > 0)
+            evidence.line += firstLine - 1;
+    return classification;
 }
 
 } // namespace lfsw

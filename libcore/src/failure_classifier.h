@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ class LFSW_EXPORT FailureClassifier
 {
 public:
     static Classification classify(const StepEnding& ending, const std::vector<std::string>& log);
+    // The same for a step's log file. A huge log is read from its last few
+    // MiB only; evidence line numbers still count from the file's start.
+    static Classification classifyLog(const StepEnding& ending, const std::filesystem::path& log);
 };
 
 } // namespace lfsw

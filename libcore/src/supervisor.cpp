@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -28,41 +27,6 @@ namespace lfsw {
 namespace {
 
 constexpr const char* kLockFile = "supervisor.lock";
-
-// The lines of a step's log; huge logs are read from their last few MiB, with
-// line numbers still counted from the start of the file.
-std::vector<std::string> readLogTail(const std::filesystem::path& file, int& firstLineNumber)
-{
-    constexpr std::streamoff kTailBytes = 4 << 20;
-    std::ifstream in(file, std::ios::binary);
-    std::vector<std::string> lines;
-    firstLineNumber = 1;
-    if (!in)
-        return lines;
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0);
-    if (size > kTailBytes) {
-        std::vector<char> buffer(1 << 20);
-        std::streamoff left = size - kTailBytes;
-        while (left > 0) {
-            in.read(buffer.data(),
-                    std::min<std::streamoff>(left, static_cast<std::streamoff>(buffer.size())));
-            const auto got = in.gcount();
-            firstLineNumber +=
-                static_cast<int>(std::count(buffer.data(), buffer.data() + got, '\n'));
-            left -= got;
-            if (got == 0)
-                break;
-        }
-        std::string partial;
-        std::getline(in, partial); // the rest of a line cut in two
-        ++firstLineNumber;
-    }
-    for (std::string line; std::getline(in, line);)
-        lines.push_back(line);
-    return lines;
-}
 
 // Kernel messages since `fd` was positioned, without the "prio,seq,time,-;" prefix.
 std::vector<std::string> readKernelMessages(int fd)
@@ -429,22 +393,20 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         result.message = outcome.summary();
         return result;
     }
-    int firstLine = 1;
-    const auto lines = readLogTail(logFile, firstLine);
     StepEnding ending;
     ending.exitStatus = outcome.exitStatus;
     ending.signal = outcome.signal;
     ending.timedOut = outcome.timedOut;
     ending.kernelLines = kernelLines;
-    auto classification = FailureClassifier::classify(ending, lines);
+    auto classification = FailureClassifier::classifyLog(ending, logFile);
     result.state = "failed";
     result.condition = classification.condition;
     result.failureClass = classification.failureClass;
     result.message = outcome.summary() + ": " + classification.summary;
     if (!classification.evidence.empty()) {
         const auto& first = classification.evidence.front();
-        result.message += " (log line " + std::to_string(first.line + firstLine - 1) + ": " +
-                          first.text.substr(0, 200) + ")";
+        result.message +=
+            " (log line " + std::to_string(first.line) + ": " + first.text.substr(0, 200) + ")";
     }
     LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
     return result;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -93,4 +94,21 @@ TEST_CASE("a timeout wins over what the log says; an unrecognised failure is unk
           "timeout");
     CHECK(FailureClassifier::classify({1, 0, false, {}, false}, {"something odd"}).failureClass ==
           "unknown");
+}
+
+TEST_CASE("a huge log is read from its tail, with line numbers from the start of the file")
+{
+    const auto file = std::filesystem::temp_directory_path() / "lfsw-classifier-huge.log";
+    {
+        std::ofstream out(file);
+        for (int i = 0; i < 200000; ++i) // 200000 lines of 40 bytes: 8 MB, twice the tail
+            out << "checking for something unimportant.....\n";
+        out << "big.c:7:3: error: 'x' undeclared\n";
+    }
+    auto result = FailureClassifier::classifyLog({2, 0, false, {}, false}, file);
+    std::filesystem::remove(file);
+    CHECK(result.failureClass == "compile_error");
+    REQUIRE(result.evidence.size() == 1);
+    CHECK(result.evidence[0].line == 200001);
+    CHECK(result.evidence[0].text == "big.c:7:3: error: 'x' undeclared");
 }
