@@ -45,5 +45,6 @@ void addRecoveryCommands(std::vector<Command>& commands);
 void addLogsCommands(std::vector<Command>& commands);
 void addBuildCommands(std::vector<Command>& commands);
 void addCheckpointCommands(std::vector<Command>& commands);
+void addMonitorCommands(std::vector<Command>& commands);
 
 } // namespace lfsw::host

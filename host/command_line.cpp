@@ -75,6 +75,7 @@ CommandLine::CommandLine()
     addPluginsCommands(commands_);
     addRecoveryCommands(commands_);
     addLogsCommands(commands_);
+    addMonitorCommands(commands_);
 }
 
 std::vector<std::string> CommandLine::commandNames() const

@@ -68,6 +68,14 @@ std::optional<RunRecord> BuildJournal::latestRun()
     return readRun(row);
 }
 
+void BuildJournal::forgetRun(std::int64_t runId)
+{
+    database_.transaction([&] {
+        database_.prepare("DELETE FROM build_step WHERE run_id = ?").bind(1, runId).run();
+        database_.prepare("DELETE FROM build_run WHERE id = ?").bind(1, runId).run();
+    });
+}
+
 std::vector<RunRecord> BuildJournal::runs()
 {
     auto row =

@@ -60,6 +60,8 @@ public:
                            int supervisorPid);
     std::optional<RunRecord> latestRun();
     std::vector<RunRecord> runs();
+    // Deletes a run and its steps from the database (clean system --deep).
+    void forgetRun(std::int64_t runId);
     std::vector<StepRecord> steps(std::int64_t runId);
 
     void setRunState(std::int64_t runId, const std::string& state, const std::string& message);

@@ -4,6 +4,7 @@
 #include <glob.h>
 
 #include "config.h"
+#include "reclaimer.h"
 
 namespace lfsw {
 
@@ -39,7 +40,7 @@ Result BuildTree::restore(const std::string& selector, const ProgressCallback& p
                         std::to_string(report.unchanged) + " unchanged");
 }
 
-Result BuildTree::cleanScratch()
+Result BuildTree::cleanScratch(std::uint64_t* freed)
 {
     int removed = 0;
     std::error_code error;
@@ -63,6 +64,8 @@ Result BuildTree::cleanScratch()
                 }
                 if (throughLink)
                     continue;
+                if (freed)
+                    *freed += allocatedBytes(match);
                 if (std::filesystem::is_symlink(match))
                     std::filesystem::remove(match, error);
                 else

@@ -28,8 +28,9 @@ public:
     Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
                             const std::vector<std::string>& tags = {});
     Result restore(const std::string& selector, const ProgressCallback& progress);
-    // Removes the scratch directories; returns a description of what went.
-    Result cleanScratch();
+    // Removes the scratch directories; returns a description of what went
+    // and adds the bytes they took to `freed` when given.
+    Result cleanScratch(std::uint64_t* freed = nullptr);
 
 private:
     std::filesystem::path root_;

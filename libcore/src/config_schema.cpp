@@ -86,6 +86,12 @@ SchemaNode buildSchema()
                                  "to the next attempt by itself (`config set resources.limits "
                                  "--auto-adjust`)."),
                         }),
+                    leaf("reclaim", ValueType::StringList, "[]",
+                         "Paths free_resources and `clean cache` may empty (ccache, download "
+                         "caches), as absolute paths or relative to the config file. Their "
+                         "contents are removed, the directories kept."),
+                    leaf("log_retention", ValueType::Duration, "7d",
+                         "Step logs of finished runs older than this are reclaimable."),
                 }),
             map("plugins", "Where plugins are found and which are used.",
                 {
@@ -117,6 +123,9 @@ SchemaNode buildSchema()
                          "When backups run: a 5-field cron expression."),
                     leaf("retention", ValueType::Duration, "7d",
                          "Keep backups newer than this, and always the newest one."),
+                    leaf("repository", ValueType::Path, "\"\"",
+                         "The backup repository directory; empty: `backups/` in the state "
+                         "directory. Ideally on another disk than the build root."),
                     choice("types", ValueType::StringList,
                            "[system-state, build-progress, critical-data]",
                            {"system-state", "build-progress", "critical-data"},
@@ -139,6 +148,15 @@ SchemaNode buildSchema()
                                  "Memory usage threshold."),
                             leaf("cpu_load", ValueType::Percentage, "95%", "CPU load threshold."),
                         }),
+                    leaf("interval", ValueType::Duration, "1s", "How often resources are sampled."),
+                    integer("for", "1", 1, 1000,
+                            "Samples in a row above a threshold before resource_exhaustion is "
+                            "raised."),
+                    leaf("clear_margin", ValueType::Percentage, "5%",
+                         "A raised resource clears only when it falls this far below its "
+                         "threshold (no flapping)."),
+                    leaf("retention", ValueType::Duration, "7d",
+                         "How long samples are kept in the state database."),
                 }),
             map("alerts", "Who is told what (seed: Alert Configuration).",
                 {
@@ -148,6 +166,48 @@ SchemaNode buildSchema()
                     leaf("triggers", ValueType::ConditionList,
                          "[resource_exhaustion, build_failure, system_error]",
                          "Conditions that send an alert when raised."),
+                    map("contacts",
+                        "Who is alerted (seed: Emergency Contacts): the first alert "
+                        "of an incident goes to primary, later attempts add "
+                        "secondary, and recovery given up adds emergency.",
+                        {
+                            leaf("primary", ValueType::String, "\"\"",
+                                 "Primary contact's address."),
+                            leaf("secondary", ValueType::String, "\"\"",
+                                 "Secondary contact's address."),
+                            leaf("emergency", ValueType::String, "\"\"",
+                                 "Emergency contact's address."),
+                        }),
+                    leaf("repeat_after", ValueType::Duration, "30m",
+                         "The same alert is not sent again within this time."),
+                    integer("retries", "3", 0, 100,
+                            "Tries after the first when a channel fails to deliver."),
+                    leaf("retry_backoff", ValueType::Duration, "2s",
+                         "Wait before the first retry; it doubles with each retry."),
+                    map("email", "The email channel (SMTP).",
+                        {
+                            leaf("server", ValueType::String, "localhost", "SMTP server host."),
+                            integer("port", "25", 1, 65535, "SMTP server port."),
+                            flag("starttls", "false", "Require STARTTLS."),
+                            leaf("from", ValueType::String, "lfs-wrapper@localhost",
+                                 "Sender address."),
+                            leaf("to", ValueType::StringList, "[]",
+                                 "Recipients of every alert, besides the contacts."),
+                            leaf("username", ValueType::String, "\"\"",
+                                 "SMTP user name; empty: no authentication."),
+                            leaf("password_file", ValueType::Path, "\"\"",
+                                 "File holding the SMTP password (never put it in the YAML)."),
+                            leaf("password_env", ValueType::String, "\"\"",
+                                 "Environment variable holding the SMTP password."),
+                            leaf("timeout", ValueType::Duration, "10s", "Time allowed per try."),
+                        }),
+                    map("webhook", "The webhook channel: an HTTP POST of JSON.",
+                        {
+                            leaf("url", ValueType::String, "\"\"", "Where alerts are posted."),
+                            leaf("headers", ValueType::StringMap, "{}",
+                                 "Extra HTTP headers, name: value."),
+                            leaf("timeout", ValueType::Duration, "10s", "Time allowed per try."),
+                        }),
                 }),
             map("auto_recovery", "Automatic recovery (seed: Automatic Recovery).",
                 {
@@ -161,10 +221,9 @@ SchemaNode buildSchema()
                          "Conditions recovered from automatically."),
                 }),
             leaf("recovery_actions", ValueType::Chains,
-                 // The seed's chains, without free_resources (it arrives with
-                 // monitoring).
+                 // The seed's chains.
                  "{build_failure: [stop_build, clean_environment, restore_checkpoint], "
-                 "resource_exhaustion: [adjust_limits, restart_build]}",
+                 "resource_exhaustion: [free_resources, adjust_limits, restart_build]}",
                  "For each condition (or condition:failure_class), the ordered list of actions "
                  "its recovery runs. An entry is an action name or a one-key map "
                  "`action: {param: value}`. A config that has this key replaces the built-in "

@@ -13,6 +13,7 @@
 #include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
+#include "reclaimer.h"
 
 namespace lfsw {
 
@@ -41,6 +42,20 @@ Result RemoteBuildControl::restoreCheckpoint(const std::string& selector)
     ChrootMounts::cleanUp(config_.buildRoot());
     BuildTree tree(config_, stateDirectory_);
     return tree.restore(selector, nullptr);
+}
+
+Result RemoteBuildControl::freeResources()
+{
+    Reclaimer reclaimer(config_, stateDirectory_);
+    auto items = reclaimer.caches();
+    // The scratch directories and the store belong to a running build.
+    if (!buildRunning()) {
+        BuildTree tree(config_, stateDirectory_);
+        for (auto more : {reclaimer.scratch(tree), reclaimer.oldStepLogs(journal_),
+                          reclaimer.temporaryFiles(), reclaimer.storeObjects(tree)})
+            items.insert(items.end(), more.begin(), more.end());
+    }
+    return Result::done(Reclaimer::describe(items));
 }
 
 Result RemoteBuildControl::cleanEnvironment(bool revert)

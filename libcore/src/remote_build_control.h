@@ -29,6 +29,7 @@ public:
     Result createCheckpoint(const std::string& name) override;
     Result restoreCheckpoint(const std::string& selector) override;
     Result cleanEnvironment(bool revert) override;
+    Result freeResources() override;
 
     // The limits configured (jobs 0 resolved to the CPU count).
     static StepLimits configuredLimits(const Config& config);

@@ -99,6 +99,35 @@ constexpr std::array kMigrations = {
         reason       TEXT NOT NULL
     );
     )sql",
+    // 3: resource samples of the monitor, the alerts it raised, and the alert
+    // outbox (one row per alert and channel, with its tries).
+    R"sql(
+    CREATE TABLE resource_sample (
+        id        INTEGER PRIMARY KEY,
+        taken_at  TEXT NOT NULL,
+        resource  TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        value     REAL NOT NULL,
+        threshold REAL
+    );
+    CREATE INDEX resource_sample_taken ON resource_sample(taken_at);
+    CREATE TABLE alert_outbox (
+        id          INTEGER PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        channel     TEXT NOT NULL,
+        condition   TEXT NOT NULL,
+        repeat_key  TEXT NOT NULL,
+        recipients  TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        tries       INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT NOT NULL,
+        last_error  TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX alert_outbox_state ON alert_outbox(state, next_try_at);
+    CREATE INDEX alert_outbox_repeat ON alert_outbox(repeat_key, created_at);
+    )sql",
 };
 
 } // namespace

@@ -31,6 +31,12 @@ Statement& Statement::bind(int index, std::int64_t value)
     return *this;
 }
 
+Statement& Statement::bind(int index, double value)
+{
+    sqlite3_bind_double(statement_, index, value);
+    return *this;
+}
+
 Statement& Statement::bindNull(int index)
 {
     sqlite3_bind_null(statement_, index);
@@ -56,6 +62,11 @@ void Statement::run()
 std::int64_t Statement::integer(int column) const
 {
     return sqlite3_column_int64(statement_, column);
+}
+
+double Statement::real(int column) const
+{
+    return sqlite3_column_double(statement_, column);
 }
 
 std::string Statement::text(int column) const

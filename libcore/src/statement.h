@@ -24,6 +24,7 @@ public:
 
     Statement& bind(int index, const std::string& value);
     Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, double value);
     Statement& bindNull(int index);
 
     // Advances to the next row; false when there is none.
@@ -33,6 +34,7 @@ public:
 
     std::int64_t integer(int column) const;
     std::string text(int column) const;
+    double real(int column) const;
     bool isNull(int column) const;
 
 private:

@@ -18,6 +18,7 @@
 #include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
+#include "reclaimer.h"
 #include "recovery_engine.h"
 #include "remote_build_control.h"
 #include "state_database.h"
@@ -480,6 +481,18 @@ Result Supervisor::restoreCheckpoint(const std::string& selector)
 {
     ChrootMounts::cleanUp(config_.buildRoot());
     return tree_.restore(selector, nullptr);
+}
+
+Result Supervisor::freeResources()
+{
+    reapOrphans();
+    Reclaimer reclaimer(config_, stateDirectory_);
+    auto items = reclaimer.caches();
+    for (auto more : {reclaimer.scratch(tree_), reclaimer.oldStepLogs(journal_),
+                      reclaimer.temporaryFiles(), reclaimer.storeObjects(tree_)})
+        items.insert(items.end(), more.begin(), more.end());
+    LFSW_LOG(logger_, Info) << Reclaimer::describe(items);
+    return Result::done(Reclaimer::describe(items));
 }
 
 Result Supervisor::cleanEnvironment(bool revert)

@@ -81,6 +81,7 @@ public:
     Result createCheckpoint(const std::string& name) override;
     Result restoreCheckpoint(const std::string& selector) override;
     Result cleanEnvironment(bool revert) override;
+    Result freeResources() override;
 
 private:
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);

@@ -135,10 +135,33 @@ public:
     }
 };
 
+class FreeResources final : public lfsw::Action
+{
+public:
+    std::string name() const override { return "free_resources"; }
+    std::string description() const override
+    {
+        return "Frees disk space: resources.reclaim paths, scratch directories, old step logs, "
+               "unused store objects";
+    }
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        return lfsw::unknownParams(params, {});
+    }
+    std::string describe(const lfsw::Params&) const override
+    {
+        return "empty resources.reclaim paths, remove scratch directories, step logs past "
+               "resources.log_retention and store objects no checkpoint uses";
+    }
+    lfsw::Result run(lfsw::Context& context) override { return context.build().freeResources(); }
+};
+
 } // namespace
 
-LFSW_PLUGIN("build_actions", "1.0.0", "Recovery actions on the build: stop, restart, adjust limits")
+LFSW_PLUGIN("build_actions", "1.0.0",
+            "Recovery actions on the build: stop, restart, adjust limits, free resources")
 {
+    registry.addAction(std::make_shared<FreeResources>());
     registry.addAction(std::make_shared<StopBuild>());
     registry.addAction(std::make_shared<RestartBuild>());
     registry.addAction(std::make_shared<AdjustLimits>());

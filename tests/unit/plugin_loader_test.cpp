@@ -6,6 +6,8 @@
 
 #include <sys/stat.h>
 
+#include <lfsw/abi.h>
+
 #include "config.h"
 #include "fake_build_control.h"
 #include "host_context.h"
@@ -40,10 +42,14 @@ TEST_CASE("each bad plugin is refused with one line naming its file; the rest lo
     PluginRegistry registry;
     PluginLoader({testPluginDirectory()}, {}).loadInto(registry);
 
+    const auto abi = std::to_string(lfsw::kPluginAbi);
+    const auto minimum = std::to_string(lfsw::kPluginAbiMinimum);
     CHECK(refusalFor(registry, "abi_too_new.so")
-              .find("plugin ABI 2 is newer than this host's maximum 1") != std::string::npos);
+              .find("plugin ABI " + std::to_string(lfsw::kPluginAbi + 1) +
+                    " is newer than this host's maximum " + abi) != std::string::npos);
     CHECK(refusalFor(registry, "abi_too_old.so")
-              .find("plugin ABI 0 is older than this host's minimum 1") != std::string::npos);
+              .find("plugin ABI " + std::to_string(lfsw::kPluginAbiMinimum - 1) +
+                    " is older than this host's minimum " + minimum) != std::string::npos);
     CHECK(refusalFor(registry, "not_a_plugin.so").find("not an lfs-wrapper plugin") !=
           std::string::npos);
     CHECK(refusalFor(registry, "throws_at_register.so")

@@ -47,6 +47,11 @@ public:
     // temporary files of interrupted writes; with `revert`, also reverts the
     // tree to the last good checkpoint.
     virtual Result cleanEnvironment(bool revert) = 0;
+    // Frees disk space where the config allows it: empties the
+    // `resources.reclaim` paths, removes the scratch directories, step logs
+    // past `resources.log_retention` and store objects no checkpoint uses.
+    // The message says how many bytes each item gave back.
+    virtual Result freeResources() = 0;
 };
 
 } // namespace lfsw
