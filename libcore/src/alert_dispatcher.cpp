@@ -2,14 +2,43 @@
 #include "alert_dispatcher.h"
 
 #include <algorithm>
+#include <deque>
+#include <fstream>
 
+#include <lfsw/units.h>
+
+#include "alert_courier.h"
 #include "config.h"
-#include "host_context.h"
 #include "plugin_registry.h"
 #include "state_database.h"
 #include "time_text.h"
 
 namespace lfsw {
+
+namespace {
+
+constexpr std::size_t kLogTailLines = 50;
+
+std::vector<std::string> lastLines(const std::filesystem::path& file, std::size_t count)
+{
+    std::ifstream in(file);
+    if (!in)
+        return {};
+    // Only the end of a large log is read.
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<std::streamoff>(in.tellg());
+    const std::streamoff window = 64 * 1024;
+    in.seekg(size > window ? size - window : 0);
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+        if (lines.size() > count)
+            lines.pop_front();
+    }
+    return {lines.begin(), lines.end()};
+}
+
+} // namespace
 
 AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& registry,
                                  StateDatabase& database, std::filesystem::path stateDirectory)
@@ -18,38 +47,80 @@ AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& reg
 {
 }
 
-int AlertDispatcher::send(const Alert& alert, BuildControl& build)
+AlertDispatcher::~AlertDispatcher() = default;
+
+AlertCourier& AlertDispatcher::courier()
+{
+    if (!courier_)
+        courier_ = std::make_unique<AlertCourier>(config_, registry_, stateDirectory_);
+    return *courier_;
+}
+
+int AlertDispatcher::send(Alert alert)
 {
     const auto triggers = config_.list("alerts.triggers");
-    if (std::find(triggers.begin(), triggers.end(), alert.event.condition) == triggers.end())
+    if (!alert.givenUp &&
+        std::find(triggers.begin(), triggers.end(), alert.event.condition) == triggers.end())
         return 0;
-    int accepted = 0;
-    for (const auto& method : config_.list("alerts.methods")) {
-        auto channel = registry_.alertChannel(method);
-        Result result = Result::failed("no loaded plugin provides alert channel '" + method + "'");
-        if (channel) {
-            HostContext context(config_, alert.event, Params(), 0, stateDirectory_, build,
-                                "alert." + method);
-            result = channel->send(alert, context);
-        }
-        if (result.status() == Result::Status::Failed)
-            LFSW_LOG(logger_, Warning)
-                << "alert channel " << method << " failed: " << result.message();
-        else
-            ++accepted;
-        database_
-            .prepare(
-                "INSERT INTO alert_sent (sent_at, channel, condition, subject, result, message)"
-                " VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(1, isoUtcNow())
-            .bind(2, method)
-            .bind(3, alert.event.condition)
-            .bind(4, alert.subject)
-            .bind(5, std::string(statusName(result.status())))
-            .bind(6, result.message())
-            .run();
+
+    // Escalation: primary always, secondary from the second attempt, emergency
+    // once recovery has given up.
+    const int level = alert.givenUp ? 3 : alert.attempt >= 2 ? 2 : 1;
+    const char* contactKeys[] = {"alerts.contacts.primary", "alerts.contacts.secondary",
+                                 "alerts.contacts.emergency"};
+    for (int i = 0; i < 3; ++i) {
+        const auto contact = config_.string(contactKeys[i]);
+        if ((i == 0 || (i == 1 && level >= 2) || (i == 2 && level == 3)) && !contact.empty() &&
+            std::find(alert.contacts.begin(), alert.contacts.end(), contact) ==
+                alert.contacts.end())
+            alert.contacts.push_back(contact);
     }
-    return accepted;
+    if (auto log = alert.event.evidence.find("log_file"); log != alert.event.evidence.end())
+        alert.logTail = lastLines(log->second, kLogTailLines);
+    if (alert.resumeCommand.empty())
+        alert.resumeCommand =
+            alert.event.step.empty() ? "lfs-wrapper recovery status" : "lfs-wrapper build resume";
+
+    const std::string repeatKey = alert.event.condition + "|" + alert.event.failureClass + "|" +
+                                  alert.event.step + "|" + std::to_string(level) + "|" +
+                                  alert.subject;
+    const auto repeatAfter = *parseDuration(config_.string("alerts.repeat_after"));
+    auto recent = database_.prepare(
+        "SELECT count(*) FROM alert_outbox WHERE repeat_key = ? AND created_at >= ?");
+    recent.bind(1, repeatKey).bind(2, isoUtc(std::chrono::system_clock::now() - repeatAfter));
+    if (recent.step() && recent.integer(0) > 0) {
+        LFSW_LOG(logger_, Info) << "alert not repeated within alerts.repeat_after: "
+                                << alert.subject;
+        return 0;
+    }
+
+    std::string recipients;
+    for (const auto& contact : alert.contacts)
+        recipients += (recipients.empty() ? "" : ",") + contact;
+    const auto payload = alertToJson(alert);
+    int queued = 0;
+    for (const auto& method : config_.list("alerts.methods")) {
+        std::int64_t id = 0;
+        database_.transaction([&] {
+            database_
+                .prepare("INSERT INTO alert_outbox (created_at, channel, condition, repeat_key, "
+                         "recipients, subject, payload, state, next_try_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)")
+                .bind(1, isoUtcNow())
+                .bind(2, method)
+                .bind(3, alert.event.condition)
+                .bind(4, repeatKey)
+                .bind(5, recipients)
+                .bind(6, alert.subject)
+                .bind(7, payload)
+                .bind(8, isoUtcNow())
+                .run();
+            id = database_.lastInsertId();
+        });
+        courier().deliver(id, method, alert);
+        ++queued;
+    }
+    return queued;
 }
 
 } // namespace lfsw

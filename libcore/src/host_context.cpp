@@ -23,6 +23,26 @@ std::optional<std::string> HostContext::setting(std::string_view dottedKey) cons
     return config_.scalar(std::string(dottedKey));
 }
 
+std::vector<std::string> HostContext::settingList(std::string_view dottedKey) const
+{
+    auto node = config_.node(std::string(dottedKey));
+    if (!node || !node->IsSequence())
+        return {};
+    return config_.list(std::string(dottedKey));
+}
+
+std::map<std::string, std::string> HostContext::settingMap(std::string_view dottedKey) const
+{
+    std::map<std::string, std::string> entries;
+    auto node = config_.node(std::string(dottedKey));
+    if (!node || !node->IsMap())
+        return entries;
+    for (const auto& entry : *node)
+        if (entry.second.IsScalar())
+            entries[entry.first.as<std::string>()] = entry.second.as<std::string>();
+    return entries;
+}
+
 void HostContext::log(LogLevel level, std::string_view message)
 {
     BOOST_LOG_SEV(logger_, level) << message;

@@ -25,6 +25,8 @@ public:
     std::filesystem::path stateDirectory() const override { return stateDirectory_; }
     std::filesystem::path buildRoot() const override;
     std::optional<std::string> setting(std::string_view dottedKey) const override;
+    std::vector<std::string> settingList(std::string_view dottedKey) const override;
+    std::map<std::string, std::string> settingMap(std::string_view dottedKey) const override;
     BuildControl& build() override { return build_; }
     void log(LogLevel level, std::string_view message) override;
 

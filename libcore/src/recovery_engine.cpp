@@ -125,7 +125,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
                           (event.step.empty() ? std::string() : " in step '" + event.step + "'") +
                           " are used up (auto_recovery.max_attempts)";
         LFSW_LOG(logger_, Error) << outcome.message;
-        sendAlert(event, outcome, build);
+        sendAlert(event, outcome);
         return outcome;
     }
     LFSW_LOG(logger_, Info) << "recovering from " << event.condition
@@ -191,15 +191,29 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
         .bind(3, outcome.message)
         .bind(4, attemptId)
         .run();
-    sendAlert(event, outcome, build);
+    sendAlert(event, outcome);
     return outcome;
 }
 
-void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcome,
-                               BuildControl& build)
+void RecoveryEngine::notify(const Event& event, const std::string& message)
 {
     Alert alert;
     alert.event = event;
+    alert.severity = LogLevel::Error;
+    alert.subject = event.condition + (event.step.empty() ? "" : " in step '" + event.step + "'") +
+                    ": no automatic recovery";
+    alert.body = message;
+    for (const auto& [key, value] : event.evidence)
+        alert.body += "\n" + key + ": " + value;
+    alerts_.send(std::move(alert));
+}
+
+void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcome)
+{
+    Alert alert;
+    alert.event = event;
+    alert.attempt = outcome.attempt;
+    alert.givenUp = outcome.status == RecoveryOutcome::Status::Exhausted;
     const std::string where = event.step.empty() ? "" : " in step '" + event.step + "'";
     const std::string attempt =
         "attempt " + std::to_string(outcome.attempt) + "/" + std::to_string(outcome.maxAttempts);
@@ -227,7 +241,7 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     }
     for (const auto& [key, value] : event.evidence)
         alert.body += "\n" + key + ": " + value;
-    alerts_.send(alert, build);
+    alerts_.send(std::move(alert));
 }
 
 } // namespace lfsw

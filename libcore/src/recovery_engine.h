@@ -67,10 +67,14 @@ public:
     // said so with `recovery reset`.
     void resetAttempts(const std::string& condition, const std::string& step);
 
+    // Alerts about a condition no recovery runs for (not covered by
+    // auto_recovery): what happened and what the user should do.
+    void notify(const Event& event, const std::string& message);
+
 private:
     // Returns the attempt number, or 0 when the attempts are used up.
     int claimAttempt(const Event& event, const std::string& chainKey, std::int64_t& attemptId);
-    void sendAlert(const Event& event, const RecoveryOutcome& outcome, BuildControl& build);
+    void sendAlert(const Event& event, const RecoveryOutcome& outcome);
 
     const Config& config_;
     const PluginRegistry& registry_;

@@ -244,6 +244,7 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
                        (event.failureClass.empty() ? "" : ":" + event.failureClass) +
                        "; fix the cause, then: lfs-wrapper build resume";
             journal_.setRunState(runId, "failed", message);
+            engine_.notify(event, message);
             return {runId, "failed", message};
         }
 

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <lfsw/build_control.h>
 #include <lfsw/event.h>
@@ -35,6 +37,11 @@ public:
     // The effective value of a config key as text ("alerts.webhook.url"), or
     // nothing when the key is not a scalar.
     virtual std::optional<std::string> setting(std::string_view dottedKey) const = 0;
+    // The items of a list key ("alerts.email.to"); empty when it is not a list.
+    virtual std::vector<std::string> settingList(std::string_view dottedKey) const = 0;
+    // The entries of a map of scalars ("alerts.webhook.headers"); empty when
+    // it is not one.
+    virtual std::map<std::string, std::string> settingMap(std::string_view dottedKey) const = 0;
     // The build being recovered, and what an action may do to it.
     virtual BuildControl& build() = 0;
     // Logs on the plugin's own channel; records reach the console and the log
