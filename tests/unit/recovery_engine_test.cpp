@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "alert_courier.h"
 #include "alert_dispatcher.h"
 #include "fake_build_control.h"
 #include "recovery_engine.h"
@@ -154,6 +155,8 @@ TEST_CASE("alerts go to the configured channels for trigger conditions and are r
                   "alerts:\n  methods: [log]\n  triggers: [build_failure]\n",
               dir.path());
     f.engine.run(buildFailure(), f.build);
+    // Delivery runs on the courier's thread: wait for it.
+    REQUIRE(f.alerts.courier().drain(std::chrono::seconds(10)));
     auto sent = f.database.prepare("SELECT channel, condition, subject, result FROM alert_sent");
     REQUIRE(sent.step());
     CHECK(sent.text(0) == "log");
