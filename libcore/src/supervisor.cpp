@@ -69,8 +69,12 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
       stateDirectory_(std::move(stateDirectory)), observer_(observer),
       logger_(makeLogger("supervisor")), tree_(config, stateDirectory_),
       limits_(RemoteBuildControl::configuredLimits(config)),
-      autoAdjust_(config.boolean("resources.limits.auto_adjust"))
+      autoAdjust_(config.boolean("resources.limits.auto_adjust")),
+      monitor_(config, stateDirectory_),
+      monitorInterval_(*parseDuration(config.string("monitoring.interval")))
 {
+    monitor_.prime();
+    nextSample_ = std::chrono::steady_clock::now() + monitorInterval_;
 }
 
 Supervisor::~Supervisor()
@@ -232,6 +236,12 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         for (const auto& r : journal_.steps(runId))
             if (r.position == position)
                 event.evidence["log_file"] = r.logFile;
+        if (resourceEvent_) {
+            // The monitor's figures: resource, value, threshold, filesystem.
+            for (const auto& [key, value] : resourceEvent_->evidence)
+                event.evidence.emplace(key, value);
+            resourceEvent_.reset();
+        }
 
         const auto conditions = config_.list("auto_recovery.conditions");
         const bool covered =
@@ -385,6 +395,14 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         result.signal = outcome.signal;
     else
         result.exitStatus = outcome.exitStatus;
+    if (outcome.stopped && resourceEvent_ && !stopForced_) {
+        result.state = "failed";
+        result.condition = resourceEvent_->condition;
+        result.failureClass = resourceEvent_->failureClass;
+        result.message = "stopped by the monitor: " + resourceEvent_->evidence["summary"];
+        LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
+        return result;
+    }
     if (outcome.stopped) {
         result.state = "stopped";
         result.message = stopForced_ ? "stopped by build stop --force" : "stopped by build stop";
@@ -435,7 +453,38 @@ CommandRunner::Stop Supervisor::pollStop()
     }
     if (stop == CommandRunner::Stop::Force)
         stopForced_ = true;
+    if (stop == CommandRunner::Stop::None && resourcesExhausted())
+        stop = CommandRunner::Stop::Graceful;
     return stop;
+}
+
+bool Supervisor::resourcesExhausted()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (now < nextSample_ || resourceEvent_)
+        return false;
+    nextSample_ = now + monitorInterval_;
+    bool exhausted = false;
+    try {
+        for (auto& event : monitor_.tick()) {
+            LFSW_LOG(logger_, Warning) << event.evidence["summary"];
+            if (event.failureClass == "cpu") {
+                // A build is meant to keep every CPU busy: say so, do not stop it.
+                engine_.notify(event, "CPU load is over its threshold while the build runs; the "
+                                      "build goes on");
+                continue;
+            }
+            if (!exhausted) {
+                observer_.note(event.evidence["summary"] + ": stopping the step");
+                resourceEvent_ = std::move(event);
+                exhausted = true;
+            }
+        }
+        monitor_.record(database_);
+    } catch (const std::exception& e) {
+        LFSW_LOG(logger_, Warning) << "resource monitor: " << e.what();
+    }
+    return exhausted;
 }
 
 void Supervisor::reapOrphans()

@@ -15,6 +15,7 @@
 #include "build_tree.h"
 #include "failure_classifier.h"
 #include "logging.h"
+#include "resource_monitor.h"
 
 namespace lfsw {
 
@@ -87,6 +88,9 @@ private:
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
     StepRecord runStep(std::int64_t runId, const PlanStep& step, int position, int total);
     CommandRunner::Stop pollStop();
+    // Samples resources when the interval has passed; true when disk or
+    // memory crossed its threshold, so the step must stop.
+    bool resourcesExhausted();
     void reapOrphans();
 
     const Config& config_;
@@ -107,6 +111,10 @@ private:
     bool stopAfterChain_ = false;
     bool restartRequested_ = false;
     bool stopForced_ = false;
+    ResourceMonitor monitor_;
+    std::chrono::nanoseconds monitorInterval_;
+    std::chrono::steady_clock::time_point nextSample_;
+    std::optional<Event> resourceEvent_; // what stopped the step, until raised
 };
 
 } // namespace lfsw
