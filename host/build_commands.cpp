@@ -16,7 +16,9 @@
 #include "build_plan.h"
 #include "command.h"
 #include "console_reporter.h"
+#include "daemon.h"
 #include "failure_classifier.h"
+#include "pid_lock.h"
 #include "process_table.h"
 #include "session.h"
 #include "supervisor.h"
@@ -314,8 +316,16 @@ int systemStop(Session& session, const po::variables_map& values)
               << "supervisor: "
               << (supervisorRan ? "pid " + std::to_string(run->supervisorPid) + " ended"
                                 : "none running")
-              << "\n"
-              << "daemon: none running (lfs-wrapper has no daemon yet)\n";
+              << "\n";
+    auto daemon = PidLock::holder(session.stateDirectory() / Daemon::kLockFileName);
+    if (!daemon || *daemon <= 0) {
+        std::cout << "daemon: none running\n";
+    } else {
+        std::vector<pid_t> pids{*daemon};
+        ProcessTable::terminatePids(pids, values.count("force") ? std::chrono::seconds(0)
+                                                                : std::chrono::seconds(10));
+        std::cout << "daemon: pid " << *daemon << " ended\n";
+    }
     return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
 }
 

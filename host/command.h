@@ -46,5 +46,6 @@ void addLogsCommands(std::vector<Command>& commands);
 void addBuildCommands(std::vector<Command>& commands);
 void addCheckpointCommands(std::vector<Command>& commands);
 void addMonitorCommands(std::vector<Command>& commands);
+void addDaemonCommands(std::vector<Command>& commands);
 
 } // namespace lfsw::host

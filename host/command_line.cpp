@@ -76,6 +76,7 @@ CommandLine::CommandLine()
     addRecoveryCommands(commands_);
     addLogsCommands(commands_);
     addMonitorCommands(commands_);
+    addDaemonCommands(commands_);
 }
 
 std::vector<std::string> CommandLine::commandNames() const

@@ -71,6 +71,11 @@ const Config& Session::config()
     return *config_;
 }
 
+Config Session::reloadConfig()
+{
+    return config().file() ? Config::fromFile(*config().file()) : Config::builtIn();
+}
+
 std::string Session::configSourceDescription()
 {
     return config().file() ? config().file()->string() : Config::kBuiltInName;

@@ -37,6 +37,8 @@ public:
     // Finds and reads the config (--config, $LFSW_CONFIG, ./lfs-wrapper.yaml,
     // /etc/lfs-wrapper/lfs-wrapper.yaml, else the built-in defaults).
     const Config& config();
+    // Reads the same config file again (the daemon's SIGHUP).
+    Config reloadConfig();
     // The config's structural problems plus, when `resolveNames`, the names
     // no loaded plugin provides: every problem, in file order.
     std::vector<Diagnostic> configProblems(bool resolveNames);

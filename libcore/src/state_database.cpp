@@ -128,6 +128,15 @@ constexpr std::array kMigrations = {
     CREATE INDEX alert_outbox_state ON alert_outbox(state, next_try_at);
     CREATE INDEX alert_outbox_repeat ON alert_outbox(repeat_key, created_at);
     )sql",
+    // 4: when each daemon job last ran, so a run missed while the daemon was
+    // down happens once when it starts.
+    R"sql(
+    CREATE TABLE daemon_job (
+        name        TEXT PRIMARY KEY,
+        last_run_at TEXT NOT NULL,
+        result      TEXT NOT NULL DEFAULT ''
+    );
+    )sql",
 };
 
 } // namespace

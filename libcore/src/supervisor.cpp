@@ -27,8 +27,6 @@ namespace lfsw {
 
 namespace {
 
-constexpr const char* kLockFile = "supervisor.lock";
-
 // Kernel messages since `fd` was positioned, without the "prio,seq,time,-;" prefix.
 std::vector<std::string> readKernelMessages(int fd)
 {
@@ -67,8 +65,8 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
                        std::filesystem::path stateDirectory, SupervisorObserver& observer)
     : config_(config), database_(database), journal_(database), engine_(engine),
       stateDirectory_(std::move(stateDirectory)), observer_(observer),
-      logger_(makeLogger("supervisor")), tree_(config, stateDirectory_),
-      limits_(RemoteBuildControl::configuredLimits(config)),
+      logger_(makeLogger("supervisor")), lock_(stateDirectory_ / kLockFileName),
+      tree_(config, stateDirectory_), limits_(RemoteBuildControl::configuredLimits(config)),
       autoAdjust_(config.boolean("resources.limits.auto_adjust")),
       monitor_(config, stateDirectory_),
       monitorInterval_(*parseDuration(config.string("monitoring.interval")))
@@ -81,27 +79,12 @@ Supervisor::~Supervisor()
 {
     if (signalFd_ >= 0)
         ::close(signalFd_);
-    if (lockFd_ >= 0)
-        ::close(lockFd_); // releases the lock
 }
 
 bool Supervisor::lock(std::string& holder)
 {
-    const auto file = stateDirectory_ / kLockFile;
-    lockFd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lockFd_ < 0)
-        throw std::runtime_error("cannot open " + file.string() + ": " + std::strerror(errno));
-    if (::flock(lockFd_, LOCK_EX | LOCK_NB) != 0) {
-        char text[32] = {};
-        [[maybe_unused]] auto got = ::pread(lockFd_, text, sizeof text - 1, 0);
-        holder = text;
-        ::close(lockFd_);
-        lockFd_ = -1;
+    if (!lock_.acquire(holder))
         return false;
-    }
-    const std::string pid = std::to_string(::getpid());
-    [[maybe_unused]] auto truncated = ::ftruncate(lockFd_, 0);
-    [[maybe_unused]] auto written = ::pwrite(lockFd_, pid.data(), pid.size(), 0);
 
     // Orphans of a step become our children, so no descendant escapes `build stop`.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);

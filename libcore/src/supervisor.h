@@ -15,6 +15,7 @@
 #include "build_tree.h"
 #include "failure_classifier.h"
 #include "logging.h"
+#include "pid_lock.h"
 #include "resource_monitor.h"
 
 namespace lfsw {
@@ -60,6 +61,9 @@ struct RunOutcome {
 class LFSW_EXPORT Supervisor final : public BuildControl
 {
 public:
+    // The lock file in the state directory (holds the supervisor's PID).
+    static constexpr const char* kLockFileName = "supervisor.lock";
+
     Supervisor(const Config& config, StateDatabase& database, RecoveryEngine& engine,
                std::filesystem::path stateDirectory, SupervisorObserver& observer);
     ~Supervisor() override;
@@ -101,10 +105,10 @@ private:
     std::filesystem::path planDirectory_; // LFSW_PLAN_DIR for the steps
     SupervisorObserver& observer_;
     Logger logger_;
+    PidLock lock_;
     BuildTree tree_;
     StepLimits limits_;
     bool autoAdjust_ = false;
-    int lockFd_ = -1;
     int signalFd_ = -1;
     std::int64_t runId_ = 0;
     int stepPid_ = 0;

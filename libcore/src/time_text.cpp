@@ -2,6 +2,7 @@
 #include "time_text.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 namespace lfsw {
@@ -18,6 +19,29 @@ std::string isoUtc(std::chrono::system_clock::time_point time)
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                   static_cast<int>(millis % 1000));
     return text;
+}
+
+std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text)
+{
+    const std::string copy(text);
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
+    int used = 0;
+    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                    &second, &used) != 6)
+        return std::nullopt;
+    std::string_view rest = std::string_view(copy).substr(static_cast<std::size_t>(used));
+    if (rest.size() == 5 && rest[0] == '.')
+        millis = std::atoi(std::string(rest.substr(1, 3)).c_str());
+    else if (rest != "Z")
+        return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
 }
 
 std::string isoUtcNow()

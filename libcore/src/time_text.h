@@ -2,7 +2,9 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <lfsw/export.h>
 
@@ -12,5 +14,7 @@ namespace lfsw {
 // database and the log file write times (they sort as text).
 LFSW_EXPORT std::string isoUtc(std::chrono::system_clock::time_point time);
 LFSW_EXPORT std::string isoUtcNow();
+// Reads what isoUtc() wrote (milliseconds optional); nothing when it is not that.
+LFSW_EXPORT std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text);
 
 } // namespace lfsw

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <lfsw/export.h>
+
+#include "diagnostic.h"
+#include "logging.h"
+#include "pid_lock.h"
+
+namespace lfsw {
+
+class Config;
+class PluginRegistry;
+class StateDatabase;
+
+// Work the daemon runs when it is due (scheduled backups, say). `due`
+// returns the next time it should run after `last` (nothing: never);
+// `run` does it.
+struct DaemonJob {
+    std::string name;
+    std::function<std::optional<std::chrono::system_clock::time_point>(
+        const Config& config, std::chrono::system_clock::time_point last)>
+        due;
+    std::function<void(const Config& config)> run;
+};
+
+// `lfs-wrapper daemon`: in the foreground, one per state directory, it
+// samples resources at `monitoring.interval`, runs the recovery chain (or
+// sends an alert) when a threshold is crossed outside a build — a running
+// supervisor watches its own build —, delivers alerts left pending, and runs
+// its jobs when due. SIGHUP reloads the config (an invalid one is refused
+// with its problems and the old one kept); SIGTERM and SIGINT end it.
+class LFSW_EXPORT Daemon
+{
+public:
+    static constexpr const char* kLockFileName = "daemon.lock";
+    // Reads the config afresh (SIGHUP); its problems are in problems().
+    using ConfigLoader = std::function<Config()>;
+
+    Daemon(ConfigLoader load, const PluginRegistry& registry, std::filesystem::path stateDirectory);
+    ~Daemon();
+
+    bool lock(std::string& holder);
+    void addJob(DaemonJob job);
+    // Runs until SIGTERM or SIGINT; returns the exit status (0).
+    int run();
+
+    // The problems that make a config unusable: structure and names.
+    static std::vector<Diagnostic> problemsOf(const Config& config, const PluginRegistry& registry);
+
+private:
+    struct Services;
+    std::unique_ptr<Services> start(Config config);
+    void tick(Services& services);
+    void runJobs(Services& services);
+
+    ConfigLoader load_;
+    const PluginRegistry& registry_;
+    std::filesystem::path stateDirectory_;
+    Logger logger_;
+    PidLock lock_;
+    std::vector<DaemonJob> jobs_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <sys/types.h>
+
+#include <lfsw/export.h>
+
+namespace lfsw {
+
+// "One of these per state directory": an flock on a file that holds the
+// owner's PID. The kernel drops the lock when the owner dies, however it
+// dies, so a stale file never blocks the next one.
+class LFSW_EXPORT PidLock
+{
+public:
+    explicit PidLock(std::filesystem::path file);
+    ~PidLock();
+    PidLock(const PidLock&) = delete;
+    PidLock& operator=(const PidLock&) = delete;
+
+    // Takes the lock and writes our PID; false, with the holder's PID in
+    // `holder`, when another process has it.
+    bool acquire(std::string& holder);
+
+    // The PID of the process holding the lock at `file`, if one does.
+    static std::optional<pid_t> holder(const std::filesystem::path& file);
+
+private:
+    std::filesystem::path file_;
+    int fd_ = -1;
+};
+
+} // namespace lfsw

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The daemon: one per state directory; outside a build a crossed threshold
+# runs its recovery chain; SIGHUP with a bad config keeps the old one; SIGTERM
+# ends it with status 0; system stop --all ends it too.
+. "$(dirname "$0")/lib.sh"
+
+mkdir root
+cat > lfs-wrapper.yaml <<YAML
+build:
+  root: root
+monitoring:
+  thresholds: {disk_usage: 0%}
+auto_recovery:
+  conditions: [resource_exhaustion]
+alerts:
+  repeat_after: 1h
+recovery_actions:
+  resource_exhaustion:
+    - run_command: {command: "date +%s.%N >> $SCRATCH/chain-ran"}
+YAML
+"$LFSW" daemon >daemon.out 2>&1 &
+DAEMON=$!
+trap 'kill -9 $DAEMON 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+for _ in $(seq 50); do [ -s chain-ran ] && break; sleep 0.1; done
+expect_file chain-ran
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT condition || ':' || failure_class || ':' || outcome FROM recovery_attempt LIMIT 1")" \
+  "resource_exhaustion:disk:recovered"
+# Raised once, not every second: the watch stays raised until the value clears.
+sleep 1.5
+expect_equal "$(wc -l <chain-ran)" "1" "(one chain run per crossing)"
+
+run daemon
+expect_status 1 "(a second daemon)"
+expect_err "another daemon (pid $DAEMON) serves the state directory $SCRATCH/.lfs-wrapper"
+
+# SIGHUP with a broken config: refused, problems logged, the daemon goes on.
+cp lfs-wrapper.yaml good.yaml
+printf 'monitoring:\n  interval: 2x\n' >lfs-wrapper.yaml
+kill -HUP $DAEMON
+sleep 0.5
+CHECKS=$((CHECKS + 1)); kill -0 $DAEMON 2>/dev/null || fail "the daemon died on a bad config"
+CHECKS=$((CHECKS + 1)); grep -q "lfs-wrapper.yaml:2:13: monitoring.interval: expected a duration" daemon.out ||
+  fail "the bad config's problem is not reported: $(cat daemon.out)"
+CHECKS=$((CHECKS + 1)); grep -q "keeping the running one" daemon.out || fail "no word of keeping the config"
+# A good config is taken.
+cp good.yaml lfs-wrapper.yaml
+kill -HUP $DAEMON
+sleep 0.5
+CHECKS=$((CHECKS + 1)); grep -q "SIGHUP: config reloaded from lfs-wrapper.yaml" daemon.out || fail "good config not reloaded"
+
+kill -TERM $DAEMON
+wait $DAEMON
+STATUS=$?
+expect_status 0 "(SIGTERM ends the daemon cleanly)"
+CHECKS=$((CHECKS + 1)); grep -q "received TERM: daemon stopping" daemon.out || fail "no word of stopping"
+
+# system stop --all ends a running daemon.
+"$LFSW" daemon >daemon2.out 2>&1 &
+DAEMON=$!
+sleep 0.5
+run system stop --all
+expect_status 0
+expect_out "daemon: pid $DAEMON ended"
+wait $DAEMON
+CHECKS=$((CHECKS + 1)); ! kill -0 $DAEMON 2>/dev/null || fail "daemon still alive after system stop --all"
+run system stop --all
+expect_out "daemon: none running"
+finish
