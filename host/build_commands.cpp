@@ -331,12 +331,20 @@ int systemStop(Session& session, const po::variables_map& values)
 
 int analyzeErrors(Session& session, const po::variables_map& values)
 {
+    printErrorAnalysis(session, values.count("comprehensive") != 0);
+    return kExitOk;
+}
+
+} // namespace
+
+void printErrorAnalysis(Session& session, bool comprehensive)
+{
     if (!session.stateDirectoryExists() || !session.journal().latestRun()) {
         std::cout << "no build has run: no errors to analyze\n";
-        return kExitOk;
+        return;
     }
     std::vector<RunRecord> runs;
-    if (values.count("comprehensive"))
+    if (comprehensive)
         runs = session.journal().runs();
     else
         runs.push_back(*session.journal().latestRun());
@@ -374,10 +382,7 @@ int analyzeErrors(Session& session, const po::variables_map& values)
     if (failures == 0)
         std::cout << "no failed step in " << (runs.size() == 1 ? "the last build" : "any build")
                   << "\n";
-    return kExitOk;
 }
-
-} // namespace
 
 int resumeBuild(Session& session, bool resourceOptimized, bool quiet)
 {

@@ -47,5 +47,9 @@ void addBuildCommands(std::vector<Command>& commands);
 void addCheckpointCommands(std::vector<Command>& commands);
 void addMonitorCommands(std::vector<Command>& commands);
 void addDaemonCommands(std::vector<Command>& commands);
+void addHealthCommands(std::vector<Command>& commands);
+// analyze errors: each failed step of the last build (every build when
+// `comprehensive`), its class, evidence and recovery chain.
+void printErrorAnalysis(Session& session, bool comprehensive);
 
 } // namespace lfsw::host

@@ -77,6 +77,7 @@ CommandLine::CommandLine()
     addLogsCommands(commands_);
     addMonitorCommands(commands_);
     addDaemonCommands(commands_);
+    addHealthCommands(commands_);
 }
 
 std::vector<std::string> CommandLine::commandNames() const
