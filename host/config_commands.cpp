@@ -44,10 +44,21 @@ int validate(Session& session, const po::variables_map&)
     return plugins.refusals().empty() ? kExitOk : kExitFailed;
 }
 
+// Header values often carry tokens: shown masked. (Passwords are never in
+// the YAML: alerts.email.password_file / password_env name where they are.)
+YAML::Node masked(const YAML::Node& effective)
+{
+    YAML::Node copy = YAML::Clone(effective);
+    if (auto headers = copy["alerts"]["webhook"]["headers"]; headers && headers.IsMap())
+        for (auto entry : headers)
+            entry.second = "********";
+    return copy;
+}
+
 int show(Session& session, const po::variables_map&)
 {
     YAML::Emitter out;
-    out << session.config().effective();
+    out << masked(session.config().effective());
     std::cout << "# effective configuration: " << session.configSourceDescription()
               << ", defaults filled in\n"
               << out.c_str() << "\n";
@@ -58,6 +69,14 @@ int get(Session& session, const po::variables_map& values)
 {
     const std::string key = values["key"].as<std::string>();
     auto node = session.config().node(key);
+    if (node && std::string("alerts.webhook.headers").rfind(key, 0) == 0) {
+        // Walk the masked copy instead, so header values stay hidden.
+        YAML::Node current = masked(session.config().effective());
+        std::istringstream parts(key);
+        for (std::string part; std::getline(parts, part, '.');)
+            current.reset(current[part]);
+        node = current;
+    }
     if (!node) {
         std::vector<std::string> keys = ConfigSchema::leafKeys();
         std::cerr << "lfs-wrapper: unknown config key '" << key << "'" << didYouMean(key, keys)

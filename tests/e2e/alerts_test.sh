@@ -95,6 +95,14 @@ expect_equal "$(hook hooks/3.json "b['contacts'][-1]")" "emergency@system.org"
 expect_equal "$(hook hooks/1.json "b['event']")" "build_failure"
 expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT group_concat(DISTINCT state) FROM alert_outbox")" "sent"
 
+# The header's secret never shows in config show or config get, nor in the log.
+run config show
+expect_out 'X-Site-Token: "********"'
+expect_no_out "s3cret"
+run config get alerts.webhook.headers
+expect_no_out "s3cret"
+CHECKS=$((CHECKS + 1)); ! grep -q s3cret .lfs-wrapper/lfs-wrapper.log || fail "secret in the log file"
+
 # The same alert again within repeat_after is not sent again.
 run recovery reset build_failure --step gcc
 run build resume
