@@ -97,6 +97,16 @@ void readPressure(std::map<std::string, double>& pressure)
 ResourceSampler::ResourceSampler(std::vector<Watched> paths, bool disk, bool memory, bool cpu)
     : paths_(std::move(paths)), disk_(disk), memory_(memory), cpu_(cpu)
 {
+    // The cgroup v2 this process (and so the build it starts) runs in, when
+    // it has a memory limit: "0::/system.slice/build.service".
+    std::ifstream in("/proc/self/cgroup");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("0::", 0) != 0)
+            continue;
+        const std::filesystem::path directory = "/sys/fs/cgroup" + line.substr(3);
+        if (readNumber(directory / "memory.max"))
+            cgroup_ = directory;
+    }
 }
 
 void ResourceSampler::prime()
