@@ -85,10 +85,17 @@ int AlertDispatcher::send(Alert alert)
                                   alert.event.step + "|" + std::to_string(level) + "|" +
                                   alert.subject;
     const auto repeatAfter = *parseDuration(config_.string("alerts.repeat_after"));
-    auto recent = database_.prepare(
-        "SELECT count(*) FROM alert_outbox WHERE repeat_key = ? AND created_at >= ?");
-    recent.bind(1, repeatKey).bind(2, isoUtc(std::chrono::system_clock::now() - repeatAfter));
-    if (recent.step() && recent.integer(0) > 0) {
+    bool repeated = false;
+    {
+        // Finalized before the writes below: a statement left open would
+        // hold a read snapshot that cannot become a write while the courier
+        // writes (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+        auto recent = database_.prepare(
+            "SELECT count(*) FROM alert_outbox WHERE repeat_key = ? AND created_at >= ?");
+        recent.bind(1, repeatKey).bind(2, isoUtc(std::chrono::system_clock::now() - repeatAfter));
+        repeated = recent.step() && recent.integer(0) > 0;
+    }
+    if (repeated) {
         LFSW_LOG(logger_, Info) << "alert not repeated within alerts.repeat_after: "
                                 << alert.subject;
         return 0;
