@@ -21,6 +21,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "file_content.h"
+#include "plain_codec.h"
 #include "sha256.h"
 #include "time_text.h"
 
@@ -56,94 +58,9 @@ std::int64_t nanoseconds(const timespec& time)
 // A read buffer, made once per operation: a fresh zero-filled megabyte per
 // file costs more than hashing small files does.
 using Buffer = std::unique_ptr<char[]>;
-constexpr std::size_t kBufferSize = 1 << 20;
 Buffer makeBuffer()
 {
-    return Buffer(new char[kBufferSize]);
-}
-
-std::string hashFd(int fd, char* buffer, std::uint64_t* bytesRead = nullptr)
-{
-    Sha256 hash;
-    std::uint64_t total = 0;
-    off_t offset = 0;
-    while (true) {
-        ssize_t got = ::pread(fd, buffer, kBufferSize, offset);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            fail("cannot read");
-        }
-        if (got == 0)
-            break;
-        hash.update(buffer, static_cast<std::size_t>(got));
-        offset += got;
-        total += static_cast<std::uint64_t>(got);
-    }
-    if (bytesRead)
-        *bytesRead = total;
-    return hash.hexDigest();
-}
-
-// Copies `size` bytes of `from` into the empty file `to`: a reflink where the
-// file system can, else copy_file_range over the data segments only, so that
-// holes stay holes.
-void copyContent(int from, int to, std::uint64_t size, char* buffer)
-{
-    if (::ioctl(to, FICLONE, from) == 0)
-        return;
-    off_t position = 0;
-    const off_t end = static_cast<off_t>(size);
-    while (position < end) {
-        off_t data = ::lseek(from, position, SEEK_DATA);
-        if (data < 0) {
-            if (errno == ENXIO)
-                break;       // only a hole is left
-            data = position; // no SEEK_DATA here: copy everything
-        }
-        off_t hole = ::lseek(from, data, SEEK_HOLE);
-        if (hole < 0 || hole > end)
-            hole = end;
-        off_t in = data;
-        off_t out = data;
-        while (in < hole) {
-            ssize_t copied =
-                ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
-            if (copied < 0 &&
-                (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
-                // Fall back to read and write.
-                while (in < hole) {
-                    ssize_t got = ::pread(
-                        from, buffer,
-                        std::min<std::size_t>(kBufferSize, static_cast<std::size_t>(hole - in)),
-                        in);
-                    if (got <= 0)
-                        fail("cannot read");
-                    for (ssize_t written = 0; written < got;) {
-                        ssize_t n =
-                            ::pwrite(to, buffer + written, static_cast<std::size_t>(got - written),
-                                     out + written);
-                        if (n <= 0) {
-                            if (n == 0)
-                                errno = ENOSPC; // a short write is a full disk
-                            fail("cannot write");
-                        }
-                        written += n;
-                    }
-                    in += got;
-                    out += got;
-                }
-                break;
-            }
-            if (copied < 0)
-                fail("cannot copy");
-            if (copied == 0)
-                break;
-        }
-        position = hole;
-    }
-    if (::ftruncate(to, end) != 0)
-        fail("cannot size");
+    return Buffer(new char[kFileBufferSize]);
 }
 
 void fsyncDirectory(const std::filesystem::path& directory)
@@ -385,7 +302,10 @@ int openRoot(const std::filesystem::path& root)
 
 } // namespace
 
-CheckpointStore::CheckpointStore(std::filesystem::path directory) : directory_(std::move(directory))
+CheckpointStore::CheckpointStore(std::filesystem::path directory,
+                                 std::shared_ptr<ObjectCodec> codec)
+    : directory_(std::move(directory)),
+      codec_(codec ? std::move(codec) : std::make_shared<PlainCodec>())
 {
     for (const char* sub : {"", "objects", "manifests", "tmp"}) {
         const auto path = directory_ / sub;
@@ -435,12 +355,14 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
         std::filesystem::remove(entry.path(), ignored);
 
-    // The newest readable checkpoint is the parent of the incremental one.
+    // The newest readable checkpoint of the same root is the parent of the
+    // incremental one.
     std::optional<Manifest> newest;
     auto files = manifestFiles();
     for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
         auto result = Manifest::read(*file);
-        if (auto* manifest = std::get_if<Manifest>(&result))
+        if (auto* manifest = std::get_if<Manifest>(&result);
+            manifest && manifest->root == root.string())
             newest = std::move(*manifest);
     }
     std::unordered_map<std::string, const ManifestEntry*> previous;
@@ -476,10 +398,9 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (file.fd < 0)
             fail("cannot read " + (root / path).string());
-        // Copy first (in the kernel), then hash the copy: the file is read
-        // once, and a file changed meanwhile can never make an object whose
-        // name is not its content's hash. Content the store has already is
-        // dropped again.
+        // The codec writes the object and hashes what it wrote, so a file
+        // changed meanwhile can never make an object whose name is not its
+        // content's hash. Content the store has already is dropped again.
         const auto temporary =
             directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
         Fd copy(::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
@@ -488,13 +409,16 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         struct stat now {
         };
         ::fstat(file.fd, &now);
-        copyContent(file.fd, copy.fd, static_cast<std::uint64_t>(now.st_size), buffer.get());
-        std::string copied = hashFd(copy.fd, buffer.get());
+        std::string copied =
+            codec_->store(file.fd, static_cast<std::uint64_t>(now.st_size), copy.fd, buffer.get());
         if (pending.count(copied) || std::filesystem::exists(objectPath(copied))) {
             std::filesystem::remove(temporary, ignored);
         } else {
             pending[copied] = temporary.string();
-            newBytes += static_cast<std::uint64_t>(now.st_size);
+            struct stat stored {
+            };
+            ::fstat(copy.fd, &stored);
+            newBytes += static_cast<std::uint64_t>(stored.st_size);
         }
         return copied;
     };
@@ -604,7 +528,7 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
             if (!hashContent)
                 return std::string();
             Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-            return file.fd < 0 ? std::string() : hashFd(file.fd, buffer.get());
+            return file.fd < 0 ? std::string() : hashFile(file.fd, buffer.get());
         },
         progress);
     return manifest;
@@ -665,7 +589,8 @@ std::vector<TreeDifference> CheckpointStore::diff(const Manifest& from, const Ma
 
 RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::filesystem::path& root,
                                        const TreeWalker::Options& walk,
-                                       const ProgressCallback& progress)
+                                       const ProgressCallback& progress,
+                                       const RestoreOptions& options)
 {
     const auto normalRoot = std::filesystem::absolute(root).lexically_normal();
     if (normalRoot == "/" || normalRoot.empty())
@@ -702,6 +627,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             if (doomedDirectories.count(p))
                 return; // goes with its directory
         auto it = wanted.find(path);
+        if (it == wanted.end() && !options.removeExtra)
+            return;
         if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
             doomed.push_back({path, S_ISDIR(info.st_mode)});
             if (S_ISDIR(info.st_mode))
@@ -794,6 +721,11 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             directories.push_back(&entry);
             break;
         case 'f': {
+            if (!entry.linkGroup.empty() && std::find(report.damaged.begin(), report.damaged.end(),
+                                                      entry.linkGroup) != report.damaged.end()) {
+                report.damaged.push_back(entry.path); // its content is the damaged one
+                continue;
+            }
             if (!entry.linkGroup.empty()) {
                 Fd groupParent(
                     openBeneath(rootFd.fd, parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
@@ -815,13 +747,25 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                       nanoseconds(live.st_mtim) != entry.mtimeNs;
             if (rewrite) {
                 Fd object(::open(objectPath(entry.hash).c_str(), O_RDONLY | O_CLOEXEC));
+                if (object.fd < 0 && options.tolerateDamage) {
+                    report.damaged.push_back(entry.path);
+                    continue;
+                }
                 if (object.fd < 0)
                     fail("the store has no object for " + entry.path + " (" + entry.hash + ")");
                 Fd out(::openat(parent.fd, temporary.c_str(),
                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
                 if (out.fd < 0)
                     fail("cannot write " + entry.path);
-                copyContent(object.fd, out.fd, entry.size, buffer.get());
+                try {
+                    codec_->extract(object.fd, out.fd, entry.size, entry.hash, buffer.get());
+                } catch (const std::exception& e) {
+                    ::unlinkat(parent.fd, temporary.c_str(), 0);
+                    if (!options.tolerateDamage)
+                        throw std::runtime_error(entry.path + ": " + e.what());
+                    report.damaged.push_back(entry.path);
+                    continue;
+                }
                 if (::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot replace " + entry.path);
                 ++report.rewritten;
@@ -925,11 +869,18 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
 
 std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progress) const
 {
-    std::vector<StoreProblem> problems;
     std::vector<std::string> unreadable;
     const auto manifests = list(&unreadable);
+    auto problems = verify(manifests, progress);
     for (const auto& message : unreadable)
-        problems.push_back({"", message, {}});
+        problems.insert(problems.begin(), StoreProblem{"", message, {}});
+    return problems;
+}
+
+std::vector<StoreProblem> CheckpointStore::verify(const std::vector<Manifest>& manifests,
+                                                  const ProgressCallback& progress) const
+{
+    std::vector<StoreProblem> problems;
     std::map<std::string, std::vector<std::string>> users; // hash -> "checkpoint: path"
     for (const auto& manifest : manifests)
         for (const auto& entry : manifest.entries)
@@ -947,7 +898,13 @@ std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progre
             problems.push_back({object.string(), "missing object", paths});
         } else {
             std::uint64_t bytes = 0;
-            if (hashFd(fd.fd, buffer.get(), &bytes) != hash)
+            std::string content;
+            try {
+                content = codec_->contentHash(fd.fd, buffer.get(), &bytes);
+            } catch (const std::exception&) {
+                content.clear(); // cannot be decoded: corrupt
+            }
+            if (content != hash)
                 problems.push_back({object.string(),
                                     "corrupt object: its content does not match its hash", paths});
             done.bytes += bytes;

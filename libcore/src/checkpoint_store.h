@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <lfsw/export.h>
 
 #include "manifest.h"
+#include "object_codec.h"
 #include "tree_walker.h"
 
 namespace lfsw {
@@ -30,6 +32,17 @@ struct RestoreReport {
     std::uint64_t removed = 0;   // paths the checkpoint does not have
     std::uint64_t metadataFixed = 0;
     std::uint64_t unchanged = 0;
+    std::vector<std::string> damaged; // paths whose object is missing or corrupt (tolerant mode)
+};
+
+// How a restore treats what it finds.
+struct RestoreOptions {
+    // Remove live paths the manifest does not have (a revert). Off for a
+    // selective restore of some paths into a tree that keeps the rest.
+    bool removeExtra = true;
+    // A missing or corrupt object skips its path (listed in
+    // RestoreReport::damaged) instead of ending the restore.
+    bool tolerateDamage = false;
 };
 
 // One difference between two trees (checkpoints or the live tree).
@@ -55,10 +68,13 @@ struct StoreProblem {
 class LFSW_EXPORT CheckpointStore
 {
 public:
-    explicit CheckpointStore(std::filesystem::path directory);
+    // Objects are plain copies unless another codec is given (the backup
+    // repository compresses them).
+    explicit CheckpointStore(std::filesystem::path directory,
+                             std::shared_ptr<ObjectCodec> codec = nullptr);
 
     // Takes a checkpoint of `root`. Files whose (inode, size, mtime, ctime)
-    // match the newest checkpoint are not read again, unless their mtime or
+    // match the newest checkpoint of the same root are not read again, unless their mtime or
     // ctime is within a few seconds of now (racy timestamps).
     Manifest create(const std::string& name, const std::filesystem::path& root,
                     const TreeWalker::Options& walk, bool good,
@@ -75,7 +91,8 @@ public:
     // removes what the checkpoint does not have, fixes metadata, directory
     // mtimes last. Never follows a symlink of the live tree.
     RestoreReport restore(const Manifest& manifest, const std::filesystem::path& root,
-                          const TreeWalker::Options& walk, const ProgressCallback& progress);
+                          const TreeWalker::Options& walk, const ProgressCallback& progress,
+                          const RestoreOptions& options = {});
 
     // The live tree as a manifest (content hashes only with `hashContent`).
     static Manifest scan(const std::filesystem::path& root, const TreeWalker::Options& walk,
@@ -85,6 +102,9 @@ public:
 
     // Re-hashes every object and checks every manifest's references.
     std::vector<StoreProblem> verify(const ProgressCallback& progress) const;
+    // The same for the objects of these manifests only.
+    std::vector<StoreProblem> verify(const std::vector<Manifest>& manifests,
+                                     const ProgressCallback& progress) const;
     // Removes objects no manifest references; returns how many bytes it freed.
     std::uint64_t gc(const ProgressCallback& progress);
     void remove(const Manifest& manifest);
@@ -98,6 +118,7 @@ private:
     std::string nextId() const;
 
     std::filesystem::path directory_;
+    std::shared_ptr<ObjectCodec> codec_;
 };
 
 } // namespace lfsw

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+#include "file_content.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "sha256.h"
+
+namespace lfsw {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+} // namespace
+
+std::string hashFile(int fd, char* buffer, std::uint64_t* bytesRead)
+{
+    Sha256 hash;
+    std::uint64_t total = 0;
+    off_t offset = 0;
+    while (true) {
+        ssize_t got = ::pread(fd, buffer, kFileBufferSize, offset);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("cannot read");
+        }
+        if (got == 0)
+            break;
+        hash.update(buffer, static_cast<std::size_t>(got));
+        offset += got;
+        total += static_cast<std::uint64_t>(got);
+    }
+    if (bytesRead)
+        *bytesRead = total;
+    return hash.hexDigest();
+}
+
+void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
+{
+    if (::ioctl(to, FICLONE, from) == 0)
+        return;
+    off_t position = 0;
+    const off_t end = static_cast<off_t>(size);
+    while (position < end) {
+        off_t data = ::lseek(from, position, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO)
+                break;       // only a hole is left
+            data = position; // no SEEK_DATA here: copy everything
+        }
+        off_t hole = ::lseek(from, data, SEEK_HOLE);
+        if (hole < 0 || hole > end)
+            hole = end;
+        off_t in = data;
+        off_t out = data;
+        while (in < hole) {
+            ssize_t copied =
+                ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
+            if (copied < 0 &&
+                (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+                // Fall back to read and write.
+                while (in < hole) {
+                    ssize_t got = ::pread(
+                        from, buffer,
+                        std::min<std::size_t>(kFileBufferSize, static_cast<std::size_t>(hole - in)),
+                        in);
+                    if (got <= 0)
+                        fail("cannot read");
+                    for (ssize_t written = 0; written < got;) {
+                        ssize_t n =
+                            ::pwrite(to, buffer + written, static_cast<std::size_t>(got - written),
+                                     out + written);
+                        if (n <= 0) {
+                            if (n == 0)
+                                errno = ENOSPC; // a short write is a full disk
+                            fail("cannot write");
+                        }
+                        written += n;
+                    }
+                    in += got;
+                    out += got;
+                }
+                break;
+            }
+            if (copied < 0)
+                fail("cannot copy");
+            if (copied == 0)
+                break;
+        }
+        position = hole;
+    }
+    if (::ftruncate(to, end) != 0)
+        fail("cannot size");
+}
+
+void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset)
+{
+    for (std::size_t written = 0; written < size;) {
+        ssize_t n = ::pwrite(fd, data + written, size - written,
+                             static_cast<off_t>(offset) + static_cast<off_t>(written));
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            if (errno == EINTR)
+                continue;
+            fail("cannot write");
+        }
+        written += static_cast<std::size_t>(n);
+    }
+}
+
+} // namespace lfsw
