@@ -130,6 +130,18 @@ SchemaNode buildSchema()
                            "[system-state, build-progress, critical-data]",
                            {"system-state", "build-progress", "critical-data"},
                            "What a scheduled backup holds."),
+                    leaf("critical_data", ValueType::StringList, "[]",
+                         "Files and directories the critical-data type holds (absolute, or "
+                         "relative to the config file)."),
+                    choice("backend", ValueType::String, "local", {"local", "restic"},
+                           "Where backups go: the local repository, or restic's."),
+                    map("restic", "The restic backend (backup.backend: restic).",
+                        {
+                            leaf("repository", ValueType::String, "\"\"",
+                                 "A restic repository: a path, sftp:, s3:, rest:..."),
+                            leaf("password_file", ValueType::Path, "\"\"",
+                                 "File holding the repository password."),
+                        }),
                 }),
             map("monitoring", "Resource monitoring (seed: System Monitoring).",
                 {
@@ -223,7 +235,8 @@ SchemaNode buildSchema()
             leaf("recovery_actions", ValueType::Chains,
                  // The seed's chains.
                  "{build_failure: [stop_build, clean_environment, restore_checkpoint], "
-                 "resource_exhaustion: [free_resources, adjust_limits, restart_build]}",
+                 "resource_exhaustion: [free_resources, adjust_limits, restart_build], "
+                 "minor_corruption: [repair_from_backup]}",
                  "For each condition (or condition:failure_class), the ordered list of actions "
                  "its recovery runs. An entry is an action name or a one-key map "
                  "`action: {param: value}`. A config that has this key replaces the built-in "

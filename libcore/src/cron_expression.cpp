@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -153,6 +154,62 @@ std::variant<CronExpression, std::string> CronExpression::parse(std::string_view
     expression.dayOfMonthRestricted_ = fields[2].front() != '*';
     expression.dayOfWeekRestricted_ = fields[4].front() != '*';
     return expression;
+}
+
+std::optional<std::chrono::system_clock::time_point>
+CronExpression::next(std::chrono::system_clock::time_point after) const
+{
+    std::time_t now = std::chrono::system_clock::to_time_t(after);
+    if (std::chrono::system_clock::from_time_t(now) > after)
+        --now; // to_time_t may round up
+    std::tm tm{};
+    ::localtime_r(&now, &tm);
+    const int lastYear = tm.tm_year + 5;
+    auto normalize = [&] {
+        tm.tm_isdst = -1;
+        std::time_t t = std::mktime(&tm);
+        ::localtime_r(&t, &tm);
+        return t;
+    };
+    tm.tm_sec = 0;
+    tm.tm_min += 1;
+    normalize();
+    while (tm.tm_year <= lastYear) {
+        if (!months_[static_cast<std::size_t>(tm.tm_mon + 1)]) {
+            tm.tm_mon += 1;
+            tm.tm_mday = 1;
+            tm.tm_hour = 0;
+            tm.tm_min = 0;
+            normalize();
+            continue;
+        }
+        const bool dom = daysOfMonth_[static_cast<std::size_t>(tm.tm_mday)];
+        const bool dow = daysOfWeek_[static_cast<std::size_t>(tm.tm_wday)];
+        // Vixie cron: when both day fields are restricted (neither starts
+        // with '*'), either may match; otherwise both must ("*/2" still
+        // counts only its own days).
+        const bool day = dayOfMonthRestricted_ && dayOfWeekRestricted_ ? dom || dow : dom && dow;
+        if (!day) {
+            tm.tm_mday += 1;
+            tm.tm_hour = 0;
+            tm.tm_min = 0;
+            normalize();
+            continue;
+        }
+        if (!hours_[static_cast<std::size_t>(tm.tm_hour)]) {
+            tm.tm_hour += 1;
+            tm.tm_min = 0;
+            normalize();
+            continue;
+        }
+        if (!minutes_[static_cast<std::size_t>(tm.tm_min)]) {
+            tm.tm_min += 1;
+            normalize();
+            continue;
+        }
+        return std::chrono::system_clock::from_time_t(normalize());
+    }
+    return std::nullopt;
 }
 
 } // namespace lfsw

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <bitset>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,12 +18,18 @@ namespace lfsw {
 // day-of-week 0 and 7 both Sunday; "@hourly", "@daily", "@midnight",
 // "@weekly", "@monthly", "@yearly" and "@annually" as shorthands. When both
 // day fields are restricted (neither starts with '*'), a day matches if either
-// matches.
+// matches; otherwise it must match both ("*/2" in one still counts).
 class LFSW_EXPORT CronExpression
 {
 public:
     // The expression, or a message saying which field is wrong and why.
     static std::variant<CronExpression, std::string> parse(std::string_view text);
+
+    // The first time after `after` (by at least a minute's start) that the
+    // expression fires, in the local time zone (TZ); nothing when it never
+    // does within five years (such as "0 0 30 2 *").
+    std::optional<std::chrono::system_clock::time_point>
+    next(std::chrono::system_clock::time_point after) const;
 
     const std::bitset<60>& minutes() const { return minutes_; }
     const std::bitset<24>& hours() const { return hours_; }

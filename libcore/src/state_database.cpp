@@ -164,6 +164,59 @@ StateDatabase::StateDatabase(const std::filesystem::path& directory, bool create
     }
 }
 
+namespace {
+
+// Copies all pages from `source` to `target`, retrying while either is busy.
+void copyDatabase(sqlite3* target, sqlite3* source, const std::string& what)
+{
+    sqlite3_backup* backup = sqlite3_backup_init(target, "main", source, "main");
+    if (!backup)
+        throw StateError(what + ": " + sqlite3_errmsg(target));
+    int rc;
+    while ((rc = sqlite3_backup_step(backup, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+        sqlite3_sleep(50);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE)
+        throw StateError(what + ": " + sqlite3_errstr(rc));
+}
+
+sqlite3* openFile(const std::filesystem::path& file, int flags)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(file.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        throw StateError("cannot open " + file.string() + ": " + message);
+    }
+    return db;
+}
+
+} // namespace
+
+void StateDatabase::backupTo(const std::filesystem::path& file)
+{
+    sqlite3* target = openFile(file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    try {
+        copyDatabase(target, db_, "backup of " + file_.string() + " to " + file.string());
+    } catch (...) {
+        sqlite3_close(target);
+        throw;
+    }
+    sqlite3_close(target);
+}
+
+void StateDatabase::restoreFrom(const std::filesystem::path& file)
+{
+    sqlite3* source = openFile(file, SQLITE_OPEN_READONLY);
+    try {
+        copyDatabase(db_, source, "restore of " + file_.string() + " from " + file.string());
+    } catch (...) {
+        sqlite3_close(source);
+        throw;
+    }
+    sqlite3_close(source);
+}
+
 StateDatabase::~StateDatabase()
 {
     sqlite3_close(db_);

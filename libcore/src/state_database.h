@@ -34,6 +34,13 @@ public:
     static int latestVersion();
     const std::filesystem::path& file() const { return file_; }
 
+    // Writes a consistent snapshot of the whole database to `file` with
+    // SQLite's online backup API (never a copy of the live file, whose WAL
+    // may hold what the main file lacks).
+    void backupTo(const std::filesystem::path& file);
+    // Replaces this database's content with `file`'s, through the same API.
+    void restoreFrom(const std::filesystem::path& file);
+
     // Runs `work` in one IMMEDIATE transaction (a writer lock up front), so
     // that two processes never interleave their read-modify-write.
     template <typename Work> void transaction(Work&& work)

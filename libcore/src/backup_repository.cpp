@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+#include "backup_repository.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lfsw/units.h>
+
+#include "config.h"
+#include "file_content.h"
+#include "state_database.h"
+#include "time_text.h"
+#include "zstd_codec.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kPartsTag = "parts=";
+constexpr const char* kFromTag = "from:"; // "from:NAME=/absolute/origin"
+
+std::string compactUtc(std::chrono::system_clock::time_point time)
+{
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm tm{};
+    ::gmtime_r(&seconds, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &tm);
+    return text;
+}
+
+std::string typeOf(const Manifest& part)
+{
+    return part.tags.empty() ? std::string() : part.tags.front();
+}
+
+// The origins of a staged part's files: entry name -> absolute path.
+std::map<std::string, std::string> originsOf(const Manifest& part)
+{
+    std::map<std::string, std::string> origins;
+    for (const auto& tag : part.tags)
+        if (tag.rfind(kFromTag, 0) == 0) {
+            const auto rest = tag.substr(std::strlen(kFromTag));
+            const auto equals = rest.find('=');
+            if (equals != std::string::npos)
+                origins[rest.substr(0, equals)] = rest.substr(equals + 1);
+        }
+    return origins;
+}
+
+bool isWithin(const std::filesystem::path& inner, const std::filesystem::path& outer)
+{
+    const auto relative = inner.lexically_normal().lexically_relative(outer.lexically_normal());
+    return !relative.empty() && relative.string().rfind("..", 0) != 0;
+}
+
+// Copies a file with its mode and mtime, to a temporary name beside
+// `target` first, then renamed over it: a reader never sees half of it.
+void copyFileAtomically(const std::filesystem::path& source, const std::filesystem::path& target)
+{
+    struct stat info {
+    };
+    if (::stat(source.c_str(), &info) != 0)
+        throw std::runtime_error("cannot read " + source.string());
+    std::filesystem::create_directories(target.parent_path());
+    const auto temporary = target.string() + ".lfsw-tmp." + std::to_string(::getpid());
+    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    const int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                           info.st_mode & 07777);
+    if (in < 0 || out < 0) {
+        if (in >= 0)
+            ::close(in);
+        if (out >= 0)
+            ::close(out);
+        throw std::runtime_error("cannot write " + target.string());
+    }
+    std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
+    try {
+        copyFileContent(in, out, static_cast<std::uint64_t>(info.st_size), buffer.get());
+    } catch (...) {
+        ::close(in);
+        ::close(out);
+        ::unlink(temporary.c_str());
+        throw;
+    }
+    ::fchmod(out, info.st_mode & 07777);
+    const timespec times[2] = {{0, UTIME_OMIT}, info.st_mtim};
+    ::futimens(out, times);
+    ::fsync(out);
+    ::close(in);
+    ::close(out);
+    if (::rename(temporary.c_str(), target.c_str()) != 0) {
+        ::unlink(temporary.c_str());
+        throw std::runtime_error("cannot replace " + target.string());
+    }
+}
+
+} // namespace
+
+std::vector<std::string> Backup::types() const
+{
+    std::vector<std::string> types;
+    for (const auto& part : parts)
+        if (std::find(types.begin(), types.end(), typeOf(part)) == types.end())
+            types.push_back(typeOf(part));
+    return types;
+}
+
+std::uint64_t Backup::files() const
+{
+    std::uint64_t count = 0;
+    for (const auto& part : parts)
+        count += part.entries.size();
+    return count;
+}
+
+std::uint64_t Backup::bytes() const
+{
+    std::uint64_t total = 0;
+    for (const auto& part : parts)
+        total += part.totalBytes();
+    return total;
+}
+
+std::uint64_t Backup::newBytes() const
+{
+    std::uint64_t total = 0;
+    for (const auto& part : parts)
+        total += part.newBytes;
+    return total;
+}
+
+std::filesystem::path BackupRepository::location(const Config& config,
+                                                 const std::filesystem::path& stateDirectory)
+{
+    const auto configured = config.string("backup.repository");
+    return std::filesystem::absolute(configured.empty() ? stateDirectory / "backups"
+                                                        : config.resolvePath(configured))
+        .lexically_normal();
+}
+
+BackupRepository::BackupRepository(const Config& config, std::filesystem::path stateDirectory)
+    : config_(config), stateDirectory_(std::filesystem::absolute(std::move(stateDirectory))),
+      directory_(location(config, stateDirectory_)),
+      store_(
+          [&] {
+              std::filesystem::create_directories(directory_.parent_path());
+              if (::mkdir(directory_.c_str(), 0700) != 0 && errno != EEXIST)
+                  throw std::runtime_error("cannot create the backup repository " +
+                                           directory_.string() + ": " + std::strerror(errno));
+              return directory_;
+          }(),
+          std::make_shared<ZstdCodec>())
+{
+}
+
+std::unique_ptr<PidLock> BackupRepository::writerLock() const
+{
+    auto lock = std::make_unique<PidLock>(directory_ / "writer.lock");
+    std::string holder;
+    if (!lock->acquire(holder))
+        throw std::runtime_error("another backup command (pid " + holder +
+                                 ") is writing the repository " + directory_.string() +
+                                 "; try again when it has finished");
+    return lock;
+}
+
+TreeWalker::Options BackupRepository::walkFor(const std::string& type) const
+{
+    TreeWalker::Options walk;
+    if (type == "system-state")
+        walk.excludes = config_.list("checkpoint.exclude");
+    walk.skip = {stateDirectory_, directory_};
+    return walk;
+}
+
+Backup BackupRepository::create(const std::vector<std::string>& types, StateDatabase& database,
+                                const ProgressCallback& progress)
+{
+    auto lock = writerLock();
+    struct Plan {
+        std::string type;
+        std::filesystem::path root;
+        std::vector<std::string> tags;
+    };
+    std::vector<Plan> plans;
+    auto wants = [&](const char* type) {
+        return std::find(types.begin(), types.end(), type) != types.end();
+    };
+    auto staging = [&](const std::string& name) {
+        const auto dir = directory_ / "staging" / name;
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        return dir;
+    };
+    if (wants("system-state")) {
+        const auto root = std::filesystem::absolute(config_.buildRoot()).lexically_normal();
+        if (!std::filesystem::is_directory(root))
+            throw std::runtime_error("the build root " + root.string() + " does not exist");
+        plans.push_back({"system-state", root, {}});
+    }
+    if (wants("build-progress")) {
+        const auto dir = staging("build-progress");
+        Plan plan{"build-progress", dir, {}};
+        database.backupTo(dir / StateDatabase::kFileName);
+        plan.tags.push_back(std::string(kFromTag) + StateDatabase::kFileName + "=" +
+                            database.file().string());
+        std::vector<std::filesystem::path> files;
+        if (config_.file())
+            files.push_back(std::filesystem::absolute(*config_.file()));
+        if (!config_.string("build.plan").empty())
+            files.push_back(config_.resolvePath(config_.string("build.plan")));
+        for (const auto& file : files) {
+            if (!std::filesystem::is_regular_file(file))
+                continue;
+            copyFileAtomically(file, dir / file.filename());
+            plan.tags.push_back(std::string(kFromTag) + file.filename().string() + "=" +
+                                file.lexically_normal().string());
+        }
+        plans.push_back(plan);
+    }
+    if (wants("critical-data")) {
+        int index = 0;
+        for (const auto& text : config_.list("backup.critical_data")) {
+            const auto path =
+                std::filesystem::absolute(config_.resolvePath(text)).lexically_normal();
+            ++index;
+            std::error_code error;
+            const auto status = std::filesystem::symlink_status(path, error);
+            if (std::filesystem::is_directory(status)) {
+                plans.push_back({"critical-data", path, {}});
+            } else if (std::filesystem::is_regular_file(status)) {
+                const auto dir = staging("critical-" + std::to_string(index));
+                copyFileAtomically(path, dir / path.filename());
+                plans.push_back(
+                    {"critical-data",
+                     dir,
+                     {std::string(kFromTag) + path.filename().string() + "=" + path.string()}});
+            } else {
+                throw std::runtime_error("backup.critical_data names " + path.string() +
+                                         ", which is neither a file nor a directory");
+            }
+        }
+    }
+    if (plans.empty())
+        throw std::runtime_error("nothing to back up: no type selected has anything to hold");
+
+    Backup backup;
+    backup.created = std::chrono::system_clock::now();
+    backup.id = compactUtc(backup.created);
+    for (int n = 2; find(backup.id); ++n)
+        backup.id = compactUtc(backup.created) + "-" + std::to_string(n);
+    backup.expectedParts = static_cast<int>(plans.size());
+    for (auto& plan : plans) {
+        std::vector<std::string> tags{plan.type, kPartsTag + std::to_string(backup.expectedParts)};
+        tags.insert(tags.end(), plan.tags.begin(), plan.tags.end());
+        backup.parts.push_back(
+            store_.create(backup.id, plan.root, walkFor(plan.type), false, tags, progress));
+    }
+    return backup;
+}
+
+std::vector<Backup> BackupRepository::list(std::vector<std::string>* problems) const
+{
+    std::vector<Backup> backups;
+    for (auto& manifest : store_.list(problems)) {
+        if (backups.empty() || backups.back().id != manifest.name) {
+            Backup backup;
+            backup.id = manifest.name;
+            backup.created =
+                parseIsoUtc(manifest.created).value_or(std::chrono::system_clock::time_point{});
+            for (const auto& tag : manifest.tags)
+                if (tag.rfind(kPartsTag, 0) == 0)
+                    backup.expectedParts = std::atoi(tag.c_str() + std::strlen(kPartsTag));
+            backups.push_back(std::move(backup));
+        }
+        backups.back().parts.push_back(std::move(manifest));
+    }
+    return backups;
+}
+
+std::optional<Backup> BackupRepository::find(const std::string& selector) const
+{
+    auto backups = list();
+    if (backups.empty())
+        return std::nullopt;
+    if (selector == "latest")
+        return backups.back();
+    for (auto& backup : backups)
+        if (backup.id == selector)
+            return backup;
+    return std::nullopt;
+}
+
+std::vector<StoreProblem> BackupRepository::verify(const Backup& backup,
+                                                   const ProgressCallback& progress) const
+{
+    auto problems = store_.verify(backup.parts, progress);
+    // Name the live paths, not only the entries.
+    for (auto& problem : problems)
+        for (auto& affected : problem.affected)
+            for (const auto& part : backup.parts) {
+                const std::string prefix = "checkpoint " + part.name + " (" + part.id + "): ";
+                if (affected.rfind(prefix, 0) == 0)
+                    affected = typeOf(part) + ": " +
+                               livePath(part, affected.substr(prefix.size())).string();
+            }
+    if (!backup.complete())
+        problems.push_back({"",
+                            "backup " + backup.id + " is incomplete: it has " +
+                                std::to_string(backup.parts.size()) + " of its " +
+                                std::to_string(backup.expectedParts) +
+                                " parts (its creation was interrupted)",
+                            {}});
+    return problems;
+}
+
+std::filesystem::path BackupRepository::livePath(const Manifest& part,
+                                                 const std::string& entry) const
+{
+    const auto origins = originsOf(part);
+    const auto first = entry.substr(0, entry.find('/'));
+    if (auto it = origins.find(first); it != origins.end())
+        return std::filesystem::path(it->second) / entry.substr(first.size());
+    return std::filesystem::path(part.root) / entry;
+}
+
+BackupRestoreReport BackupRepository::restore(const Backup& backup,
+                                              const std::vector<std::string>& selective,
+                                              const std::optional<std::filesystem::path>& to,
+                                              StateDatabase& database,
+                                              const ProgressCallback& progress)
+{
+    BackupRestoreReport report;
+    const auto buildRoot = std::filesystem::absolute(config_.buildRoot()).lexically_normal();
+    std::optional<std::filesystem::path> target;
+    if (to) {
+        target = std::filesystem::absolute(*to).lexically_normal();
+        for (const auto& part : backup.parts)
+            if (*target == std::filesystem::path(part.root) ||
+                isWithin(*target, std::filesystem::path(part.root)))
+                throw std::runtime_error("refusing to restore into " + target->string() +
+                                         ": it is inside " + part.root +
+                                         ", which the backup holds");
+    }
+    std::vector<std::filesystem::path> selected;
+    for (const auto& text : selective) {
+        std::filesystem::path path(text);
+        selected.push_back((path.is_absolute() ? path : buildRoot / path).lexically_normal());
+    }
+    auto isSelected = [&](const std::filesystem::path& live) {
+        if (selected.empty())
+            return true;
+        for (const auto& s : selected)
+            if (live == s || isWithin(live, s))
+                return true;
+        return false;
+    };
+
+    const auto scratch = directory_ / "tmp" / ("restore-" + std::to_string(::getpid()));
+    std::map<std::string, int> perType;
+    for (const auto& part : backup.parts) {
+        const std::string type = typeOf(part);
+        const int index = ++perType[type];
+        // The entries to restore, with their parent directories.
+        Manifest chosen = part;
+        chosen.entries.clear();
+        std::set<std::string> keep;
+        for (const auto& entry : part.entries)
+            if (isSelected(livePath(part, entry.path))) {
+                keep.insert(entry.path);
+                for (auto p = std::filesystem::path(entry.path).parent_path(); !p.empty();
+                     p = p.parent_path())
+                    keep.insert(p.string());
+            }
+        for (const auto& entry : part.entries)
+            if (keep.count(entry.path))
+                chosen.entries.push_back(entry);
+        if (chosen.entries.empty())
+            continue;
+
+        const auto origins = originsOf(part);
+        const bool staged = !origins.empty();
+        std::filesystem::path root;
+        if (staged)
+            root = scratch / part.id;
+        else if (target)
+            root = *target / (type == "system-state"
+                                  ? std::filesystem::path(type)
+                                  : std::filesystem::path(type) /
+                                        std::filesystem::path(part.root).filename());
+        else
+            root = part.root;
+        RestoreOptions options;
+        options.removeExtra = selective.empty() && !staged;
+        options.tolerateDamage = true;
+        auto result = store_.restore(chosen, root, walkFor(type), progress, options);
+        std::set<std::string> damaged(result.damaged.begin(), result.damaged.end());
+        for (const auto& path : result.damaged)
+            report.damaged.push_back(type + ": " + livePath(part, path).string());
+
+        if (!staged) {
+            for (const auto& entry : chosen.entries)
+                if (!damaged.count(entry.path))
+                    report.written.push_back({part.id, entry.path, (root / entry.path).string()});
+            report.notes.push_back(type + " (" + part.root + ") -> " + root.string() + ": " +
+                                   std::to_string(result.rewritten) + " written, " +
+                                   std::to_string(result.removed) + " removed, " +
+                                   std::to_string(result.unchanged) + " unchanged");
+            continue;
+        }
+        // Staged files go back one by one: the state database through
+        // SQLite's backup API, the others by an atomic rename.
+        for (const auto& entry : chosen.entries) {
+            if (entry.type != 'f' || damaged.count(entry.path))
+                continue;
+            const auto restored = root / entry.path;
+            std::filesystem::path destination =
+                target ? *target / type / std::to_string(index) / entry.path
+                       : livePath(part, entry.path);
+            if (!target && entry.path == StateDatabase::kFileName)
+                database.restoreFrom(restored);
+            else
+                copyFileAtomically(restored, destination);
+            report.written.push_back({part.id, entry.path, destination.string()});
+            report.notes.push_back(type + ": " + livePath(part, entry.path).string() + " -> " +
+                                   destination.string());
+        }
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);
+    return report;
+}
+
+std::vector<std::string> BackupRepository::testRestore(const Backup& backup,
+                                                       const ProgressCallback& progress)
+{
+    std::vector<std::string> mismatches;
+    const auto scratch = directory_ / "tmp" / ("test-restore-" + std::to_string(::getpid()));
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch, ignored);
+    try {
+        for (const auto& part : backup.parts) {
+            const auto root = scratch / part.id;
+            RestoreOptions options;
+            options.tolerateDamage = true;
+            auto result = store_.restore(part, root, {}, progress, options);
+            for (const auto& path : result.damaged)
+                mismatches.push_back(typeOf(part) + ": " + livePath(part, path).string() +
+                                     ": object missing or corrupt");
+            const auto live = CheckpointStore::scan(root, {}, true, nullptr);
+            for (const auto& difference : CheckpointStore::diff(part, live, true)) {
+                if (std::find(result.damaged.begin(), result.damaged.end(), difference.path) !=
+                    result.damaged.end())
+                    continue;
+                mismatches.push_back(typeOf(part) + ": " +
+                                     livePath(part, difference.path).string() + ": " +
+                                     (difference.kind == '-'   ? "not restored"
+                                      : difference.kind == '+' ? "restored but not in the backup"
+                                                               : difference.what + " differ"));
+            }
+        }
+    } catch (...) {
+        std::filesystem::remove_all(scratch, ignored);
+        throw;
+    }
+    std::filesystem::remove_all(scratch, ignored);
+    return mismatches;
+}
+
+std::pair<std::vector<std::string>, std::uint64_t>
+BackupRepository::prune(std::chrono::system_clock::time_point now)
+{
+    auto lock = writerLock();
+    const auto retention = *parseDuration(config_.string("backup.retention"));
+    auto backups = list();
+    std::vector<std::string> removed;
+    for (std::size_t i = 0; i + 1 < backups.size(); ++i) {
+        if (backups[i].created >= now - retention)
+            continue;
+        // Manifests first: once they are gone the backup is gone; the objects
+        // only they used are garbage that gc removes.
+        for (const auto& part : backups[i].parts)
+            store_.remove(part);
+        removed.push_back(backups[i].id);
+    }
+    const auto freed = store_.gc(nullptr);
+    return {removed, freed};
+}
+
+std::vector<DataDifference> BackupRepository::compare(const Backup& backup, bool tree) const
+{
+    std::vector<DataDifference> differences;
+    for (const auto& part : backup.parts) {
+        const std::string type = typeOf(part);
+        if (type == "build-progress" || (type == "system-state" && !tree))
+            continue;
+        const auto origins = originsOf(part);
+        if (!origins.empty()) {
+            std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
+            for (const auto& entry : part.entries) {
+                const auto live = livePath(part, entry.path);
+                struct stat info {
+                };
+                if (::lstat(live.c_str(), &info) != 0) {
+                    differences.push_back({type, live.string(), "missing"});
+                    continue;
+                }
+                const int fd = ::open(live.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                const std::string hash = fd >= 0 ? hashFile(fd, buffer.get()) : std::string();
+                if (fd >= 0)
+                    ::close(fd);
+                if (hash == entry.hash)
+                    continue;
+                const bool sameMetadata =
+                    static_cast<std::uint64_t>(info.st_size) == entry.size &&
+                    static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 +
+                            info.st_mtim.tv_nsec ==
+                        entry.mtimeNs;
+                differences.push_back({type, live.string(), sameMetadata ? "corrupt" : "changed"});
+            }
+            continue;
+        }
+        if (!std::filesystem::is_directory(part.root)) {
+            differences.push_back({type, part.root, "missing"});
+            continue;
+        }
+        const bool hashes = type == "critical-data";
+        const auto live = CheckpointStore::scan(part.root, walkFor(type), hashes, nullptr);
+        for (const auto& difference : CheckpointStore::diff(part, live, hashes)) {
+            const auto path = (std::filesystem::path(part.root) / difference.path).string();
+            if (difference.kind == '-')
+                differences.push_back({type, path, "missing"});
+            else if (difference.kind == '+')
+                differences.push_back({type, path, "new"});
+            else
+                differences.push_back(
+                    {type, path, difference.what == "content" ? "corrupt" : "changed"});
+        }
+    }
+    return differences;
+}
+
+} // namespace lfsw

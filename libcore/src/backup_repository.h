@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <lfsw/export.h>
+
+#include "checkpoint_store.h"
+#include "pid_lock.h"
+
+namespace lfsw {
+
+class Config;
+class StateDatabase;
+
+// One backup: the parts it holds (one manifest each: the build tree, the
+// build's progress, each critical path), all named by the backup's id.
+struct Backup {
+    std::string id; // "20261125T213000Z": when it was taken, UTC; sorts by time
+    std::chrono::system_clock::time_point created;
+    std::vector<Manifest> parts;
+    int expectedParts = 0; // how many it was to have: fewer means interrupted
+
+    bool complete() const { return static_cast<int>(parts.size()) == expectedParts; }
+    std::vector<std::string> types() const;
+    std::uint64_t files() const;
+    std::uint64_t bytes() const;
+    std::uint64_t newBytes() const;
+};
+
+// Where one restored path went, for `verify data --restored`.
+struct RestoredPath {
+    std::string part;   // the part's manifest id
+    std::string path;   // the entry in that manifest
+    std::string target; // the absolute path it was written to
+};
+
+struct BackupRestoreReport {
+    std::vector<RestoredPath> written;
+    std::vector<std::string> damaged; // "type: path" whose object is missing or corrupt
+    std::vector<std::string> notes;   // what went where, in words
+};
+
+// A difference between the latest backup and the live data.
+struct DataDifference {
+    std::string type;   // critical-data, system-state, ...
+    std::string path;   // absolute live path
+    std::string status; // missing, corrupt (content changed, size and mtime not), changed, new
+};
+
+// The backup repository at `backup.repository` (STATE/backups by default):
+// a content-addressed store like the checkpoint store, its objects
+// compressed with zstd, one manifest per part of a backup. A backup is
+// written part by part, each part crash-safely; a lock file keeps two
+// writers (create, prune) from interleaving — the second is refused.
+class LFSW_EXPORT BackupRepository
+{
+public:
+    static constexpr const char* kTypes[] = {"system-state", "build-progress", "critical-data"};
+
+    BackupRepository(const Config& config, std::filesystem::path stateDirectory);
+
+    // Where the repository of this config lives.
+    static std::filesystem::path location(const Config& config,
+                                          const std::filesystem::path& stateDirectory);
+    const std::filesystem::path& directory() const { return directory_; }
+
+    // Takes a backup of these types; `database` is the live state database
+    // (copied with SQLite's backup API). Refused (std::runtime_error) while
+    // another create or prune holds the lock.
+    Backup create(const std::vector<std::string>& types, StateDatabase& database,
+                  const ProgressCallback& progress);
+    // Every backup, oldest first; unreadable manifests go to `problems`.
+    std::vector<Backup> list(std::vector<std::string>* problems = nullptr) const;
+    // "latest" or an id.
+    std::optional<Backup> find(const std::string& selector) const;
+
+    std::vector<StoreProblem> verify(const Backup& backup, const ProgressCallback& progress) const;
+
+    // Restores each part to where it came from, or under `to` (one
+    // directory per type). `selective`: only these paths (absolute, or
+    // relative to the build root). Damaged objects are skipped and listed.
+    BackupRestoreReport restore(const Backup& backup, const std::vector<std::string>& selective,
+                                const std::optional<std::filesystem::path>& to,
+                                StateDatabase& database, const ProgressCallback& progress);
+
+    // Restores into a scratch directory, compares it bit for bit with the
+    // manifests, removes the scratch; returns the mismatches.
+    std::vector<std::string> testRestore(const Backup& backup, const ProgressCallback& progress);
+
+    // Removes backups older than `backup.retention` except the newest, then
+    // the objects no backup uses. Returns the ids removed and bytes freed.
+    std::pair<std::vector<std::string>, std::uint64_t>
+    prune(std::chrono::system_clock::time_point now);
+
+    // What the backup has that differs from the live data (critical data
+    // and, with `tree`, the build tree): missing, corrupt, changed, new.
+    std::vector<DataDifference> compare(const Backup& backup, bool tree) const;
+
+    // The live path a part's entry belongs to.
+    std::filesystem::path livePath(const Manifest& part, const std::string& entry) const;
+
+private:
+    // Takes the writer lock or throws saying who holds it.
+    std::unique_ptr<PidLock> writerLock() const;
+    TreeWalker::Options walkFor(const std::string& type) const;
+
+    const Config& config_;
+    std::filesystem::path stateDirectory_;
+    std::filesystem::path directory_;
+    mutable CheckpointStore store_;
+};
+
+} // namespace lfsw
