@@ -32,6 +32,7 @@ public:
     Result restoreCheckpoint(const std::string&) override { return refuse(); }
     Result cleanEnvironment(bool) override { return refuse(); }
     Result freeResources() override { return refuse(); }
+    Result repairFromBackup(const std::vector<std::string>&) override { return refuse(); }
 
 private:
     static Result refuse() { return Result::notApplicable("alert channels do not control builds"); }

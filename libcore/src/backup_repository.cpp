@@ -440,6 +440,38 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
     return report;
 }
 
+std::string BackupRepository::repair(const std::vector<std::string>& paths, StateDatabase& database)
+{
+    auto backups = list();
+    std::vector<std::string> left = paths;
+    std::string done;
+    for (auto it = backups.rbegin(); it != backups.rend() && !left.empty(); ++it) {
+        auto report = restore(*it, left, std::nullopt, database, nullptr);
+        std::vector<std::string> still;
+        for (const auto& path : left) {
+            bool damaged = false;
+            for (const auto& d : report.damaged)
+                damaged = damaged || d.find(path) != std::string::npos;
+            bool written = false;
+            for (const auto& w : report.written)
+                written = written || w.target == path || w.target.rfind(path + "/", 0) == 0;
+            if (written && !damaged)
+                done += (done.empty() ? "" : ", ") + path + " from backup " + it->id;
+            else
+                still.push_back(path);
+        }
+        left = std::move(still);
+    }
+    if (!left.empty()) {
+        std::string missing;
+        for (const auto& path : left)
+            missing += (missing.empty() ? "" : ", ") + path;
+        throw std::runtime_error("no backup holds an undamaged copy of " + missing +
+                                 (done.empty() ? "" : " (restored: " + done + ")"));
+    }
+    return "restored " + done;
+}
+
 std::vector<std::string> BackupRepository::testRestore(const Backup& backup,
                                                        const ProgressCallback& progress)
 {

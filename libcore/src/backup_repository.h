@@ -101,6 +101,10 @@ public:
     // and, with `tree`, the build tree): missing, corrupt, changed, new.
     std::vector<DataDifference> compare(const Backup& backup, bool tree) const;
 
+    // Restores `paths` from the newest backup holding each of them
+    // undamaged; a description of what it did, or an exception.
+    std::string repair(const std::vector<std::string>& paths, StateDatabase& database);
+
     // The live path a part's entry belongs to.
     std::filesystem::path livePath(const Manifest& part, const std::string& entry) const;
 

@@ -54,6 +54,7 @@ class LFSW_EXPORT BuildJournal
 {
 public:
     explicit BuildJournal(StateDatabase& database) : database_(database) {}
+    StateDatabase& database() { return database_; }
 
     std::int64_t createRun(const std::string& planSource, const std::string& planText,
                            const std::string& buildRoot, const std::vector<std::string>& steps,

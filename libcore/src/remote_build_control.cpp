@@ -8,6 +8,7 @@
 
 #include <lfsw/units.h>
 
+#include "backup_repository.h"
 #include "build_journal.h"
 #include "build_tree.h"
 #include "chroot_mounts.h"
@@ -42,6 +43,18 @@ Result RemoteBuildControl::restoreCheckpoint(const std::string& selector)
     ChrootMounts::cleanUp(config_.buildRoot());
     BuildTree tree(config_, stateDirectory_);
     return tree.restore(selector, nullptr);
+}
+
+Result RemoteBuildControl::repairFromBackup(const std::vector<std::string>& paths)
+{
+    if (paths.empty())
+        return Result::notApplicable("the event names no damaged paths");
+    try {
+        BackupRepository repository(config_, stateDirectory_);
+        return Result::done(repository.repair(paths, journal_.database()));
+    } catch (const std::exception& e) {
+        return Result::failed(e.what());
+    }
 }
 
 Result RemoteBuildControl::freeResources()

@@ -30,6 +30,7 @@ public:
     Result restoreCheckpoint(const std::string& selector) override;
     Result cleanEnvironment(bool revert) override;
     Result freeResources() override;
+    Result repairFromBackup(const std::vector<std::string>& paths) override;
 
     // The limits configured (jobs 0 resolved to the CPU count).
     static StepLimits configuredLimits(const Config& config);

@@ -15,6 +15,7 @@
 #include <lfsw/command_runner.h>
 #include <lfsw/units.h>
 
+#include "backup_repository.h"
 #include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
@@ -514,6 +515,18 @@ Result Supervisor::restoreCheckpoint(const std::string& selector)
 {
     ChrootMounts::cleanUp(config_.buildRoot());
     return tree_.restore(selector, nullptr);
+}
+
+Result Supervisor::repairFromBackup(const std::vector<std::string>& paths)
+{
+    if (paths.empty())
+        return Result::notApplicable("the event names no damaged paths");
+    try {
+        BackupRepository repository(config_, stateDirectory_);
+        return Result::done(repository.repair(paths, database_));
+    } catch (const std::exception& e) {
+        return Result::failed(e.what());
+    }
 }
 
 Result Supervisor::freeResources()

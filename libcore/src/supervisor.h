@@ -87,6 +87,7 @@ public:
     Result restoreCheckpoint(const std::string& selector) override;
     Result cleanEnvironment(bool revert) override;
     Result freeResources() override;
+    Result repairFromBackup(const std::vector<std::string>& paths) override;
 
 private:
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);

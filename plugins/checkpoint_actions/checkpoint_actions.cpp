@@ -81,6 +81,44 @@ public:
     }
 };
 
+// Restores what a failed verification found damaged (the event's "paths"
+// evidence, one path a line) from the newest backup that holds it intact.
+class RepairFromBackup final : public lfsw::Action
+{
+public:
+    std::string name() const override { return "repair_from_backup"; }
+    std::string description() const override
+    {
+        return "Restores the damaged paths of the event from the newest good backup";
+    }
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        return lfsw::unknownParams(params, {});
+    }
+    std::string describe(const lfsw::Params&) const override
+    {
+        return "restore the paths in the event's evidence from the newest backup holding them "
+               "undamaged";
+    }
+    lfsw::Result run(lfsw::Context& context) override
+    {
+        std::vector<std::string> paths;
+        auto it = context.event().evidence.find("paths");
+        if (it != context.event().evidence.end()) {
+            std::string text = it->second;
+            for (std::size_t start = 0; start < text.size();) {
+                auto end = text.find('\n', start);
+                if (end == std::string::npos)
+                    end = text.size();
+                if (end > start)
+                    paths.push_back(text.substr(start, end - start));
+                start = end + 1;
+            }
+        }
+        return context.build().repairFromBackup(paths);
+    }
+};
+
 } // namespace
 
 LFSW_PLUGIN("checkpoint_actions", "1.0.0", "Recovery actions on checkpoints of the build tree")
@@ -88,4 +126,5 @@ LFSW_PLUGIN("checkpoint_actions", "1.0.0", "Recovery actions on checkpoints of t
     registry.addAction(std::make_shared<CreateCheckpoint>());
     registry.addAction(std::make_shared<RestoreCheckpoint>());
     registry.addAction(std::make_shared<CleanEnvironment>());
+    registry.addAction(std::make_shared<RepairFromBackup>());
 }

@@ -52,6 +52,15 @@ public:
         return Result::done("freed 0 B");
     }
 
+    Result repairFromBackup(const std::vector<std::string>& paths) override
+    {
+        std::string text = "repair";
+        for (const auto& path : paths)
+            text += " " + path;
+        calls.push_back(text);
+        return Result::done();
+    }
+
     bool supervisingValue = true;
     StepLimits current{8, 0};
     std::vector<std::string> calls;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <lfsw/result.h>
 
@@ -52,6 +53,10 @@ public:
     // past `resources.log_retention` and store objects no checkpoint uses.
     // The message says how many bytes each item gave back.
     virtual Result freeResources() = 0;
+    // Restores these live paths (absolute, or relative to the build root)
+    // from the newest backup that holds them undamaged, leaving everything
+    // else as it is.
+    virtual Result repairFromBackup(const std::vector<std::string>& paths) = 0;
 };
 
 } // namespace lfsw
