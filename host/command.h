@@ -7,6 +7,10 @@
 
 #include <boost/program_options.hpp>
 
+namespace lfsw {
+class Daemon;
+}
+
 namespace lfsw::host {
 
 class Session;
@@ -48,6 +52,9 @@ void addCheckpointCommands(std::vector<Command>& commands);
 void addMonitorCommands(std::vector<Command>& commands);
 void addDaemonCommands(std::vector<Command>& commands);
 void addHealthCommands(std::vector<Command>& commands);
+void addBackupCommands(std::vector<Command>& commands);
+// The daemon's scheduled backups (backup.schedule), then prune.
+void addBackupJobs(Session& session, Daemon& daemon);
 // analyze errors: each failed step of the last build (every build when
 // `comprehensive`), its class, evidence and recovery chain.
 void printErrorAnalysis(Session& session, bool comprehensive);

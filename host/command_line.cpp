@@ -78,6 +78,7 @@ CommandLine::CommandLine()
     addMonitorCommands(commands_);
     addDaemonCommands(commands_);
     addHealthCommands(commands_);
+    addBackupCommands(commands_);
 }
 
 std::vector<std::string> CommandLine::commandNames() const

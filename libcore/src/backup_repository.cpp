@@ -329,7 +329,8 @@ std::filesystem::path BackupRepository::livePath(const Manifest& part,
     const auto origins = originsOf(part);
     const auto first = entry.substr(0, entry.find('/'));
     if (auto it = origins.find(first); it != origins.end())
-        return std::filesystem::path(it->second) / entry.substr(first.size());
+        return entry == first ? std::filesystem::path(it->second)
+                              : std::filesystem::path(it->second) / entry.substr(first.size() + 1);
     return std::filesystem::path(part.root) / entry;
 }
 
@@ -340,6 +341,13 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
                                               const ProgressCallback& progress)
 {
     BackupRestoreReport report;
+    // Every part is checked before any is restored: nothing half done.
+    for (const auto& part : backup.parts)
+        for (const auto& entry : part.entries)
+            if (!Manifest::safePath(entry.path))
+                throw std::runtime_error("refusing backup " + backup.id + ": its manifest " +
+                                         part.id + " holds the path '" + entry.path +
+                                         "' (absolute or with ..)");
     const auto buildRoot = std::filesystem::absolute(config_.buildRoot()).lexically_normal();
     std::optional<std::filesystem::path> target;
     if (to) {
@@ -470,6 +478,54 @@ std::string BackupRepository::repair(const std::vector<std::string>& paths, Stat
                                  (done.empty() ? "" : " (restored: " + done + ")"));
     }
     return "restored " + done;
+}
+
+std::vector<std::string>
+BackupRepository::checkRestored(const Backup& backup,
+                                const std::vector<RestoredPath>& written) const
+{
+    std::vector<std::string> problems;
+    std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
+    for (const auto& restored : written) {
+        const ManifestEntry* entry = nullptr;
+        for (const auto& part : backup.parts)
+            if (part.id == restored.part)
+                for (const auto& e : part.entries)
+                    if (e.path == restored.path)
+                        entry = &e;
+        if (!entry) {
+            problems.push_back(restored.target + ": not in backup " + backup.id);
+            continue;
+        }
+        struct stat info{};
+        if (::lstat(restored.target.c_str(), &info) != 0) {
+            problems.push_back(restored.target + ": missing");
+            continue;
+        }
+        const char type = S_ISDIR(info.st_mode)   ? 'd'
+                          : S_ISLNK(info.st_mode) ? 'l'
+                          : S_ISREG(info.st_mode) ? 'f'
+                                                  : entry->type;
+        if (type != entry->type) {
+            problems.push_back(restored.target + ": type differs");
+            continue;
+        }
+        if (type == 'f') {
+            const int fd = ::open(restored.target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+            const std::string hash = fd >= 0 ? hashFile(fd, buffer.get()) : std::string();
+            if (fd >= 0)
+                ::close(fd);
+            if (hash != entry->hash)
+                problems.push_back(restored.target + ": content differs from the backup");
+        } else if (type == 'l') {
+            std::error_code error;
+            if (std::filesystem::read_symlink(restored.target, error).string() != entry->target)
+                problems.push_back(restored.target + ": symlink target differs");
+        }
+        if (type != 'l' && (info.st_mode & 07777) != entry->mode)
+            problems.push_back(restored.target + ": mode differs");
+    }
+    return problems;
 }
 
 std::vector<std::string> BackupRepository::testRestore(const Backup& backup,

@@ -19,7 +19,7 @@ class StateDatabase;
 
 // One backup: the parts it holds (one manifest each: the build tree, the
 // build's progress, each critical path), all named by the backup's id.
-struct Backup {
+struct LFSW_EXPORT Backup {
     std::string id; // "20261125T213000Z": when it was taken, UTC; sorts by time
     std::chrono::system_clock::time_point created;
     std::vector<Manifest> parts;
@@ -104,6 +104,11 @@ public:
     // Restores `paths` from the newest backup holding each of them
     // undamaged; a description of what it did, or an exception.
     std::string repair(const std::vector<std::string>& paths, StateDatabase& database);
+
+    // Compares what a restore wrote (still on disk at its targets) with the
+    // backup: one line per path that differs.
+    std::vector<std::string> checkRestored(const Backup& backup,
+                                           const std::vector<RestoredPath>& written) const;
 
     // The live path a part's entry belongs to.
     std::filesystem::path livePath(const Manifest& part, const std::string& entry) const;

@@ -137,6 +137,22 @@ constexpr std::array kMigrations = {
         result      TEXT NOT NULL DEFAULT ''
     );
     )sql",
+    // 5: what each backup restore wrote, for `verify data --restored`.
+    R"sql(
+    CREATE TABLE backup_restore (
+        id          INTEGER PRIMARY KEY,
+        restored_at TEXT NOT NULL,
+        backup_id   TEXT NOT NULL,
+        damaged     INTEGER NOT NULL
+    );
+    CREATE TABLE restored_path (
+        restore_id INTEGER NOT NULL REFERENCES backup_restore(id),
+        part       TEXT NOT NULL,
+        path       TEXT NOT NULL,
+        target     TEXT NOT NULL
+    );
+    CREATE INDEX restored_path_restore ON restored_path(restore_id);
+    )sql",
 };
 
 } // namespace

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: MIT
+// backup create|list|verify|restore|test-restore|prune|schedule, verify data,
+// data analyze --missing, and the daemon's scheduled backup job.
+#include <algorithm>
+#include <ctime>
+#include <iomanip>
+#include <iostream>
+
+#include <lfsw/units.h>
+
+#include "backup_repository.h"
+#include "command.h"
+#include "cron_expression.h"
+#include "daemon.h"
+#include "process_table.h"
+#include "progress_bar.h"
+#include "session.h"
+#include "time_text.h"
+
+namespace po = boost::program_options;
+
+namespace lfsw::host {
+
+namespace {
+
+// "2026-11-25T22:00:00+00:00", local time as systemd-analyze calendar shows it.
+std::string isoLocal(std::chrono::system_clock::time_point time)
+{
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm tm{};
+    ::localtime_r(&seconds, &tm);
+    char text[40];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    std::string result = text; // +0100 -> +01:00
+    result.insert(result.size() - 2, ":");
+    return result;
+}
+
+// Reads "2026-11-25T22:00", "2026-11-25T22:00:00" or "2026-11-25 22:00"
+// as local time.
+std::optional<std::chrono::system_clock::time_point> parseLocal(const std::string& text)
+{
+    std::tm tm{};
+    int used = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &used) != 5)
+        return std::nullopt;
+    std::string rest = text.substr(static_cast<std::size_t>(used));
+    if (!rest.empty() && std::sscanf(rest.c_str(), ":%2d", &tm.tm_sec) != 1)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_isdst = -1;
+    return std::chrono::system_clock::from_time_t(std::mktime(&tm));
+}
+
+std::optional<CronExpression> schedule(const Config& config)
+{
+    auto parsed = CronExpression::parse(config.string("backup.schedule"));
+    if (auto* cron = std::get_if<CronExpression>(&parsed))
+        return *cron;
+    return std::nullopt;
+}
+
+bool buildRunning(Session& session)
+{
+    auto run = session.journal().latestRun();
+    return run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+}
+
+std::optional<Backup> findOrSay(BackupRepository& repository, const std::string& selector)
+{
+    auto backup = repository.find(selector);
+    if (!backup)
+        std::cerr << "lfs-wrapper: no backup '" << selector << "' in "
+                  << repository.directory().string()
+                  << (selector == "latest" ? " (lfs-wrapper backup create makes one)"
+                                           : " (see lfs-wrapper backup list)")
+                  << "\n";
+    return backup;
+}
+
+std::vector<std::string> typesFor(Session& session, const po::variables_map& values)
+{
+    if (values.count("critical-only"))
+        return {"critical-data", "build-progress"};
+    if (values.count("type"))
+        return values["type"].as<std::vector<std::string>>();
+    return session.config().list("backup.types");
+}
+
+int create(Session& session, const po::variables_map& values)
+{
+    const auto types = typesFor(session, values);
+    for (const auto& type : types)
+        if (std::find(std::begin(BackupRepository::kTypes), std::end(BackupRepository::kTypes),
+                      type) == std::end(BackupRepository::kTypes)) {
+            std::cerr << "lfs-wrapper: backup create: unknown type '" << type
+                      << "' (system-state, build-progress, critical-data)\n";
+            return kExitUsage;
+        }
+    BackupRepository repository(session.config(), session.stateDirectory());
+    ProgressBar bar("backup");
+    auto backup = repository.create(types, session.database(), bar.callback());
+    std::string held;
+    for (const auto& type : backup.types())
+        held += (held.empty() ? "" : ", ") + type;
+    std::cout << "backup " << backup.id << ": " << held << "; " << backup.files() << " paths, "
+              << formatBytes(backup.bytes()) << ", " << formatBytes(backup.newBytes())
+              << " new to the repository (compressed)\n";
+    return kExitOk;
+}
+
+int list(Session& session, const po::variables_map&)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    std::vector<std::string> problems;
+    auto backups = repository.list(&problems);
+    for (const auto& problem : problems)
+        std::cerr << "lfs-wrapper: unreadable manifest: " << problem << "\n";
+    if (backups.empty()) {
+        std::cout << "no backups in " << repository.directory().string() << "\n";
+    } else {
+        std::cout << std::left << std::setw(20) << "ID" << std::setw(48) << "TYPES" << std::setw(9)
+                  << "PATHS" << std::setw(12) << "BYTES" << std::setw(12) << "NEW"
+                  << "STATE\n";
+        for (const auto& backup : backups) {
+            std::string types;
+            for (const auto& type : backup.types())
+                types += (types.empty() ? "" : ",") + type;
+            std::cout << std::left << std::setw(20) << backup.id << std::setw(48) << types
+                      << std::setw(9) << backup.files() << std::setw(12)
+                      << formatBytes(backup.bytes()) << std::setw(12)
+                      << formatBytes(backup.newBytes())
+                      << (backup.complete() ? "complete" : "incomplete (interrupted)") << "\n";
+        }
+    }
+    if (auto cron = schedule(session.config())) {
+        auto next = cron->next(std::chrono::system_clock::now());
+        std::cout << "next scheduled backup: " << (next ? isoLocal(*next) : std::string("never"))
+                  << " (backup.schedule \"" << session.config().string("backup.schedule")
+                  << "\", run by lfs-wrapper daemon)\n";
+    }
+    return problems.empty() ? kExitOk : kExitFailed;
+}
+
+int verify(Session& session, const po::variables_map& values)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    std::vector<Backup> chosen;
+    if (values.count("all")) {
+        chosen = repository.list();
+    } else {
+        auto backup =
+            findOrSay(repository, values.count("backup") ? values["backup"].as<std::string>()
+                                                         : std::string("latest"));
+        if (!backup)
+            return kExitFailed;
+        chosen.push_back(*backup);
+    }
+    int bad = 0;
+    for (const auto& backup : chosen) {
+        ProgressBar bar("verify " + backup.id);
+        auto problems = repository.verify(backup, bar.callback());
+        if (problems.empty()) {
+            std::cout << "backup " << backup.id << ": OK, every object re-read and re-hashed ("
+                      << backup.files() << " paths)\n";
+            continue;
+        }
+        ++bad;
+        std::cout << "backup " << backup.id << ": " << problems.size() << " problem(s)\n";
+        for (const auto& problem : problems) {
+            if (problem.affected.empty())
+                std::cout << "  " << problem.message << "\n";
+            for (const auto& path : problem.affected)
+                std::cout << "  " << problem.message.substr(0, problem.message.find(':')) << ": "
+                          << path << "\n";
+        }
+    }
+    if (chosen.empty())
+        std::cout << "no backups to verify\n";
+    return bad ? kExitFailed : kExitOk;
+}
+
+int restore(Session& session, const po::variables_map& values)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    // An unreadable manifest (edited, truncated, or holding a path that
+    // escapes the tree) may be a part of the backup asked for: refuse rather
+    // than restore half of it.
+    std::vector<std::string> problems;
+    repository.list(&problems);
+    if (!problems.empty()) {
+        for (const auto& problem : problems)
+            std::cerr << "lfs-wrapper: unreadable manifest: " << problem << "\n";
+        std::cerr << "lfs-wrapper: backup restore: refused, nothing restored: a backup may be "
+                     "missing the parts these manifests hold (lfs-wrapper backup verify --all)\n";
+        return kExitFailed;
+    }
+    auto backup = findOrSay(repository, values.count("backup") ? values["backup"].as<std::string>()
+                                                               : std::string("latest"));
+    if (!backup)
+        return kExitFailed;
+    std::vector<std::string> selective;
+    if (values.count("selective"))
+        selective = values["selective"].as<std::vector<std::string>>();
+    std::optional<std::filesystem::path> to;
+    if (values.count("to"))
+        to = values["to"].as<std::string>();
+    if (!to && buildRunning(session)) {
+        std::cerr << "lfs-wrapper: backup restore: a build is running; stop it first "
+                     "(lfs-wrapper build stop) or restore --to a directory\n";
+        return kExitFailed;
+    }
+    if (!backup->complete())
+        std::cout << "backup " << backup->id << " is incomplete (" << backup->parts.size() << " of "
+                  << backup->expectedParts
+                  << " parts: its creation was interrupted); restoring what it has\n";
+    ProgressBar bar("restore " + backup->id);
+    auto report = repository.restore(*backup, selective, to, session.database(), bar.callback());
+    auto& database = session.database();
+    database.transaction([&] {
+        database
+            .prepare(
+                "INSERT INTO backup_restore (restored_at, backup_id, damaged) VALUES (?, ?, ?)")
+            .bind(1, isoUtcNow())
+            .bind(2, backup->id)
+            .bind(3, static_cast<std::int64_t>(report.damaged.size()))
+            .run();
+        const auto id = database.lastInsertId();
+        for (const auto& written : report.written)
+            database
+                .prepare("INSERT INTO restored_path (restore_id, part, path, target) "
+                         "VALUES (?, ?, ?, ?)")
+                .bind(1, id)
+                .bind(2, written.part)
+                .bind(3, written.path)
+                .bind(4, written.target)
+                .run();
+    });
+    for (const auto& note : report.notes)
+        std::cout << note << "\n";
+    std::cout << "restored " << report.written.size() << " paths from backup " << backup->id
+              << "\n";
+    if (report.written.empty() && !selective.empty())
+        std::cout << "no path of the backup matches --selective\n";
+    for (const auto& path : report.damaged)
+        std::cout << "NOT restored (object missing or corrupt): " << path << "\n";
+    return report.damaged.empty() ? kExitOk : kExitFailed;
+}
+
+int testRestore(Session& session, const po::variables_map&)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    auto backup = findOrSay(repository, "latest");
+    if (!backup)
+        return kExitFailed;
+    ProgressBar bar("test-restore " + backup->id);
+    auto mismatches = repository.testRestore(*backup, bar.callback());
+    if (mismatches.empty()) {
+        std::cout << "test-restore of backup " << backup->id << ": OK, " << backup->files()
+                  << " paths restored into a scratch directory and compared bit for bit "
+                     "(content, type, mode, owner, mtime, links); scratch removed\n";
+        return kExitOk;
+    }
+    std::cout << "test-restore of backup " << backup->id << ": " << mismatches.size()
+              << " problem(s)\n";
+    for (const auto& line : mismatches)
+        std::cout << "  " << line << "\n";
+    return kExitFailed;
+}
+
+int prune(Session& session, const po::variables_map&)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    auto [removed, freed] = repository.prune(std::chrono::system_clock::now());
+    for (const auto& id : removed)
+        std::cout << "removed backup " << id << "\n";
+    std::cout << "kept " << repository.list().size() << " backups (backup.retention "
+              << session.config().string("backup.retention") << ", and always the newest); freed "
+              << formatBytes(freed) << "\n";
+    return kExitOk;
+}
+
+int scheduleCommand(Session& session, const po::variables_map& values)
+{
+    auto cron = schedule(session.config());
+    auto from = std::chrono::system_clock::now();
+    if (values.count("from")) {
+        auto parsed = parseLocal(values["from"].as<std::string>());
+        if (!parsed) {
+            std::cerr << "lfs-wrapper: backup schedule: --from expects a local time such as "
+                         "2026-11-25T21:30, found '"
+                      << values["from"].as<std::string>() << "'\n";
+            return kExitUsage;
+        }
+        from = *parsed;
+    }
+    const int count = values["count"].as<int>();
+    for (int i = 0; i < count; ++i) {
+        auto next = cron->next(from);
+        if (!next) {
+            if (i == 0)
+                std::cout << "never (within five years)\n";
+            break;
+        }
+        std::cout << isoLocal(*next) << "\n";
+        from = *next;
+    }
+    return kExitOk;
+}
+
+int verifyData(Session& session, const po::variables_map& values)
+{
+    BackupRepository repository(session.config(), session.stateDirectory());
+    if (values.count("restored")) {
+        auto& database = session.database();
+        auto last = database.prepare(
+            "SELECT id, backup_id, restored_at FROM backup_restore ORDER BY id DESC LIMIT 1");
+        if (!last.step()) {
+            std::cout << "no restore has run (lfs-wrapper backup restore)\n";
+            return kExitOk;
+        }
+        const auto restoreId = last.integer(0);
+        const auto backupId = last.text(1);
+        const auto when = last.text(2);
+        std::vector<RestoredPath> written;
+        auto rows = database.prepare(
+            "SELECT part, path, target FROM restored_path WHERE restore_id = ? ORDER BY rowid");
+        rows.bind(1, restoreId);
+        std::size_t skipped = 0;
+        while (rows.step()) {
+            if (rows.text(1) == StateDatabase::kFileName) {
+                ++skipped; // restored through SQLite and written to since
+                continue;
+            }
+            written.push_back({rows.text(0), rows.text(1), rows.text(2)});
+        }
+        auto backup = findOrSay(repository, backupId);
+        if (!backup)
+            return kExitFailed;
+        auto problems = repository.checkRestored(*backup, written);
+        std::cout << "restore of backup " << backupId << " at " << when << ": " << written.size()
+                  << " paths checked against the backup"
+                  << (skipped ? " (the state database is checked by health check --thorough)" : "")
+                  << "\n";
+        for (const auto& problem : problems)
+            std::cout << "  " << problem << "\n";
+        std::cout << (problems.empty() ? "OK: what the restore wrote matches its backup\n"
+                                       : "FAIL: the restored data differs from its backup\n");
+        return problems.empty() ? kExitOk : kExitFailed;
+    }
+    if (!values.count("all")) {
+        std::cerr << "lfs-wrapper: verify data needs --all or --restored\n";
+        return kExitUsage;
+    }
+    auto backup = findOrSay(repository, "latest");
+    if (!backup)
+        return kExitFailed;
+    auto differences = repository.compare(*backup, false);
+    std::vector<std::string> corrupt;
+    for (const auto& difference : differences) {
+        std::cout << difference.status << ": " << difference.path << " (" << difference.type
+                  << ")\n";
+        if (difference.status == "corrupt" || difference.status == "missing")
+            corrupt.push_back(difference.path);
+    }
+    std::cout << differences.size() << " difference(s) between the critical data and backup "
+              << backup->id << "\n";
+    if (corrupt.empty())
+        return kExitOk;
+    // Content changed under an unchanged size and mtime, or gone: damage, not
+    // an edit. minor_corruption's chain (repair_from_backup) may repair it.
+    Event event;
+    event.condition = "minor_corruption";
+    event.evidence["backup"] = backup->id;
+    std::string paths;
+    for (const auto& path : corrupt)
+        paths += (paths.empty() ? "" : "\n") + path;
+    event.evidence["paths"] = paths;
+    event.evidence["summary"] = std::to_string(corrupt.size()) +
+                                " critical path(s) missing or corrupt against backup " + backup->id;
+    const auto conditions = session.config().list("auto_recovery.conditions");
+    if (session.config().boolean("auto_recovery.enabled") &&
+        std::find(conditions.begin(), conditions.end(), event.condition) != conditions.end()) {
+        auto outcome = session.engine().run(event, session.remoteControl());
+        std::cout << "minor_corruption raised; recovery chain " << outcome.chainKey << ": "
+                  << (outcome.status == RecoveryOutcome::Status::Recovered ? "recovered"
+                                                                           : outcome.message)
+                  << "\n";
+    } else {
+        session.engine().notify(event, event.evidence["summary"]);
+    }
+    return kExitFailed;
+}
+
+int analyzeMissing(Session& session, const po::variables_map& values)
+{
+    if (!values.count("missing")) {
+        std::cerr << "lfs-wrapper: data analyze needs --missing\n";
+        return kExitUsage;
+    }
+    BackupRepository repository(session.config(), session.stateDirectory());
+    auto backup = findOrSay(repository, "latest");
+    if (!backup)
+        return kExitFailed;
+    std::map<std::string, int> perType;
+    for (const auto& difference : repository.compare(*backup, true))
+        if (difference.status == "missing") {
+            std::cout << difference.type << ": " << difference.path << "\n";
+            ++perType[difference.type];
+        }
+    if (perType.empty())
+        std::cout << "nothing missing: the live build tree and critical data have every path of "
+                     "backup "
+                  << backup->id << "\n";
+    for (const auto& [type, count] : perType)
+        std::cout << count << " path(s) of " << type << " missing; restore them with: lfs-wrapper "
+                  << "backup restore " << backup->id << " --selective PATH...\n";
+    return kExitOk;
+}
+
+} // namespace
+
+void addBackupJobs(Session& session, Daemon& daemon)
+{
+    DaemonJob job;
+    job.name = "backup";
+    job.due = [](const Config& config, std::chrono::system_clock::time_point last) {
+        auto cron = schedule(config);
+        return cron ? cron->next(last) : std::nullopt;
+    };
+    job.run = [&session](const Config& config) {
+        BackupRepository repository(config, session.stateDirectory());
+        auto backup = repository.create(config.list("backup.types"), session.database(), nullptr);
+        auto pruned = repository.prune(std::chrono::system_clock::now());
+        Logger logger = makeLogger("daemon");
+        LFSW_LOG(logger, Info) << "scheduled backup " << backup.id << " taken ("
+                               << formatBytes(backup.newBytes()) << " new); pruned "
+                               << pruned.first.size() << " old backups, "
+                               << formatBytes(pruned.second) << " freed";
+    };
+    daemon.addJob(std::move(job));
+}
+
+void addBackupCommands(std::vector<Command>& commands)
+{
+    auto backupArgument = [](po::options_description& options,
+                             po::positional_options_description& positional) {
+        options.add_options()("backup", po::value<std::string>()->value_name("ID|latest"),
+                              "which backup (default latest)");
+        positional.add("backup", 1);
+    };
+    commands.push_back(
+        {"backup create", "[--critical-only] [--type T]...", "Take a backup (backup.types)",
+         "Backs up the types of backup.types, or those named: system-state (the build\n"
+         "tree), build-progress (the state database through SQLite's backup API, the\n"
+         "plan and the config), critical-data (backup.critical_data). --critical-only\n"
+         "means critical-data and build-progress. Objects are compressed with zstd;\n"
+         "files unchanged since the last backup are not read again. A second backup\n"
+         "command while one writes the repository is refused.",
+         ConfigNeed::Full,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("critical-only", "critical-data and build-progress only")(
+                 "type", po::value<std::vector<std::string>>()->value_name("T"),
+                 "system-state, build-progress or critical-data (repeatable)");
+         },
+         create});
+    commands.push_back({"backup list", "", "List backups and the next scheduled one", "",
+                        ConfigNeed::Structural, nullptr, list});
+    commands.push_back({"backup verify", "latest|ID|--all",
+                        "Re-read and re-hash every object a backup uses; name each damaged path",
+                        "Exit status 1 when any object is missing or corrupt.",
+                        ConfigNeed::Structural,
+                        [backupArgument](po::options_description& options,
+                                         po::positional_options_description& positional) {
+                            backupArgument(options, positional);
+                            options.add_options()("all", "every backup");
+                        },
+                        verify});
+    commands.push_back(
+        {"backup restore", "[ID|latest] [--selective PATH...] [--to DIR]",
+         "Restore a backup where it came from, or under DIR",
+         "Each type goes back where it came from: the build tree reverted in place,\n"
+         "the state database through SQLite's backup API, files by atomic rename.\n"
+         "--selective restores only these paths (absolute, or relative to the build\n"
+         "root) and leaves everything else. --to DIR restores under DIR instead (one\n"
+         "directory per type); DIR inside a directory the backup holds is refused.\n"
+         "A missing or corrupt object: everything else is restored, the path is\n"
+         "named, and the exit status is 1.",
+         ConfigNeed::Full,
+         [backupArgument](po::options_description& options,
+                          po::positional_options_description& positional) {
+             backupArgument(options, positional);
+             options.add_options()(
+                 "selective",
+                 po::value<std::vector<std::string>>()->multitoken()->value_name("PATH"),
+                 "only these paths")("to", po::value<std::string>()->value_name("DIR"),
+                                     "restore under DIR");
+         },
+         restore});
+    commands.push_back({"backup test-restore", "",
+                        "Restore the latest backup into scratch, compare bit for bit, remove it",
+                        "", ConfigNeed::Structural, nullptr, testRestore});
+    commands.push_back({"backup prune", "",
+                        "Remove backups past backup.retention (never the newest)",
+                        "Keeps every backup younger than backup.retention and always the newest;\n"
+                        "removes the others' manifests first, then objects no backup uses.",
+                        ConfigNeed::Structural, nullptr, prune});
+    commands.push_back(
+        {"backup schedule", "[--from TIME] [--count N]",
+         "Print the next times backup.schedule fires, local ISO 8601",
+         "Like systemd-analyze calendar: check a cron line before trusting it.\n"
+         "--from takes a local time such as 2026-11-25T21:30.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("from", po::value<std::string>()->value_name("TIME"),
+                                   "start after this local time (default now)")(
+                 "count", po::value<int>()->default_value(5)->value_name("N"), "how many");
+         },
+         scheduleCommand});
+    commands.push_back(
+        {"verify data", "--all | --restored",
+         "Critical data against the latest backup, or the last restore against its backup",
+         "--all: each critical path against the latest backup: missing, corrupt\n"
+         "(content changed under the same size and mtime), changed, new. Missing or\n"
+         "corrupt paths raise minor_corruption (its chain, repair_from_backup, can\n"
+         "restore them) and exit status 1. --restored: what the last backup restore\n"
+         "wrote, re-hashed against the backup.",
+         ConfigNeed::Full,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("all", "critical data against the latest backup")(
+                 "restored", "the last restore against its backup");
+         },
+         verifyData});
+    commands.push_back({"data analyze", "--missing",
+                        "What the latest backup has that the build tree and critical data lack", "",
+                        ConfigNeed::Structural,
+                        [](po::options_description& options, po::positional_options_description&) {
+                            options.add_options()("missing",
+                                                  "paths of the latest backup missing live");
+                        },
+                        analyzeMissing});
+}
+
+} // namespace lfsw::host

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Backups from the command line: typed, incremental, verified object by
+# object, restored in place, selectively or elsewhere, tested, pruned,
+# scheduled; damage is named by path; the repository has one writer.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p root/usr/bin root/usr/lib root/empty crit etc
+echo "gcc 13" >root/usr/bin/gcc
+ln -s gcc root/usr/bin/cc
+head -c 3000000 /dev/urandom >root/usr/lib/libbig.so
+ln root/usr/bin/gcc root/usr/bin/gcc-13
+chmod 4755 root/usr/bin/gcc
+echo "signing key" >crit/key.pem
+echo "site config" >etc/site.conf
+cat > plan.yaml <<'PLAN'
+steps:
+  - name: hello
+    run: echo hello
+PLAN
+cat > lfs-wrapper.yaml <<'YAML'
+build:
+  root: root
+  plan: plan.yaml
+backup:
+  retention: 7d
+  critical_data: [crit, etc/site.conf]
+YAML
+run build start
+run backup create
+expect_status 0
+expect_out "system-state, build-progress, critical-data"
+ID1=$(awk '{print $2}' <<<"$OUT" | tr -d :)
+run backup list
+expect_out "$ID1"
+expect_out "complete"
+expect_out "next scheduled backup: "
+expect_out '(backup.schedule "0 */4 * * *"'
+
+# The build-progress part holds a consistent copy of the database, the plan and the config.
+run backup verify latest
+expect_status 0
+expect_out "backup $ID1: OK"
+run backup test-restore
+expect_status 0
+expect_out "test-restore of backup $ID1: OK"
+
+# Incremental: unchanged files are not stored again.
+sleep 1.1
+echo "new tool" >root/usr/bin/ld
+run backup create --type system-state
+ID2=$(awk '{print $2}' <<<"$OUT" | tr -d :)
+CHECKS=$((CHECKS + 1))
+grep -qE "(B|KiB) new to the repository" <<<"$OUT" || fail "the second backup stored the big file again: $OUT"
+run backup create --critical-only
+expect_out "build-progress, critical-data"
+expect_no_out "system-state"
+
+# In-place restore of the tree, selective restore, and --to.
+rm root/usr/bin/gcc-13
+echo "broken" >root/usr/bin/gcc
+echo "junk" >root/junk
+run backup restore "$ID1"
+expect_status 0
+expect_equal "$(cat root/usr/bin/gcc)" "gcc 13"
+expect_equal "$(stat -c %a root/usr/bin/gcc)" "4755"
+expect_equal "$(stat -c %i root/usr/bin/gcc)" "$(stat -c %i root/usr/bin/gcc-13)" "(hardlink restored)"
+expect_equal "$(readlink root/usr/bin/cc)" "gcc"
+expect_no_file root/junk
+expect_file root/empty
+run verify data --restored
+expect_status 0
+expect_out "OK: what the restore wrote matches its backup"
+
+echo "edited" >root/usr/bin/gcc
+echo "keep me" >root/unrelated
+run backup restore "$ID1" --selective usr/bin/gcc
+expect_status 0
+expect_equal "$(cat root/usr/bin/gcc)" "gcc 13"
+expect_file root/unrelated
+run backup restore "$ID1" --to root/elsewhere
+expect_status 1 "(--to inside the build root)"
+expect_err "refusing to restore into $SCRATCH/root/elsewhere"
+run backup restore "$ID1" --to "$SCRATCH/copy"
+expect_status 0
+expect_equal "$(cat copy/system-state/usr/bin/gcc)" "gcc 13"
+expect_equal "$(cat copy/critical-data/crit/key.pem)" "signing key"
+
+# Critical data: missing and corrupt paths are found and repaired by the chain.
+rm crit/key.pem
+MTIME=$(stat -c %y etc/site.conf)
+echo "site conbig" >etc/site.conf
+touch -d "$MTIME" etc/site.conf
+run data analyze --missing
+expect_out "critical-data: $SCRATCH/crit/key.pem"
+expect_out "1 path(s) of critical-data missing"
+run verify data --all
+expect_status 1
+expect_out "missing: $SCRATCH/crit/key.pem (critical-data)"
+expect_out "corrupt: $SCRATCH/etc/site.conf (critical-data)"
+expect_out "minor_corruption raised; recovery chain minor_corruption: recovered"
+expect_equal "$(cat crit/key.pem)" "signing key"
+expect_equal "$(cat etc/site.conf)" "site config"
+run verify data --all
+expect_status 0 "(repaired)"
+
+# A corrupted and a deleted object: verify names the paths; restore does the rest.
+REPO=.lfs-wrapper/backups
+OBJ_GCC=$(sha256sum root/usr/bin/gcc | cut -d' ' -f1)
+OBJ_KEY=$(sha256sum crit/key.pem | cut -d' ' -f1)
+printf 'garbage' >"$REPO/objects/${OBJ_GCC:0:2}/$OBJ_GCC"
+rm "$REPO/objects/${OBJ_KEY:0:2}/$OBJ_KEY"
+run backup verify "$ID1"
+expect_status 1
+expect_out "corrupt object: system-state: $SCRATCH/root/usr/bin/gcc"
+expect_out "missing object: critical-data: $SCRATCH/crit/key.pem"
+echo "changed" >root/usr/lib/libbig.so
+echo "changed" >root/usr/bin/gcc
+echo "changed" >crit/key.pem
+run backup restore "$ID1"
+expect_status 1
+expect_out "NOT restored (object missing or corrupt): system-state: $SCRATCH/root/usr/bin/gcc"
+expect_out "NOT restored (object missing or corrupt): critical-data: $SCRATCH/crit/key.pem"
+CHECKS=$((CHECKS + 1)); [ "$(stat -c %s root/usr/lib/libbig.so)" = 3000000 ] || fail "the rest was not restored"
+run backup test-restore
+expect_status 1 "(the latest backup uses the missing key object)"
+expect_out "critical-data: $SCRATCH/crit/key.pem: object missing or corrupt"
+run backup verify --all
+expect_status 1
+
+# A manifest with a path escaping the tree is refused before anything is written.
+M=$(ls $REPO/manifests/*.manifest | head -1)
+head -n -1 "$M" | sed 's#\tusr/bin/gcc$#\t../escape#' >body
+if grep -q '\.\./escape' body; then
+  { cat body; echo "end $(sha256sum body | cut -d' ' -f1)"; } >"$M"
+  echo "before" >root/usr/lib/libbig.so
+  run backup restore "$ID1"
+  expect_status 1
+  expect_err "refused path '../escape': manifest paths must be relative"
+  expect_err "refused, nothing restored"
+  expect_no_file escape
+  expect_equal "$(cat root/usr/lib/libbig.so)" "before" "(nothing half-done)"
+else
+  fail "test setup: no usr/bin/gcc line in $M"
+fi
+
+# One writer: a second backup command while the lock is held is refused.
+rm -rf .lfs-wrapper/backups
+run backup create --type critical-data
+flock .lfs-wrapper/backups/writer.lock sleep 2 &
+sleep 0.3
+run backup create --type critical-data
+expect_status 1
+expect_err "is writing the repository"
+wait
+
+# Retention: everything older than it goes, the newest always stays.
+sed -i 's/retention: 7d/retention: 1s/' lfs-wrapper.yaml
+run backup create --type critical-data
+sleep 2.2
+run backup prune
+expect_status 0
+expect_out "kept 1 backups"
+expect_out "removed backup"
+run backup verify --all
+expect_status 0
+run backup prune
+expect_out "kept 1 backups (backup.retention 1s, and always the newest)"
+
+# The schedule, as systemd-analyze calendar prints a timer's.
+printf 'build:\n  root: root\nbackup:\n  schedule: "30 2 * * mon-fri"\n' >lfs-wrapper.yaml
+TZ=UTC run backup schedule --from 2026-11-27T03:00 --count 3
+expect_equal "$OUT" "2026-11-30T02:30:00+00:00
+2026-12-01T02:30:00+00:00
+2026-12-02T02:30:00+00:00"
+run backup schedule --from tomorrow
+expect_status 2
+expect_err "--from expects a local time such as 2026-11-25T21:30"
+finish
