@@ -162,9 +162,14 @@ int verify(Session& session, const po::variables_map& values)
     for (const auto& backup : chosen) {
         ProgressBar bar("verify " + backup.id);
         auto problems = repository.verify(backup, bar.callback());
+        const std::string incomplete =
+            backup.complete() ? ""
+                              : "; incomplete: " + std::to_string(backup.parts.size()) + " of " +
+                                    std::to_string(backup.expectedParts) +
+                                    " parts (its creation was interrupted)";
         if (problems.empty()) {
             std::cout << "backup " << backup.id << ": OK, every object re-read and re-hashed ("
-                      << backup.files() << " paths)\n";
+                      << backup.files() << " paths" << incomplete << ")\n";
             continue;
         }
         ++bad;

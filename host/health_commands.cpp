@@ -11,6 +11,7 @@
 #include <lfsw/command_runner.h>
 #include <lfsw/units.h>
 
+#include "backup_repository.h"
 #include "build_tree.h"
 #include "command.h"
 #include "daemon.h"
@@ -203,11 +204,40 @@ void checkProcesses(Session& session, Report& report)
                     "it: lfs-wrapper daemon)");
 }
 
+void checkBackups(Session& session, Report& report)
+{
+    if (!session.config().problems().empty())
+        return;
+    const auto location = BackupRepository::location(session.config(), session.stateDirectory());
+    if (!std::filesystem::exists(location / "manifests")) {
+        report.warn("last backup: none in " + location.string() + " (lfs-wrapper backup create)");
+        return;
+    }
+    try {
+        BackupRepository repository(session.config(), session.stateDirectory());
+        std::vector<std::string> problems;
+        auto backups = repository.list(&problems);
+        if (!problems.empty())
+            report.fail("backups: " + std::to_string(problems.size()) +
+                        " unreadable manifest(s), the first: " + problems.front());
+        if (backups.empty())
+            report.warn("last backup: none in " + location.string() +
+                        " (lfs-wrapper backup create)");
+        else
+            report.ok("last backup: " + backups.back().id + ", taken " +
+                      ageOf(backups.back().created) +
+                      (backups.back().complete() ? "" : " (incomplete: interrupted)"));
+    } catch (const std::exception& e) {
+        report.fail("backups: " + std::string(e.what()));
+    }
+}
+
 int healthReport(Session& session, bool thorough, Report& report)
 {
     checkConfigAndPlugins(session, report);
     checkDatabase(session, report, thorough);
     checkStore(session, report, thorough);
+    checkBackups(session, report);
     checkResources(session, report);
     checkProcesses(session, report);
     return report.failures();

@@ -313,13 +313,6 @@ std::vector<StoreProblem> BackupRepository::verify(const Backup& backup,
                     affected = typeOf(part) + ": " +
                                livePath(part, affected.substr(prefix.size())).string();
             }
-    if (!backup.complete())
-        problems.push_back({"",
-                            "backup " + backup.id + " is incomplete: it has " +
-                                std::to_string(backup.parts.size()) + " of its " +
-                                std::to_string(backup.expectedParts) +
-                                " parts (its creation was interrupted)",
-                            {}});
     return problems;
 }
 

@@ -166,6 +166,30 @@ expect_status 0
 run backup prune
 expect_out "kept 1 backups (backup.retention 1s, and always the newest)"
 
+run health check
+expect_out "OK    last backup: "
+
+# The daemon takes scheduled backups; one missed while it was down runs once
+# when it starts (as systemd's Persistent=).
+mkdir -p daemon-test/root && cd daemon-test || exit 1
+echo data >root/file
+printf 'build:\n  root: root\nbackup:\n  schedule: "0 */4 * * *"\n  types: [system-state]\n' >lfs-wrapper.yaml
+run recovery init
+FIVE_HOURS_AGO=$(date -u -d '5 hours ago' +%Y-%m-%dT%H:%M:%S.000Z)
+sqlite3 .lfs-wrapper/state.db "INSERT INTO daemon_job (name, last_run_at) VALUES ('backup', '$FIVE_HOURS_AGO')"
+"$LFSW" daemon >daemon.out 2>&1 &
+DAEMON=$!
+for _ in $(seq 60); do grep -q "scheduled backup" daemon.out && break; sleep 0.1; done
+sleep 1.5
+kill -TERM $DAEMON
+wait $DAEMON
+expect_equal "$(grep -c 'scheduled backup .* taken' daemon.out)" "1" "(the missed run, once)"
+run backup list
+expect_out "system-state"
+LAST=$(sqlite3 .lfs-wrapper/state.db "SELECT last_run_at FROM daemon_job WHERE name = 'backup'")
+CHECKS=$((CHECKS + 1)); [[ "$LAST" > "$FIVE_HOURS_AGO" ]] || fail "the job's last run was not recorded"
+cd "$SCRATCH" || exit 1
+
 # The schedule, as systemd-analyze calendar prints a timer's.
 printf 'build:\n  root: root\nbackup:\n  schedule: "30 2 * * mon-fri"\n' >lfs-wrapper.yaml
 TZ=UTC run backup schedule --from 2026-11-27T03:00 --count 3
