@@ -12,6 +12,7 @@
 #include "command.h"
 #include "cron_expression.h"
 #include "daemon.h"
+#include "host_context.h"
 #include "process_table.h"
 #include "progress_bar.h"
 #include "session.h"
@@ -89,6 +90,74 @@ std::vector<std::string> typesFor(Session& session, const po::variables_map& val
     return session.config().list("backup.types");
 }
 
+// backup.backend other than "local": a BackupBackend plugin does the work.
+class Remote
+{
+public:
+    explicit Remote(Session& session)
+        : session_(session), name_(session.config().string("backup.backend")),
+          backend_(session.plugins().backupBackend(name_)),
+          context_(session.config(), event_, Params(), 0, session.stateDirectory(),
+                   session.remoteControl(), "backup." + name_)
+    {
+        if (!backend_)
+            throw std::runtime_error("backup.backend is '" + name_ +
+                                     "' but no loaded plugin provides that backup backend");
+    }
+
+    static bool wanted(Session& session)
+    {
+        return session.config().string("backup.backend") != "local";
+    }
+
+    BackupBackend& backend() { return *backend_; }
+    Context& context() { return context_; }
+
+    // The paths a backup of `types` holds; build-progress is staged first.
+    std::vector<std::string> stage(const std::vector<std::string>& types)
+    {
+        const auto& config = session_.config();
+        std::vector<std::string> paths;
+        auto wants = [&](const char* type) {
+            return std::find(types.begin(), types.end(), type) != types.end();
+        };
+        if (wants("system-state"))
+            paths.push_back(std::filesystem::absolute(config.buildRoot()).lexically_normal());
+        if (wants("build-progress")) {
+            const auto staging = session_.stateDirectory() / "backup-staging";
+            std::filesystem::remove_all(staging);
+            std::filesystem::create_directories(staging);
+            session_.database().backupTo(staging / StateDatabase::kFileName);
+            if (config.file())
+                std::filesystem::copy_file(*config.file(), staging / config.file()->filename(),
+                                           std::filesystem::copy_options::overwrite_existing);
+            paths.push_back(staging);
+        }
+        if (wants("critical-data"))
+            for (const auto& text : config.list("backup.critical_data"))
+                paths.push_back(
+                    std::filesystem::absolute(config.resolvePath(text)).lexically_normal());
+        return paths;
+    }
+
+    int report(const Result& result)
+    {
+        if (result.status() == Result::Status::Failed) {
+            std::cerr << "lfs-wrapper: " << result.message() << "\n";
+            return kExitFailed;
+        }
+        std::cout << result.message() << "\n";
+        return kExitOk;
+    }
+
+private:
+    Session& session_;
+    std::string name_;
+    std::shared_ptr<BackupBackend> backend_;
+    Event event_;
+    HostContext context_;
+};
+
 int create(Session& session, const po::variables_map& values)
 {
     const auto types = typesFor(session, values);
@@ -99,6 +168,10 @@ int create(Session& session, const po::variables_map& values)
                       << "' (system-state, build-progress, critical-data)\n";
             return kExitUsage;
         }
+    if (Remote::wanted(session)) {
+        Remote remote(session);
+        return remote.report(remote.backend().create(remote.stage(types), types, remote.context()));
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     ProgressBar bar("backup");
     auto backup = repository.create(types, session.database(), bar.callback());
@@ -113,6 +186,23 @@ int create(Session& session, const po::variables_map& values)
 
 int list(Session& session, const po::variables_map&)
 {
+    if (Remote::wanted(session)) {
+        Remote remote(session);
+        std::vector<BackupSnapshot> snapshots;
+        auto result = remote.backend().list(snapshots, remote.context());
+        if (result.status() == Result::Status::Failed)
+            return remote.report(result);
+        for (const auto& snapshot : snapshots) {
+            std::string tags;
+            for (const auto& tag : snapshot.tags)
+                tags += (tags.empty() ? "" : ",") + tag;
+            std::cout << snapshot.id << "  " << snapshot.time << "  " << tags << "\n";
+        }
+        if (snapshots.empty())
+            std::cout << "no backups in the " << session.config().string("backup.backend")
+                      << " repository\n";
+        return kExitOk;
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     std::vector<std::string> problems;
     auto backups = repository.list(&problems);
@@ -146,6 +236,11 @@ int list(Session& session, const po::variables_map&)
 
 int verify(Session& session, const po::variables_map& values)
 {
+    if (Remote::wanted(session)) {
+        Remote remote(session);
+        return remote.report(remote.backend().verify(
+            values.count("backup") ? values["backup"].as<std::string>() : "", remote.context()));
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     std::vector<Backup> chosen;
     if (values.count("all")) {
@@ -189,6 +284,22 @@ int verify(Session& session, const po::variables_map& values)
 
 int restore(Session& session, const po::variables_map& values)
 {
+    if (Remote::wanted(session)) {
+        Remote remote(session);
+        std::vector<std::string> include;
+        if (values.count("selective"))
+            for (const auto& text : values["selective"].as<std::vector<std::string>>()) {
+                std::filesystem::path path(text);
+                include.push_back(
+                    (path.is_absolute() ? path : session.config().buildRoot() / path).string());
+            }
+        const std::string target =
+            values.count("to") ? std::filesystem::absolute(values["to"].as<std::string>()).string()
+                               : std::string("/");
+        return remote.report(remote.backend().restore(
+            values.count("backup") ? values["backup"].as<std::string>() : "latest", include, target,
+            remote.context()));
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     // An unreadable manifest (edited, truncated, or holding a path that
     // escapes the tree) may be a part of the backup asked for: refuse rather
@@ -256,6 +367,18 @@ int restore(Session& session, const po::variables_map& values)
 
 int testRestore(Session& session, const po::variables_map&)
 {
+    if (Remote::wanted(session)) {
+        // Restore into scratch, then let the backend re-read its data.
+        Remote remote(session);
+        const auto scratch = session.stateDirectory() / "test-restore";
+        std::filesystem::remove_all(scratch);
+        auto restored = remote.backend().restore("latest", {}, scratch.string(), remote.context());
+        std::filesystem::remove_all(scratch);
+        if (restored.status() == Result::Status::Failed)
+            return remote.report(restored);
+        std::cout << restored.message() << " (scratch, removed)\n";
+        return remote.report(remote.backend().verify("", remote.context()));
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     auto backup = findOrSay(repository, "latest");
     if (!backup)
@@ -277,6 +400,13 @@ int testRestore(Session& session, const po::variables_map&)
 
 int prune(Session& session, const po::variables_map&)
 {
+    if (Remote::wanted(session)) {
+        Remote remote(session);
+        return remote.report(
+            remote.backend().prune(std::chrono::duration_cast<std::chrono::seconds>(
+                                       *parseDuration(session.config().string("backup.retention"))),
+                                   remote.context()));
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     auto [removed, freed] = repository.prune(std::chrono::system_clock::now());
     for (const auto& id : removed)
@@ -436,6 +566,17 @@ void addBackupJobs(Session& session, Daemon& daemon)
         return cron ? cron->next(last) : std::nullopt;
     };
     job.run = [&session](const Config& config) {
+        if (config.string("backup.backend") != "local") {
+            Remote remote(session);
+            auto types = config.list("backup.types");
+            auto result = remote.backend().create(remote.stage(types), types, remote.context());
+            if (result.status() == Result::Status::Failed)
+                throw std::runtime_error(result.message());
+            remote.backend().prune(std::chrono::duration_cast<std::chrono::seconds>(
+                                       *parseDuration(config.string("backup.retention"))),
+                                   remote.context());
+            return;
+        }
         BackupRepository repository(config, session.stateDirectory());
         auto backup = repository.create(config.list("backup.types"), session.database(), nullptr);
         auto pruned = repository.prune(std::chrono::system_clock::now());

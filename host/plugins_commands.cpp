@@ -29,6 +29,8 @@ int list(Session& session, const po::variables_map&)
                   << "  actions:        " << joined(plugin.actions) << "\n"
                   << "  conditions:     " << joined(plugin.conditions) << "\n"
                   << "  alert channels: " << joined(plugin.alertChannels) << "\n";
+        if (!plugin.backupBackends.empty())
+            std::cout << "  backup backends: " << joined(plugin.backupBackends) << "\n";
     }
     if (registry.plugins().empty())
         std::cout << "no plugins loaded\n";

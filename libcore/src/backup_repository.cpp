@@ -490,7 +490,8 @@ BackupRepository::checkRestored(const Backup& backup,
             problems.push_back(restored.target + ": not in backup " + backup.id);
             continue;
         }
-        struct stat info{};
+        struct stat info {
+        };
         if (::lstat(restored.target.c_str(), &info) != 0) {
             problems.push_back(restored.target + ": missing");
             continue;

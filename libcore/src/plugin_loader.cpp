@@ -15,6 +15,7 @@
 
 #include "guarded_action.h"
 #include "guarded_alert_channel.h"
+#include "guarded_backup_backend.h"
 #include "plugin_registry.h"
 
 namespace lfsw {
@@ -44,10 +45,16 @@ public:
         if (channel)
             channels.push_back(std::move(channel));
     }
+    void addBackupBackend(std::shared_ptr<BackupBackend> backend) override
+    {
+        if (backend)
+            backends.push_back(std::move(backend));
+    }
 
     std::vector<std::shared_ptr<Action>> actions;
     std::vector<std::shared_ptr<Condition>> conditions;
     std::vector<std::shared_ptr<AlertChannel>> channels;
+    std::vector<std::shared_ptr<BackupBackend>> backends;
 };
 
 bool worldWritable(const std::filesystem::path& path)
@@ -153,6 +160,7 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     StagingRegistry staging;
     std::vector<std::shared_ptr<Action>> actions;
     std::vector<std::shared_ptr<AlertChannel>> channels;
+    std::vector<std::shared_ptr<BackupBackend>> backends;
     std::vector<ConditionInfo> conditions;
     try {
         auto registerPlugin = boost::dll::import_alias<void(Registry&)>(*library, kRegisterAlias);
@@ -162,6 +170,8 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
             actions.push_back(std::make_shared<GuardedAction>(library, action, info.name));
         for (auto& channel : staging.channels)
             channels.push_back(std::make_shared<GuardedAlertChannel>(library, channel, info.name));
+        for (auto& backend : staging.backends)
+            backends.push_back(std::make_shared<GuardedBackupBackend>(library, backend, info.name));
         for (auto& condition : staging.conditions)
             conditions.push_back({condition->name(), condition->description(),
                                   condition->failureClasses(), info.name});
@@ -199,6 +209,9 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     for (const auto& condition : conditions)
         if (auto message = clash("condition", condition.name))
             return refuse(*message);
+    for (const auto& backend : backends)
+        if (auto message = clash("backup backend", backend->name()))
+            return refuse(*message);
 
     for (auto& action : actions) {
         info.actions.push_back(action->name());
@@ -207,6 +220,10 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     for (auto& channel : channels) {
         info.alertChannels.push_back(channel->name());
         registry.addAlertChannel(std::move(channel), info.name);
+    }
+    for (auto& backend : backends) {
+        info.backupBackends.push_back(backend->name());
+        registry.addBackupBackend(std::move(backend), info.name);
     }
     for (auto& condition : conditions) {
         info.conditions.push_back(condition.name);

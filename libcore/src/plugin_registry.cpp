@@ -69,6 +69,19 @@ void PluginRegistry::addAlertChannel(std::shared_ptr<AlertChannel> channel,
     alertChannels_[channel->name()] = std::move(channel);
 }
 
+std::shared_ptr<BackupBackend> PluginRegistry::backupBackend(const std::string& name) const
+{
+    auto it = backupBackends_.find(name);
+    return it == backupBackends_.end() ? nullptr : it->second;
+}
+
+void PluginRegistry::addBackupBackend(std::shared_ptr<BackupBackend> backend,
+                                      const std::string& plugin)
+{
+    providers_["backup backend:" + backend->name()] = plugin;
+    backupBackends_[backend->name()] = std::move(backend);
+}
+
 void PluginRegistry::addCondition(ConditionInfo condition)
 {
     providers_["condition:" + condition.name] = condition.plugin;

@@ -9,6 +9,7 @@
 
 #include <lfsw/action.h>
 #include <lfsw/alert_channel.h>
+#include <lfsw/backup_backend.h>
 #include <lfsw/condition.h>
 #include <lfsw/export.h>
 
@@ -24,6 +25,7 @@ struct PluginInfo {
     std::vector<std::string> actions;
     std::vector<std::string> conditions;
     std::vector<std::string> alertChannels;
+    std::vector<std::string> backupBackends;
 };
 
 // A condition as registered: its name, description and failure classes, read
@@ -42,6 +44,7 @@ class LFSW_EXPORT PluginRegistry
 public:
     std::shared_ptr<Action> action(const std::string& name) const;
     std::shared_ptr<AlertChannel> alertChannel(const std::string& name) const;
+    std::shared_ptr<BackupBackend> backupBackend(const std::string& name) const;
     const ConditionInfo* condition(const std::string& name) const;
 
     std::vector<std::string> actionNames() const;
@@ -66,11 +69,13 @@ public:
     void addAction(std::shared_ptr<Action> action, const std::string& plugin);
     void addAlertChannel(std::shared_ptr<AlertChannel> channel, const std::string& plugin);
     void addCondition(ConditionInfo condition);
+    void addBackupBackend(std::shared_ptr<BackupBackend> backend, const std::string& plugin);
 
 private:
     std::map<std::string, std::shared_ptr<Action>> actions_;
     std::map<std::string, std::shared_ptr<AlertChannel>> alertChannels_;
     std::map<std::string, ConditionInfo> conditions_;
+    std::map<std::string, std::shared_ptr<BackupBackend>> backupBackends_;
     std::map<std::string, std::string> providers_;
     std::vector<PluginInfo> plugins_;
     std::vector<std::string> refusals_;

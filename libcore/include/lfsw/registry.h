@@ -5,6 +5,7 @@
 
 #include <lfsw/action.h>
 #include <lfsw/alert_channel.h>
+#include <lfsw/backup_backend.h>
 #include <lfsw/condition.h>
 
 namespace lfsw {
@@ -20,6 +21,7 @@ public:
     virtual void addAction(std::shared_ptr<Action> action) = 0;
     virtual void addCondition(std::shared_ptr<Condition> condition) = 0;
     virtual void addAlertChannel(std::shared_ptr<AlertChannel> channel) = 0;
+    virtual void addBackupBackend(std::shared_ptr<BackupBackend> backend) = 0;
 };
 
 } // namespace lfsw
