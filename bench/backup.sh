@@ -34,7 +34,7 @@ results=$work/results
 measure() {
   local scenario=$1 tool=$2; shift 2
   sync
-  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || { echo "$tool failed: $(tail -3 "$work/err")" >&2; exit 1; }
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/err" || { echo "$scenario: $tool failed: $(tail -3 "$work/err") $(cat "$work/time")" >&2; exit 1; }
   local start end; start=$(date +%s.%N); sync; end=$(date +%s.%N)
   read -r wall user sys peak < "$work/time"
   echo "$scenario|$tool|$(echo "$wall + $end - $start" | bc -l)|$(echo "$user + $sys" | bc -l)|$peak" >> "$results"
