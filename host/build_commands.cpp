@@ -147,6 +147,23 @@ int status(Session& session, const po::variables_map&)
                           ? ""
                           : "; applied by build resume --resource-optimized")
                   << "\n";
+    // The monitor's samples over the run: peaks against the thresholds.
+    auto peaks = session.database().prepare(
+        "SELECT resource, subject, max(value), avg(value), max(threshold), count(*) "
+        "FROM resource_sample WHERE resource <> 'pressure' AND taken_at >= ? AND "
+        "(? = '' OR taken_at <= ?) GROUP BY resource, subject ORDER BY resource, subject");
+    peaks.bind(1, run->startedAt).bind(2, run->endedAt).bind(3, run->endedAt);
+    std::string resources;
+    while (peaks.step()) {
+        char text[160];
+        std::snprintf(text, sizeof text, "%s%s%s peak %.1f%% (mean %.1f%%, threshold %.0f%%)",
+                      resources.empty() ? "" : "; ", peaks.text(0).c_str(),
+                      peaks.text(1).empty() ? "" : (" " + peaks.text(1)).c_str(), peaks.real(2),
+                      peaks.real(3), peaks.real(4));
+        resources += text;
+    }
+    if (!resources.empty())
+        std::cout << "  resources: " << resources << "\n";
     std::cout << "\n"
               << std::left << std::setw(4) << "#" << std::setw(24) << "STEP" << std::setw(13)
               << "STATE" << std::setw(10) << "TIME" << std::setw(9) << "ATTEMPTS" << std::setw(6)

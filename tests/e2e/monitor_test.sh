@@ -63,6 +63,9 @@ expect_status 0
 CHECKS=$((CHECKS + 1))
 [ "$(sqlite3 .lfs-wrapper/state.db "SELECT count(DISTINCT taken_at) FROM resource_sample WHERE resource = 'disk'")" -ge 2 ] ||
   fail "no disk samples recorded during the build"
+run build status
+expect_out "  resources: "
+expect_out "memory peak "
 
 # clean cache: empties what resources.reclaim names, refuses what it must not touch.
 mkdir -p ccache/a/b dl
