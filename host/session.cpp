@@ -42,6 +42,13 @@ std::vector<std::filesystem::path> ownPluginDirectories()
         std::sort(directories.begin(), directories.end());
         return directories;
     }
+    // Installed: beside the binary (relocatable), else where it was meant to be.
+    if (!error) {
+        const auto beside =
+            (executable.parent_path() / LFSW_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
+        if (std::filesystem::is_directory(beside, error))
+            return {beside};
+    }
     return {LFSW_PLUGIN_INSTALL_DIR};
 }
 

@@ -31,6 +31,11 @@ YAML
 
 run config validate
 expect_status 0 "seed blocks validate"
+
+# The shipped example config (the seed's YAML, complete) is valid.
+EXAMPLES="$(cd "$(dirname "$0")/../../examples" && pwd)"
+run --config "$EXAMPLES/configs/lfs-wrapper.yaml" config validate
+expect_status 0 "(examples/configs/lfs-wrapper.yaml validates)"
 expect_out "lfs-wrapper.yaml: valid"
 
 LFSW_CONFIG=$SCRATCH/lfs-wrapper.yaml run config get backup.retention

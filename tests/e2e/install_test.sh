@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# meson install lays out what the install issue lists, the installed host
+# finds its library and plugins by itself (no environment), and a plugin
+# built against the installed SDK's pkg-config file loads.
+. "$(dirname "$0")/lib.sh"
+BUILD=$(dirname "$(dirname "$LFSW")")
+DEST=$SCRATCH/dest
+meson install -C "$BUILD" --no-rebuild --quiet --destdir "$DEST" >install.log 2>&1 ||
+  { cat install.log; fail "meson install failed"; finish; }
+PREFIX=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+LIBDIR=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libdir"][0])')
+ROOT=$DEST$PREFIX
+expect_file "$ROOT/bin/lfs-wrapper"
+expect_file "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI"
+expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/build_actions.so"
+expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/restic_backup.so"
+expect_file "$ROOT/include/lfsw/plugin.h"
+expect_file "$ROOT/include/lfsw/abi.h"
+expect_file "$ROOT/include/lfsw/backup_backend.h"
+expect_file "$ROOT/etc/lfs-wrapper/lfs-wrapper.yaml"
+expect_file "$ROOT/share/man/man1/lfs-wrapper.1"
+expect_file "$ROOT/share/bash-completion/completions/lfs-wrapper"
+UNIT=$ROOT/lib/systemd/system/lfs-wrapper-daemon.service
+expect_file "$UNIT"
+CHECKS=$((CHECKS + 1)); grep -q "^ExecStart=$PREFIX/bin/lfs-wrapper --config $PREFIX/etc/lfs-wrapper/lfs-wrapper.yaml daemon$" "$UNIT" ||
+  fail "unit's ExecStart: $(grep ExecStart "$UNIT")"
+PC=$ROOT/$LIBDIR/pkgconfig/lfs-wrapper-sdk.pc
+expect_file "$PC"
+expect_equal "$(pkg-config --variable=pluginabi "$PC")" "$PLUGIN_ABI"
+expect_equal "$(pkg-config --variable=plugindir "$PC")" "$PREFIX/$LIBDIR/lfs-wrapper/plugins"
+
+# The installed host, with no LD_LIBRARY_PATH and no LFSW_PLUGIN_PATH.
+INSTALLED=$ROOT/bin/lfs-wrapper
+OUT=$(env -u LD_LIBRARY_PATH -u LFSW_PLUGIN_PATH "$INSTALLED" plugins list 2>&1); STATUS=$?
+expect_status 0
+expect_out "restic_backup"
+expect_out "$ROOT/$LIBDIR/lfs-wrapper/plugins/email_alert.so"
+OUT=$(env -u LD_LIBRARY_PATH "$INSTALLED" --config "$ROOT/etc/lfs-wrapper/lfs-wrapper.yaml" config validate 2>&1); STATUS=$?
+expect_status 0 "(the installed example config validates against the installed plugins)"
+
+# A third-party plugin built against the installed SDK alone.
+mkdir site && cat >site/hello.cpp <<'CPP'
+#include <lfsw/plugin.h>
+namespace {
+class Hello final : public lfsw::Action {
+public:
+    std::string name() const override { return "say_hello"; }
+    std::string description() const override { return "Says hello"; }
+    std::vector<lfsw::ParamProblem> validate(const lfsw::Params& params) const override
+    {
+        return lfsw::unknownParams(params, {});
+    }
+    std::string describe(const lfsw::Params&) const override { return "say hello"; }
+    lfsw::Result run(lfsw::Context& context) override
+    {
+        context.log(lfsw::LogLevel::Info, "hello from a site plugin");
+        return lfsw::Result::done("said hello");
+    }
+};
+}
+LFSW_PLUGIN("site_hello", "0.1.0", "A site plugin built against the installed SDK")
+{
+    registry.addAction(std::make_shared<Hello>());
+}
+CPP
+# The .pc file describes PREFIX; under DESTDIR, pkg-config's sysroot maps it.
+FLAGS=$(PKG_CONFIG_SYSROOT_DIR="$DEST" pkg-config --cflags --libs "$PC")
+g++ -std=c++20 -shared -fPIC -fvisibility=hidden -o site/site_hello.so site/hello.cpp $FLAGS 2>build.err ||
+  { cat build.err; fail "the site plugin does not build against the installed SDK"; }
+chmod 755 site site/site_hello.so
+printf 'build:\n  root: root\nrecovery_actions:\n  system_error: [say_hello]\n' >lfs-wrapper.yaml
+OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/site" "$INSTALLED" recovery run system_error 2>&1); STATUS=$?
+expect_status 0 "(the site plugin's action ran)"
+expect_out "say_hello"
+expect_out "said hello"
+finish
