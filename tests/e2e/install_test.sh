@@ -73,4 +73,29 @@ OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/site" "$INSTALLED" recov
 expect_status 0 "(the site plugin's action ran)"
 expect_out "say_hello"
 expect_out "said hello"
+
+# The SDK's template and the site plugin example build with their own
+# meson.build against the installed SDK, and their harness tests pass.
+EXAMPLES="$(cd "$(dirname "$0")/../.." && pwd)"
+export PKG_CONFIG_PATH="$ROOT/$LIBDIR/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$DEST"
+for project in sdk/template examples/plugins/trim_cache; do
+  name=$(basename "$project")
+  cp -r "$EXAMPLES/$project" "$SCRATCH/$name-src"
+  if meson setup "$SCRATCH/$name-build" "$SCRATCH/$name-src" >"$name.log" 2>&1 &&
+     ninja -C "$SCRATCH/$name-build" >>"$name.log" 2>&1 &&
+     LD_LIBRARY_PATH="$ROOT/$LIBDIR" meson test -C "$SCRATCH/$name-build" >>"$name.log" 2>&1; then
+    CHECKS=$((CHECKS + 1))
+  else
+    CHECKS=$((CHECKS + 1)); fail "$project does not build or test against the installed SDK: $(tail -20 "$name.log")"
+  fi
+done
+# The example plugin loads into the installed host and its action runs.
+chmod 755 "$SCRATCH/trim_cache-build"
+mkdir -p cache && head -c 300000 /dev/zero >cache/old.o && touch -d '1 hour ago' cache/old.o && head -c 300000 /dev/zero >cache/new.o
+printf 'build:\n  root: root\nrecovery_actions:\n  resource_exhaustion:\n    - trim_cache: {path: "%s/cache", max_size: 400K}\n' "$SCRATCH" >lfs-wrapper.yaml
+OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/trim_cache-build" "$INSTALLED" recovery run resource_exhaustion 2>&1); STATUS=$?
+expect_status 0 "(trim_cache ran in the installed host)"
+expect_out "trimmed $SCRATCH/cache: removed 1 files"
+expect_no_file cache/old.o
+expect_file cache/new.o
 finish
