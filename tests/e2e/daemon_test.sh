@@ -9,6 +9,8 @@ cat > lfs-wrapper.yaml <<YAML
 build:
   root: root
 monitoring:
+  # Only the disk: a loaded machine may cross the CPU threshold too.
+  resources: {cpu: false, memory: false}
   thresholds: {disk_usage: 0%}
 auto_recovery:
   conditions: [resource_exhaustion]
