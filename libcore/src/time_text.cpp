@@ -30,6 +30,8 @@ std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_vie
                     &second, &used) != 6)
         return std::nullopt;
     std::string_view rest = std::string_view(copy).substr(static_cast<std::size_t>(used));
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+        return std::nullopt;
     if (rest.size() == 5 && rest[0] == '.')
         millis = std::atoi(std::string(rest.substr(1, 3)).c_str());
     else if (rest != "Z")
