@@ -146,4 +146,27 @@ CHECKS=$((CHECKS + 1))
 grep -q "giving up on this alert" .lfs-wrapper/lfs-wrapper.log || fail "giving up is not logged"
 # The recovery journal was written before the alerts were given up.
 expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT outcome FROM recovery_attempt")" "recovered"
+
+# starttls: true against a server without STARTTLS: refused, never sent in clear.
+cd "$SCRATCH" && mkdir tls && cd tls || exit 1
+cat > lfs-wrapper.yaml <<YAML
+build:
+  root: root
+alerts:
+  methods: [email]
+  triggers: [system_error]
+  retries: 0
+  email: {server: 127.0.0.1, port: $SMTP_PORT, starttls: true, to: [ops@site.org]}
+recovery_actions:
+  system_error:
+    - run_command: {command: "true"}
+YAML
+BEFORE=$(ls "$SCRATCH/mail" | wc -l)
+run recovery run system_error
+expect_status 0
+expect_equal "$(ls "$SCRATCH/mail" | wc -l)" "$BEFORE" "(nothing sent without STARTTLS)"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT state FROM alert_outbox")" "given_up"
+CHECKS=$((CHECKS + 1))
+sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox" | grep -qi "SMTP to 127.0.0.1:$SMTP_PORT failed" ||
+  fail "STARTTLS refusal not recorded: $(sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox")"
 finish
