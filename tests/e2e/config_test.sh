@@ -34,8 +34,10 @@ expect_status 0 "seed blocks validate"
 
 # The shipped example config (the seed's YAML, complete) is valid.
 EXAMPLES="$(cd "$(dirname "$0")/../../examples" && pwd)"
-run --config "$EXAMPLES/configs/lfs-wrapper.yaml" config validate
-expect_status 0 "(examples/configs/lfs-wrapper.yaml validates)"
+for example in lfs-wrapper laptop build-server ci; do
+  run --config "$EXAMPLES/configs/$example.yaml" config validate
+  expect_status 0 "(examples/configs/$example.yaml validates)"
+done
 expect_out "lfs-wrapper.yaml: valid"
 
 LFSW_CONFIG=$SCRATCH/lfs-wrapper.yaml run config get backup.retention
