@@ -32,13 +32,14 @@ YAML
 run config validate
 expect_status 0 "seed blocks validate"
 
+expect_out "lfs-wrapper.yaml: valid"
+
 # The shipped example config (the seed's YAML, complete) is valid.
 EXAMPLES="$(cd "$(dirname "$0")/../../examples" && pwd)"
 for example in lfs-wrapper laptop build-server ci; do
   run --config "$EXAMPLES/configs/$example.yaml" config validate
   expect_status 0 "(examples/configs/$example.yaml validates)"
 done
-expect_out "lfs-wrapper.yaml: valid"
 
 LFSW_CONFIG=$SCRATCH/lfs-wrapper.yaml run config get backup.retention
 expect_out "7d"
