@@ -94,16 +94,18 @@ std::vector<std::string> typesFor(Session& session, const po::variables_map& val
 class Remote
 {
 public:
-    explicit Remote(Session& session)
-        : session_(session), name_(session.config().string("backup.backend")),
+    // `config`: the session's, or the daemon's after a SIGHUP.
+    Remote(Session& session, const Config& config)
+        : session_(session), config_(config), name_(config.string("backup.backend")),
           backend_(session.plugins().backupBackend(name_)),
-          context_(session.config(), event_, Params(), 0, session.stateDirectory(),
-                   session.remoteControl(), "backup." + name_)
+          context_(config, event_, Params(), 0, session.stateDirectory(), session.remoteControl(),
+                   "backup." + name_)
     {
         if (!backend_)
             throw std::runtime_error("backup.backend is '" + name_ +
                                      "' but no loaded plugin provides that backup backend");
     }
+    explicit Remote(Session& session) : Remote(session, session.config()) {}
 
     static bool wanted(Session& session)
     {
@@ -116,7 +118,7 @@ public:
     // The paths a backup of `types` holds; build-progress is staged first.
     std::vector<std::string> stage(const std::vector<std::string>& types)
     {
-        const auto& config = session_.config();
+        const auto& config = config_;
         std::vector<std::string> paths;
         auto wants = [&](const char* type) {
             return std::find(types.begin(), types.end(), type) != types.end();
@@ -152,6 +154,7 @@ public:
 
 private:
     Session& session_;
+    const Config& config_;
     std::string name_;
     std::shared_ptr<BackupBackend> backend_;
     Event event_;
@@ -567,7 +570,7 @@ void addBackupJobs(Session& session, Daemon& daemon)
     };
     job.run = [&session](const Config& config) {
         if (config.string("backup.backend") != "local") {
-            Remote remote(session);
+            Remote remote(session, config);
             auto types = config.list("backup.types");
             auto result = remote.backend().create(remote.stage(types), types, remote.context());
             if (result.status() == Result::Status::Failed)
