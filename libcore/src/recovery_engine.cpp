@@ -195,13 +195,14 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
     return outcome;
 }
 
-void RecoveryEngine::notify(const Event& event, const std::string& message)
+void RecoveryEngine::notify(const Event& event, const std::string& message,
+                            const std::string& outcome, LogLevel severity)
 {
     Alert alert;
     alert.event = event;
-    alert.severity = LogLevel::Error;
+    alert.severity = severity;
     alert.subject = event.condition + (event.step.empty() ? "" : " in step '" + event.step + "'") +
-                    ": no automatic recovery";
+                    ": " + outcome;
     alert.body = message;
     for (const auto& [key, value] : event.evidence)
         alert.body += "\n" + key + ": " + value;

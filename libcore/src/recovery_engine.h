@@ -68,8 +68,11 @@ public:
     void resetAttempts(const std::string& condition, const std::string& step);
 
     // Alerts about a condition no recovery runs for (not covered by
-    // auto_recovery): what happened and what the user should do.
-    void notify(const Event& event, const std::string& message);
+    // auto_recovery, or one that needs none): what happened and what the user
+    // should do; `outcome` ends the subject.
+    void notify(const Event& event, const std::string& message,
+                const std::string& outcome = "no automatic recovery",
+                LogLevel severity = LogLevel::Error);
 
 private:
     // Returns the attempt number, or 0 when the attempts are used up.

@@ -317,6 +317,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     } else {
         options.workdir = step.workdir.empty() ? root : root / step.workdir;
     }
+    currentStep_ = step.name;
     options.onStarted = [&](int pid) {
         stepPid_ = pid;
         journal_.setStepPgid(runId, position, pid);
@@ -454,8 +455,11 @@ bool Supervisor::resourcesExhausted()
             LFSW_LOG(logger_, Warning) << event.evidence["summary"];
             if (event.failureClass == "cpu") {
                 // A build is meant to keep every CPU busy: say so, do not stop it.
-                engine_.notify(event, "CPU load is over its threshold while the build runs; the "
-                                      "build goes on");
+                event.step = currentStep_;
+                engine_.notify(event,
+                               "CPU load is over its threshold while the build runs; the "
+                               "build goes on",
+                               "CPU over its threshold, the build goes on", LogLevel::Warning);
                 continue;
             }
             if (!exhausted) {

@@ -113,6 +113,7 @@ private:
     int signalFd_ = -1;
     std::int64_t runId_ = 0;
     int stepPid_ = 0;
+    std::string currentStep_; // the step running now, for the monitor's events
     bool stopAfterChain_ = false;
     bool restartRequested_ = false;
     bool stopForced_ = false;
