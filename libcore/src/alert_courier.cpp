@@ -78,6 +78,16 @@ AlertCourier::AlertCourier(const Config& config, const PluginRegistry& registry,
 
 AlertCourier::~AlertCourier()
 {
+    std::size_t waiting = 0;
+    {
+        std::lock_guard lock(mutex_);
+        waiting = queue_.size() + static_cast<std::size_t>(busy_);
+    }
+    if (waiting > 0 && !drain(std::chrono::milliseconds(200)))
+        LFSW_LOG(logger_, Info) << "delivering " << waiting << " alert(s) before exiting (at most "
+                                << formatDuration(std::chrono::duration_cast<std::chrono::seconds>(
+                                       drainLimit()))
+                                << ")";
     if (!drain(drainLimit()))
         LFSW_LOG(logger_, Warning)
             << "alerts still queued at exit stay pending in the state database; "
