@@ -49,6 +49,8 @@ std::optional<std::chrono::system_clock::time_point> parseLocal(const std::strin
     std::string rest = text.substr(static_cast<std::size_t>(used));
     if (!rest.empty() && std::sscanf(rest.c_str(), ":%2d", &tm.tm_sec) != 1)
         return std::nullopt;
+    if (tm.tm_year < 1970 || tm.tm_year > 2200) // system_clock's nanoseconds end in 2262
+        return std::nullopt;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     tm.tm_isdst = -1;

@@ -14,7 +14,8 @@ namespace lfsw {
 // database and the log file write times (they sort as text).
 LFSW_EXPORT std::string isoUtc(std::chrono::system_clock::time_point time);
 LFSW_EXPORT std::string isoUtcNow();
-// Reads what isoUtc() wrote (milliseconds optional); nothing when it is not that.
+// Reads what isoUtc() wrote (milliseconds optional), years 1970 to 2200;
+// nothing when it is not that.
 LFSW_EXPORT std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text);
 
 } // namespace lfsw

@@ -196,6 +196,8 @@ TZ=UTC run backup schedule --from 2026-11-27T03:00 --count 3
 expect_equal "$OUT" "2026-11-30T02:30:00+00:00
 2026-12-01T02:30:00+00:00
 2026-12-02T02:30:00+00:00"
+run backup schedule --from 2500-01-01T00:00
+expect_status 2 "(past what the clock holds: refused, not overflowed)"
 run backup schedule --from tomorrow
 expect_status 2
 expect_err "--from expects a local time such as 2026-11-25T21:30"

@@ -26,6 +26,14 @@ TEST_CASE("lines that are not records are skipped")
     CHECK_FALSE(lfsw::LogRecord::parse("2026-11-25T18:30:01.123Z INFO engine x"));
 }
 
+TEST_CASE("a year past what system_clock holds is not a record (fuzz finding)")
+{
+    // fuzz_log_record: from_time_t overflowed (UBSan) for the year 2426.
+    CHECK_FALSE(lfsw::LogRecord::parse("2426-11-25T21:06:32.236Z INFO supervisor: x"));
+    CHECK_FALSE(lfsw::parseIsoUtc("9999-01-01T00:00:00Z"));
+    CHECK(lfsw::parseIsoUtc("2200-01-01T00:00:00Z"));
+}
+
 TEST_CASE("did you mean")
 {
     CHECK(lfsw::closestMatch("retension", {"retention", "schedule", "types"}) == "retention");
