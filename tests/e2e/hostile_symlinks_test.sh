@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A build tree full of symlinks pointing out of it: no command writes
+# through them. The victim directory outside must be byte-for-byte the same
+# after checkpoints, restores, backups, cleaning and free_resources.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p victim/sub root/usr/bin root/sources cache
+echo "precious" >victim/secret
+echo "also precious" >victim/sub/data
+snapshot() { (cd "$SCRATCH/victim" && find . -printf '%p %y %s %m %T@\n' | sort && cat secret sub/data) | sha256sum; }
+BEFORE=$(snapshot)
+
+echo "tool" >root/usr/bin/tool
+ln -s "$SCRATCH/victim" root/escape-dir
+ln -s "$SCRATCH/victim/secret" root/escape-file
+ln -s / root/rootfs
+ln -s "$SCRATCH/victim" root/sources/gcc-build        # matches build.scratch
+ln -s "$SCRATCH/victim" cache/link                      # inside a reclaim path
+cat > lfs-wrapper.yaml <<'YAML'
+build:
+  root: root
+  scratch: [sources/*-build, escape-dir/sub]
+resources:
+  reclaim: [cache]
+backup:
+  critical_data: [root/usr]
+YAML
+run checkpoint create c1
+expect_status 0
+run backup create
+expect_status 0
+
+# Plant links where the checkpoint has a directory and a file, then restore.
+rm -rf root/usr/bin && ln -s "$SCRATCH/victim" root/usr/bin
+rm root/escape-file && echo "overwritten?" >root/escape-file.tmp && ln -s "$SCRATCH/victim/sub/data" root/escape-file
+run checkpoint restore c1
+expect_status 0
+expect_equal "$(cat root/usr/bin/tool)" "tool" "(restored as a real directory)"
+CHECKS=$((CHECKS + 1)); [ ! -L root/usr/bin ] || fail "root/usr/bin is still a link"
+expect_equal "$(readlink root/escape-file)" "$SCRATCH/victim/secret" "(the link restored as a link)"
+
+rm -rf root/usr/bin && ln -s "$SCRATCH/victim" root/usr/bin
+run backup restore
+expect_status 0
+expect_equal "$(cat root/usr/bin/tool)" "tool"
+run backup restore --selective usr/bin/tool
+expect_status 0
+
+run clean build
+run clean cache --all
+run clean system --deep
+printf 'recovery_actions:\n  resource_exhaustion: [free_resources]\n' >>lfs-wrapper.yaml
+run recovery run resource_exhaustion
+expect_status 0
+run verify build --thorough
+
+expect_equal "$(snapshot)" "$BEFORE" "(the victim outside the tree is untouched)"
+expect_file victim/sub/data
+finish
