@@ -2,6 +2,7 @@
 #include "host_context.h"
 
 #include "config.h"
+#include "config_schema.h"
 
 namespace lfsw {
 
@@ -20,7 +21,12 @@ std::filesystem::path HostContext::buildRoot() const
 
 std::optional<std::string> HostContext::setting(std::string_view dottedKey) const
 {
-    return config_.scalar(std::string(dottedKey));
+    auto value = config_.scalar(std::string(dottedKey));
+    // Paths are relative to the config file, as everywhere else.
+    const auto* schema = ConfigSchema::find(std::string(dottedKey));
+    if (value && !value->empty() && schema && schema->type == ValueType::Path)
+        return config_.resolvePath(*value).string();
+    return value;
 }
 
 std::vector<std::string> HostContext::settingList(std::string_view dottedKey) const

@@ -30,6 +30,13 @@ CHECKS=$((CHECKS + 1)); grep -q '"system-state"' <<<"$SNAPSHOTS" || fail "no sys
 CHECKS=$((CHECKS + 1)); grep -q "$SCRATCH/crit" <<<"$SNAPSHOTS" || fail "critical data not in the snapshot"
 run backup list
 expect_out "system-state,build-progress,critical-data"
+# A relative password_file is relative to the config file, wherever one runs from.
+sed -i "s#password_file: \"$SCRATCH/password\"#password_file: password#" lfs-wrapper.yaml
+mkdir elsewhere && cd elsewhere || exit 1
+run --config ../lfs-wrapper.yaml backup list
+expect_status 0 "(relative password_file from another directory)"
+cd "$SCRATCH" || exit 1
+sed -i "s#password_file: password#password_file: \"$SCRATCH/password\"#" lfs-wrapper.yaml
 run backup verify latest
 expect_status 0
 expect_out "restic check --read-data: no errors were found"

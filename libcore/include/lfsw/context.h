@@ -35,7 +35,8 @@ public:
     // The configured build root (`build.root`, LFS's $LFS).
     virtual std::filesystem::path buildRoot() const = 0;
     // The effective value of a config key as text ("alerts.webhook.url"), or
-    // nothing when the key is not a scalar.
+    // nothing when the key is not a scalar. Path keys come resolved against
+    // the config file's directory.
     virtual std::optional<std::string> setting(std::string_view dottedKey) const = 0;
     // The items of a list key ("alerts.email.to"); empty when it is not a list.
     virtual std::vector<std::string> settingList(std::string_view dottedKey) const = 0;
