@@ -147,6 +147,42 @@ grep -q "giving up on this alert" .lfs-wrapper/lfs-wrapper.log || fail "giving u
 # The recovery journal was written before the alerts were given up.
 expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT outcome FROM recovery_attempt")" "recovered"
 
+# SMTP AUTH with the password from a file, then from a variable; a wrong one fails.
+cd "$SCRATCH" && mkdir auth && cd auth || exit 1
+start_server smtp_sink.py authmail builder:s3cret-pw
+AUTH_PORT=$PORT
+echo "s3cret-pw" >smtp-password
+write_auth_config() {
+  cat > lfs-wrapper.yaml <<YAML
+build:
+  root: root
+alerts:
+  methods: [email]
+  triggers: [system_error]
+  retries: 0
+  repeat_after: 1s
+  email: {server: 127.0.0.1, port: $AUTH_PORT, to: [ops@site.org], username: builder, $1}
+recovery_actions:
+  system_error:
+    - run_command: {command: "true"}
+YAML
+}
+write_auth_config "password_file: smtp-password"
+run recovery run system_error
+expect_equal "$(ls authmail | grep -c json)" "1" "(mail accepted with the password file)"
+sleep 1.1
+write_auth_config "password_env: LFSW_TEST_SMTP_PASSWORD"
+LFSW_TEST_SMTP_PASSWORD=s3cret-pw run recovery run system_error
+expect_equal "$(ls authmail | grep -c json)" "2" "(mail accepted with the password variable)"
+sleep 1.1
+LFSW_TEST_SMTP_PASSWORD=wrong run recovery run system_error
+expect_status 0 "(recovery goes on)"
+expect_equal "$(ls authmail | grep -c json)" "2" "(no mail with a wrong password)"
+CHECKS=$((CHECKS + 1))
+sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox WHERE state = 'given_up'" | grep -q "SMTP to 127.0.0.1:$AUTH_PORT failed" ||
+  fail "the refused login is not recorded"
+CHECKS=$((CHECKS + 1)); ! grep -rq "s3cret-pw" .lfs-wrapper/lfs-wrapper.log .lfs-wrapper/state.db || fail "the password leaked into the log or the database"
+
 # starttls: true against a server without STARTTLS: refused, never sent in clear.
 cd "$SCRATCH" && mkdir tls && cd tls || exit 1
 cat > lfs-wrapper.yaml <<YAML

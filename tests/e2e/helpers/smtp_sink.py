@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """A real SMTP server for the alert tests (Debian's python3-aiosmtpd).
 
-Usage: smtp_sink.py PORTFILE OUTDIR
+Usage: smtp_sink.py PORTFILE OUTDIR [USER:PASSWORD]
 Listens on 127.0.0.1 on a free port, writes the port to PORTFILE, and saves
-each message as OUTDIR/N.json: {"mail_from", "rcpt_tos", "data"}.
+each message as OUTDIR/N.json: {"mail_from", "rcpt_tos", "data"}. With
+USER:PASSWORD it requires SMTP AUTH with them (over plain text: a test).
 """
 import asyncio
 import json
@@ -12,6 +13,7 @@ import socket
 import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -38,7 +40,18 @@ def main():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Sink(outdir), hostname="127.0.0.1", port=port)
+    options = {}
+    if len(sys.argv) > 3:
+        user, password = sys.argv[3].split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user
+                  and auth_data.password.decode() == password)
+            return AuthResult(success=ok)
+
+        options = {"authenticator": authenticator, "auth_required": True,
+                   "auth_require_tls": False}
+    controller = Controller(Sink(outdir), hostname="127.0.0.1", port=port, **options)
     controller.start()
     with open(portfile + ".tmp", "w") as out:
         out.write(str(port))
