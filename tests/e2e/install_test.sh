@@ -74,6 +74,16 @@ expect_status 0 "(the site plugin's action ran)"
 expect_out "say_hello"
 expect_out "said hello"
 
+# The same plugin built against an SDK of another ABI is refused, as documented.
+mkdir -p other-sdk/lfsw other-abi
+sed "s/kPluginAbi = $PLUGIN_ABI;/kPluginAbi = $((PLUGIN_ABI + 7));/" "$ROOT/include/lfsw/abi.h" >other-sdk/lfsw/abi.h
+g++ -std=c++20 -shared -fPIC -fvisibility=hidden -I"$SCRATCH/other-sdk" -o other-abi/site_hello.so site/hello.cpp $FLAGS 2>build.err ||
+  { cat build.err; fail "the other-ABI plugin does not build"; }
+chmod 755 other-abi other-abi/site_hello.so
+OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/other-abi" "$INSTALLED" plugins list 2>&1); STATUS=$?
+expect_status 1 "(a refused plugin)"
+expect_out "site_hello.so: plugin ABI $((PLUGIN_ABI + 7)) is newer than this host's maximum $PLUGIN_ABI"
+
 # The SDK's template and the site plugin example build with their own
 # meson.build against the installed SDK, and their harness tests pass.
 EXAMPLES="$(cd "$(dirname "$0")/../.." && pwd)"
