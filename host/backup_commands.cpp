@@ -520,9 +520,7 @@ int verifyData(Session& session, const po::variables_map& values)
     event.evidence["paths"] = paths;
     event.evidence["summary"] = std::to_string(corrupt.size()) +
                                 " critical path(s) missing or corrupt against backup " + backup->id;
-    const auto conditions = session.config().list("auto_recovery.conditions");
-    if (session.config().boolean("auto_recovery.enabled") &&
-        std::find(conditions.begin(), conditions.end(), event.condition) != conditions.end()) {
+    if (session.config().recoversAutomatically(event.condition, event.failureClass)) {
         auto outcome = session.engine().run(event, session.remoteControl());
         std::cout << "minor_corruption raised; recovery chain " << outcome.chainKey << ": "
                   << (outcome.status == RecoveryOutcome::Status::Recovered ? "recovered"

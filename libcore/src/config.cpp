@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "config.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -236,6 +237,15 @@ std::filesystem::path Config::stateDirectory() const
 {
     const std::string configured = string("build.state_dir");
     return resolvePath(configured.empty() ? ".lfs-wrapper" : configured);
+}
+
+bool Config::recoversAutomatically(const std::string& condition,
+                                   const std::string& failureClass) const
+{
+    const auto conditions = list("auto_recovery.conditions");
+    return boolean("auto_recovery.enabled") &&
+           std::find(conditions.begin(), conditions.end(), condition) != conditions.end() &&
+           chainFor(condition, failureClass).has_value();
 }
 
 std::optional<Chain> Config::chainFor(const std::string& condition,

@@ -73,6 +73,9 @@ public:
     // names none.
     std::optional<Chain> chainFor(const std::string& condition,
                                   const std::string& failureClass) const;
+    // Whether a raised condition is recovered by itself: auto_recovery is
+    // enabled, lists the condition, and a chain exists for it.
+    bool recoversAutomatically(const std::string& condition, const std::string& failureClass) const;
 
 private:
     Config() = default;

@@ -152,12 +152,7 @@ void Daemon::tick(Services& services)
                 << "the supervisor (pid " << run->supervisorPid << ") handles it for its build";
             continue;
         }
-        const auto conditions = services.config.list("auto_recovery.conditions");
-        const bool covered =
-            services.config.boolean("auto_recovery.enabled") &&
-            std::find(conditions.begin(), conditions.end(), event.condition) != conditions.end() &&
-            services.config.chainFor(event.condition, event.failureClass).has_value();
-        if (covered) {
+        if (services.config.recoversAutomatically(event.condition, event.failureClass)) {
             auto outcome = services.engine.run(event, services.remote);
             LFSW_LOG(logger_, Info)
                 << "recovery chain " << outcome.chainKey << ": " << outcome.message;

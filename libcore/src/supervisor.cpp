@@ -227,11 +227,7 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
             resourceEvent_.reset();
         }
 
-        const auto conditions = config_.list("auto_recovery.conditions");
-        const bool covered =
-            config_.boolean("auto_recovery.enabled") &&
-            std::find(conditions.begin(), conditions.end(), event.condition) != conditions.end() &&
-            config_.chainFor(event.condition, event.failureClass).has_value();
+        const bool covered = config_.recoversAutomatically(event.condition, event.failureClass);
         std::string message = "step " + step.name + " failed: " + result.message;
         if (!covered) {
             message += "; no automatic recovery is configured for " + event.condition +
