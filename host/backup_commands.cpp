@@ -13,7 +13,6 @@
 #include "cron_expression.h"
 #include "daemon.h"
 #include "host_context.h"
-#include "process_table.h"
 #include "progress_bar.h"
 #include "session.h"
 #include "time_text.h"
@@ -63,12 +62,6 @@ std::optional<CronExpression> schedule(const Config& config)
     if (auto* cron = std::get_if<CronExpression>(&parsed))
         return *cron;
     return std::nullopt;
-}
-
-bool buildRunning(Session& session)
-{
-    auto run = session.journal().latestRun();
-    return run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
 }
 
 std::optional<Backup> findOrSay(BackupRepository& repository, const std::string& selector)
@@ -328,7 +321,7 @@ int restore(Session& session, const po::variables_map& values)
     std::optional<std::filesystem::path> to;
     if (values.count("to"))
         to = values["to"].as<std::string>();
-    if (!to && buildRunning(session)) {
+    if (!to && session.buildRunning()) {
         std::cerr << "lfs-wrapper: backup restore: a build is running; stop it first "
                      "(lfs-wrapper build stop) or restore --to a directory\n";
         return kExitFailed;

@@ -12,7 +12,6 @@
 #include "build_tree.h"
 #include "chroot_mounts.h"
 #include "command.h"
-#include "process_table.h"
 #include "progress_bar.h"
 #include "reclaimer.h"
 #include "session.h"
@@ -33,14 +32,6 @@ bool haveStore(Session& session)
               << (session.stateDirectory() / "store").string()
               << " does not exist); take one with lfs-wrapper checkpoint create NAME\n";
     return false;
-}
-
-bool buildRunning(Session& session)
-{
-    if (!session.stateDirectoryExists())
-        return false;
-    auto run = session.journal().latestRun();
-    return run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
 }
 
 int refuseWhileRunning(const std::string& command)
@@ -70,7 +61,7 @@ std::optional<Manifest> findOrSay(BuildTree& tree, const std::string& selector)
 int restoreTree(Session& session, BuildTree& tree, const std::string& selector,
                 const std::string& command, std::optional<Manifest>& restored)
 {
-    if (buildRunning(session))
+    if (session.buildRunning())
         return refuseWhileRunning(command);
     auto manifest = findOrSay(tree, selector);
     if (!manifest)
@@ -102,7 +93,7 @@ int create(Session& session, const po::variables_map& values)
                   << " does not exist\n";
         return kExitFailed;
     }
-    if (buildRunning(session))
+    if (session.buildRunning())
         std::cerr << "warning: a build is running: the checkpoint may catch a step half-way\n";
     std::vector<std::string> tags;
     if (values.count("tag"))
@@ -364,7 +355,7 @@ int buildFromBaseline(Session& session, const po::variables_map& values)
 
 int cleanBuild(Session& session, const po::variables_map&)
 {
-    if (buildRunning(session))
+    if (session.buildRunning())
         return refuseWhileRunning("clean build");
     BuildTree tree(session.config(), session.stateDirectory());
     auto unmounted = ChrootMounts::cleanUp(tree.root());
@@ -397,7 +388,7 @@ int cleanCache(Session& session, const po::variables_map& values)
     Reclaimer reclaimer(session.config(), session.stateDirectory());
     auto items = reclaimer.caches();
     if (values.count("all")) {
-        if (buildRunning(session))
+        if (session.buildRunning())
             return refuseWhileRunning("clean cache --all");
         BuildTree tree(session.config(), session.stateDirectory());
         auto scratch = reclaimer.scratch(tree);
@@ -421,7 +412,7 @@ int cleanSystem(Session& session, const po::variables_map& values)
         return kExitOk;
     }
     const bool deep = values.count("deep") != 0;
-    if (deep && buildRunning(session))
+    if (deep && session.buildRunning())
         return refuseWhileRunning("clean system --deep");
     Reclaimer reclaimer(session.config(), session.stateDirectory());
     std::vector<ReclaimedItem> items = reclaimer.temporaryFiles();

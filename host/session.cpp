@@ -198,6 +198,11 @@ RemoteBuildControl& Session::remoteControl()
     return *remoteControl_;
 }
 
+bool Session::buildRunning()
+{
+    return stateDirectoryExists() && remoteControl().buildRunning();
+}
+
 void Session::attachLogFile()
 {
     if (logFileAttached_)

@@ -54,6 +54,9 @@ public:
     BuildJournal& journal();
     // BuildControl for commands that are not the supervisor.
     RemoteBuildControl& remoteControl();
+    // Whether a supervisor is running a build of this state directory
+    // (never creates the state directory to find out).
+    bool buildRunning();
 
     // For commands that draw their own progress (the supervisor): only
     // warnings and errors of the log reach the console, unless -v was given.

@@ -35,11 +35,11 @@ public:
     // The limits configured (jobs 0 resolved to the CPU count).
     static StepLimits configuredLimits(const Config& config);
 
-private:
     // A build is running under its own supervisor: changing its tree from
     // here would race with it.
     bool buildRunning() const;
 
+private:
     const Config& config_;
     BuildJournal& journal_;
     std::filesystem::path stateDirectory_;
