@@ -239,6 +239,32 @@ std::filesystem::path Config::stateDirectory() const
     return resolvePath(configured.empty() ? ".lfs-wrapper" : configured);
 }
 
+std::optional<std::string> Config::setting(const std::string& dottedKey) const
+{
+    auto value = scalar(dottedKey);
+    const auto* schema = ConfigSchema::find(dottedKey);
+    if (value && !value->empty() && schema && schema->type == ValueType::Path)
+        return resolvePath(*value).string();
+    return value;
+}
+
+std::vector<std::string> Config::settingList(const std::string& dottedKey) const
+{
+    auto found = node(dottedKey);
+    return found && found->IsSequence() ? list(dottedKey) : std::vector<std::string>{};
+}
+
+std::map<std::string, std::string> Config::settingMap(const std::string& dottedKey) const
+{
+    std::map<std::string, std::string> entries;
+    auto found = node(dottedKey);
+    if (found && found->IsMap())
+        for (const auto& entry : *found)
+            if (entry.second.IsScalar())
+                entries[entry.first.as<std::string>()] = entry.second.as<std::string>();
+    return entries;
+}
+
 bool Config::recoversAutomatically(const std::string& condition,
                                    const std::string& failureClass) const
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,14 @@ public:
     long long integer(const std::string& dottedKey) const;
     std::string string(const std::string& dottedKey) const;
     std::vector<std::string> list(const std::string& dottedKey) const;
+
+    // What a plugin's Context::setting, settingList and settingMap return:
+    // a scalar (a path resolved against the config file's directory), the
+    // items of a list, the entries of a map of scalars; nothing or empty
+    // when the key is not of that shape.
+    std::optional<std::string> setting(const std::string& dottedKey) const;
+    std::vector<std::string> settingList(const std::string& dottedKey) const;
+    std::map<std::string, std::string> settingMap(const std::string& dottedKey) const;
 
     // A path from the config: relative ones are taken from the config file's
     // directory (the current directory for the built-in defaults).

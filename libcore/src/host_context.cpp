@@ -2,7 +2,6 @@
 #include "host_context.h"
 
 #include "config.h"
-#include "config_schema.h"
 
 namespace lfsw {
 
@@ -21,32 +20,17 @@ std::filesystem::path HostContext::buildRoot() const
 
 std::optional<std::string> HostContext::setting(std::string_view dottedKey) const
 {
-    auto value = config_.scalar(std::string(dottedKey));
-    // Paths are relative to the config file, as everywhere else.
-    const auto* schema = ConfigSchema::find(std::string(dottedKey));
-    if (value && !value->empty() && schema && schema->type == ValueType::Path)
-        return config_.resolvePath(*value).string();
-    return value;
+    return config_.setting(std::string(dottedKey));
 }
 
 std::vector<std::string> HostContext::settingList(std::string_view dottedKey) const
 {
-    auto node = config_.node(std::string(dottedKey));
-    if (!node || !node->IsSequence())
-        return {};
-    return config_.list(std::string(dottedKey));
+    return config_.settingList(std::string(dottedKey));
 }
 
 std::map<std::string, std::string> HostContext::settingMap(std::string_view dottedKey) const
 {
-    std::map<std::string, std::string> entries;
-    auto node = config_.node(std::string(dottedKey));
-    if (!node || !node->IsMap())
-        return entries;
-    for (const auto& entry : *node)
-        if (entry.second.IsScalar())
-            entries[entry.first.as<std::string>()] = entry.second.as<std::string>();
-    return entries;
+    return config_.settingMap(std::string(dottedKey));
 }
 
 void HostContext::log(LogLevel level, std::string_view message)

@@ -87,23 +87,15 @@ public:
     std::filesystem::path buildRoot() const override { return config_.buildRoot(); }
     std::optional<std::string> setting(std::string_view key) const override
     {
-        return config_.scalar(std::string(key));
+        return config_.setting(std::string(key));
     }
     std::vector<std::string> settingList(std::string_view key) const override
     {
-        auto node = config_.node(std::string(key));
-        return node && node->IsSequence() ? config_.list(std::string(key))
-                                          : std::vector<std::string>{};
+        return config_.settingList(std::string(key));
     }
     std::map<std::string, std::string> settingMap(std::string_view key) const override
     {
-        std::map<std::string, std::string> entries;
-        auto node = config_.node(std::string(key));
-        if (node && node->IsMap())
-            for (const auto& entry : *node)
-                if (entry.second.IsScalar())
-                    entries[entry.first.as<std::string>()] = entry.second.as<std::string>();
-        return entries;
+        return config_.settingMap(std::string(key));
     }
     BuildControl& build() override { return harness_.build; }
     void log(LogLevel level, std::string_view message) override
