@@ -107,20 +107,8 @@ const PluginRegistry& Session::plugins()
         return *plugins_;
     if (stateDirectoryExists())
         attachLogFile();
-    std::vector<std::filesystem::path> directories;
-    for (const auto& directory : config().list("plugins.dirs"))
-        directories.push_back(config().resolvePath(directory));
-    if (const char* path = std::getenv("LFSW_PLUGIN_PATH")) {
-        std::istringstream parts(path);
-        for (std::string part; std::getline(parts, part, ':');)
-            if (!part.empty())
-                directories.emplace_back(part);
-    }
-    for (auto& directory : ownPluginDirectories())
-        directories.push_back(std::move(directory));
     plugins_ = std::make_unique<PluginRegistry>();
-    PluginLoader loader(directories,
-                        {config().list("plugins.enable"), config().list("plugins.disable")});
+    const auto loader = PluginLoader::forConfig(config(), ownPluginDirectories());
     loader.loadInto(*plugins_);
     Logger pluginLogger = makeLogger("plugins");
     for (const auto& refusal : plugins_->refusals())

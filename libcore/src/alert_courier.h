@@ -11,7 +11,6 @@
 #include <vector>
 
 #include <lfsw/alert.h>
-#include <lfsw/export.h>
 
 #include "config.h"
 #include "logging.h"
@@ -27,7 +26,7 @@ class StateDatabase;
 // `alerts.retries` more times; each try's outcome is recorded (alert_sent)
 // and the row ends `sent` or `given_up`. The thread has its own database
 // connection and its own copy of the config.
-class LFSW_EXPORT AlertCourier
+class AlertCourier
 {
 public:
     AlertCourier(const Config& config, const PluginRegistry& registry,

@@ -5,7 +5,6 @@
 #include <memory>
 
 #include <lfsw/alert.h>
-#include <lfsw/export.h>
 
 #include "logging.h"
 
@@ -23,7 +22,7 @@ class StateDatabase;
 // command to resume, and one outbox row per channel of `alerts.methods`.
 // The same alert within `alerts.repeat_after` is not queued again. An
 // AlertCourier delivers the rows on its own thread.
-class LFSW_EXPORT AlertDispatcher
+class AlertDispatcher
 {
 public:
     AlertDispatcher(const Config& config, const PluginRegistry& registry, StateDatabase& database,

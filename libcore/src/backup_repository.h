@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 #include "checkpoint_store.h"
 #include "pid_lock.h"
 
@@ -19,7 +17,7 @@ class StateDatabase;
 
 // One backup: the parts it holds (one manifest each: the build tree, the
 // build's progress, each critical path), all named by the backup's id.
-struct LFSW_EXPORT Backup {
+struct Backup {
     std::string id; // "20261125T213000Z": when it was taken, UTC; sorts by time
     std::chrono::system_clock::time_point created;
     std::vector<Manifest> parts;
@@ -57,7 +55,7 @@ struct DataDifference {
 // compressed with zstd, one manifest per part of a backup. A backup is
 // written part by part, each part crash-safely; a lock file keeps two
 // writers (create, prune) from interleaving — the second is refused.
-class LFSW_EXPORT BackupRepository
+class BackupRepository
 {
 public:
     static constexpr const char* kTypes[] = {"system-state", "build-progress", "critical-data"};

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include <lfsw/build_control.h>
-#include <lfsw/export.h>
 
 namespace lfsw {
 
@@ -50,7 +49,7 @@ struct StepRecord {
 // transaction, so that a supervisor killed at any point leaves the database
 // telling the truth: a step is "done" only once it has finished and
 // succeeded.
-class LFSW_EXPORT BuildJournal
+class BuildJournal
 {
 public:
     explicit BuildJournal(StateDatabase& database) : database_(database) {}

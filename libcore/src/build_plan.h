@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 #include "diagnostic.h"
 
 namespace lfsw {
@@ -37,7 +35,7 @@ struct PlanStep {
 //       timeout: 2h
 //
 // Problems are reported as FILE:LINE:COLUMN, all at once.
-class LFSW_EXPORT BuildPlan
+class BuildPlan
 {
 public:
     static BuildPlan fromFile(const std::filesystem::path& file);

@@ -4,7 +4,6 @@
 #include <filesystem>
 #include <string>
 
-#include <lfsw/export.h>
 #include <lfsw/result.h>
 
 #include "checkpoint_store.h"
@@ -16,7 +15,7 @@ class Config;
 // The build tree as checkpoints see it: the configured root, what is left
 // out (checkpoint.exclude, the state directory), its store, its scratch
 // directories. Supervisor and RemoteBuildControl both act through it.
-class LFSW_EXPORT BuildTree
+class BuildTree
 {
 public:
     BuildTree(const Config& config, const std::filesystem::path& stateDirectory);

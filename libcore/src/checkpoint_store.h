@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 #include "manifest.h"
 #include "object_codec.h"
 #include "tree_walker.h"
@@ -65,7 +63,7 @@ struct StoreProblem {
 // fsynced; then the manifest is written the same way. A checkpoint exists
 // only once its manifest does, so a crash at any point leaves either the old
 // set of checkpoints or the new one, plus garbage that gc() removes.
-class LFSW_EXPORT CheckpointStore
+class CheckpointStore
 {
 public:
     // Objects are plain copies unless another codec is given (the backup

@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // The virtual file systems a chroot step needs inside the build root, as the
@@ -14,7 +12,7 @@ namespace lfsw {
 // and /run (tmpfs). Mounted by the constructor, unmounted by the destructor
 // however the step ended; a supervisor killed meanwhile leaves them, and
 // cleanUp() removes such leftovers before the next step.
-class LFSW_EXPORT ChrootMounts
+class ChrootMounts
 {
 public:
     explicit ChrootMounts(std::filesystem::path root);

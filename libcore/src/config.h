@@ -34,7 +34,7 @@ struct Chain {
 // over them. Structural problems (keys, types, syntaxes) are found when it is
 // loaded; names of actions, conditions and alert channels are checked against
 // the loaded plugins by checkReferences().
-class LFSW_EXPORT Config
+class Config
 {
 public:
     static constexpr const char* kBuiltInName = "<built-in defaults>";

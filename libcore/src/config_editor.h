@@ -4,8 +4,6 @@
 #include <string>
 #include <variant>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // Changes one key of a config file's text for `config set`. yaml-cpp cannot
@@ -13,7 +11,7 @@ namespace lfsw {
 // single value on one line, only that value's text is replaced and every
 // comment and blank line stays; otherwise the document is emitted anew and
 // its comments are lost (`commentsKept` says which happened).
-class LFSW_EXPORT ConfigEditor
+class ConfigEditor
 {
 public:
     struct Edit {

@@ -50,7 +50,7 @@ struct SchemaNode {
 // The schema of lfs-wrapper.yaml and the structural checks it implies (keys,
 // types, value syntaxes). checkValue() works on any schema tree: the build
 // plan's is checked the same way.
-class LFSW_EXPORT ConfigSchema
+class ConfigSchema
 {
 public:
     static const SchemaNode& root();
@@ -72,7 +72,6 @@ public:
 };
 
 // Builds a diagnostic for `node` from its YAML mark.
-LFSW_EXPORT Diagnostic diagnosticAt(const std::string& file, const YAML::Node& node,
-                                    std::string message);
+Diagnostic diagnosticAt(const std::string& file, const YAML::Node& node, std::string message);
 
 } // namespace lfsw

@@ -8,8 +8,6 @@
 #include <string_view>
 #include <variant>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // A 5-field cron expression with Vixie cron's meaning: "minute hour
@@ -19,7 +17,7 @@ namespace lfsw {
 // "@weekly", "@monthly", "@yearly" and "@annually" as shorthands. When both
 // day fields are restricted (neither starts with '*'), a day matches if either
 // matches; otherwise it must match both ("*/2" in one still counts).
-class LFSW_EXPORT CronExpression
+class CronExpression
 {
 public:
     // The expression, or a message saying which field is wrong and why.

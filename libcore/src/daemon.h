@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 #include "diagnostic.h"
 #include "logging.h"
 #include "pid_lock.h"
@@ -37,7 +35,7 @@ struct DaemonJob {
 // supervisor watches its own build —, delivers alerts left pending, and runs
 // its jobs when due. SIGHUP reloads the config (an invalid one is refused
 // with its problems and the old one kept); SIGTERM and SIGINT end it.
-class LFSW_EXPORT Daemon
+class Daemon
 {
 public:
     static constexpr const char* kLockFileName = "daemon.lock";

@@ -3,14 +3,12 @@
 
 #include <string>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // One error in a user's file, printed as FILE:LINE:COLUMN: message so that
 // editors and terminals can jump to it. Line and column count from 1; 0 means
 // the position is unknown (a built-in default, a command-line value).
-struct LFSW_EXPORT Diagnostic {
+struct Diagnostic {
     std::string file;
     int line = 0;
     int column = 0;

@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // How a step ended, as the classifier needs it.
@@ -41,7 +39,7 @@ struct Classification {
 // everything else raises build_failure with its class: timeout,
 // fetch_error, missing_dependency, link_error, test_failure, compile_error,
 // killed, unknown — in that order of precedence.
-class LFSW_EXPORT FailureClassifier
+class FailureClassifier
 {
 public:
     static Classification classify(const StepEnding& ending, const std::vector<std::string>& log);

@@ -12,7 +12,7 @@ class Config;
 // The Context the host gives actions and alert channels: the event, the
 // entry's parameters, the config, and a logger on the channel
 // "action.<name>" (or "alert.<name>").
-class LFSW_EXPORT HostContext final : public Context
+class HostContext final : public Context
 {
 public:
     HostContext(const Config& config, const Event& event, Params params, int attempt,

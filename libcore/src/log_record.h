@@ -6,13 +6,12 @@
 #include <string>
 #include <string_view>
 
-#include <lfsw/export.h>
 #include <lfsw/log_level.h>
 
 namespace lfsw {
 
 // One line of the log file, parsed back: what `logs show` filters and prints.
-struct LFSW_EXPORT LogRecord {
+struct LogRecord {
     std::chrono::system_clock::time_point time;
     LogLevel level = LogLevel::Info;
     std::string channel;

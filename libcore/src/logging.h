@@ -8,7 +8,6 @@
 #include <boost/log/sources/record_ostream.hpp>
 #include <boost/log/sources/severity_channel_logger.hpp>
 
-#include <lfsw/export.h>
 #include <lfsw/log_level.h>
 
 namespace lfsw {
@@ -17,7 +16,7 @@ namespace lfsw {
 // "plugins", "config", "action.run_command", ...).
 using Logger = boost::log::sources::severity_channel_logger_mt<LogLevel, std::string>;
 
-LFSW_EXPORT Logger makeLogger(const std::string& channel);
+Logger makeLogger(const std::string& channel);
 
 #define LFSW_LOG(logger, level) BOOST_LOG_SEV((logger), ::lfsw::LogLevel::level)
 
@@ -26,7 +25,7 @@ LFSW_EXPORT Logger makeLogger(const std::string& channel);
 // record a line: UTC timestamp with milliseconds, level, channel, message;
 // rotated by size into `logs/`). Owned by the host for the life of a command;
 // the sinks it added are removed when it is destroyed.
-class LFSW_EXPORT Logging
+class Logging
 {
 public:
     static constexpr const char* kFileName = "lfs-wrapper.log";

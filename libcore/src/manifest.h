@@ -9,8 +9,6 @@
 #include <variant>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // One path of a checkpoint.
@@ -35,7 +33,7 @@ struct ManifestEntry {
 // that parents come before their contents. It ends with a line holding the
 // SHA-256 of everything before it, so a truncated or edited manifest is
 // refused instead of restoring half a tree.
-class LFSW_EXPORT Manifest
+class Manifest
 {
 public:
     static constexpr int kFormat = 1;
@@ -63,7 +61,7 @@ public:
 
 // Percent-escapes what a manifest field cannot hold (whitespace, '%',
 // control bytes, ',' and '='); unescape() reverses it.
-LFSW_EXPORT std::string escapeField(const std::string& text);
-LFSW_EXPORT std::optional<std::string> unescapeField(const std::string& text);
+std::string escapeField(const std::string& text);
+std::optional<std::string> unescapeField(const std::string& text);
 
 } // namespace lfsw

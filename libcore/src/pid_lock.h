@@ -7,14 +7,12 @@
 
 #include <sys/types.h>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // "One of these per state directory": an flock on a file that holds the
 // owner's PID. The kernel drops the lock when the owner dies, however it
 // dies, so a stale file never blocks the next one.
-class LFSW_EXPORT PidLock
+class PidLock
 {
 public:
     explicit PidLock(std::filesystem::path file);

@@ -2,7 +2,9 @@
 #include "plugin_loader.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
+#include <sstream>
 
 #include <sys/stat.h>
 
@@ -13,6 +15,7 @@
 #include <lfsw/plugin_descriptor.h>
 #include <lfsw/registry.h>
 
+#include "config.h"
 #include "guarded_action.h"
 #include "guarded_alert_channel.h"
 #include "guarded_backup_backend.h"
@@ -74,6 +77,24 @@ bool contains(const std::vector<std::string>& list, const std::string& item)
 PluginLoader::PluginLoader(std::vector<std::filesystem::path> directories, Selection selection)
     : directories_(std::move(directories)), selection_(std::move(selection))
 {
+}
+
+PluginLoader PluginLoader::forConfig(const Config& config,
+                                     std::vector<std::filesystem::path> stockDirectories)
+{
+    std::vector<std::filesystem::path> directories;
+    for (const auto& directory : config.list("plugins.dirs"))
+        directories.push_back(config.resolvePath(directory));
+    if (const char* path = std::getenv("LFSW_PLUGIN_PATH")) {
+        std::istringstream parts(path);
+        for (std::string part; std::getline(parts, part, ':');)
+            if (!part.empty())
+                directories.emplace_back(part);
+    }
+    for (auto& directory : stockDirectories)
+        directories.push_back(std::move(directory));
+    return PluginLoader(std::move(directories),
+                        {config.list("plugins.enable"), config.list("plugins.disable")});
 }
 
 void PluginLoader::loadInto(PluginRegistry& registry) const

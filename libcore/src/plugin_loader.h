@@ -5,10 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
+class Config;
 class PluginRegistry;
 
 // Finds plugin files and registers what they provide. Directories are read in
@@ -17,7 +16,7 @@ class PluginRegistry;
 // name was already loaded from an earlier directory is skipped, so a site can
 // override a stock plugin. Every refusal is one line naming the file; the
 // other plugins keep loading.
-class LFSW_EXPORT PluginLoader
+class PluginLoader
 {
 public:
     struct Selection {
@@ -26,6 +25,10 @@ public:
     };
 
     PluginLoader(std::vector<std::filesystem::path> directories, Selection selection);
+    // The loader a config asks for: its `plugins.dirs`, then
+    // $LFSW_PLUGIN_PATH, then `stockDirectories`; `plugins.enable`/`disable`.
+    static PluginLoader forConfig(const Config& config,
+                                  std::vector<std::filesystem::path> stockDirectories);
 
     void loadInto(PluginRegistry& registry) const;
     // Loads one file; returns false (and records why in the registry) when

@@ -11,7 +11,6 @@
 #include <lfsw/alert_channel.h>
 #include <lfsw/backup_backend.h>
 #include <lfsw/condition.h>
-#include <lfsw/export.h>
 
 namespace lfsw {
 
@@ -39,7 +38,7 @@ struct ConditionInfo {
 
 // Everything the loaded plugins provide, by name. Objects handed out keep
 // their plugin's library loaded, and their calls never let an exception out.
-class LFSW_EXPORT PluginRegistry
+class PluginRegistry
 {
 public:
     std::shared_ptr<Action> action(const std::string& name) const;

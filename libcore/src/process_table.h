@@ -8,8 +8,6 @@
 
 #include <sys/types.h>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // One process as /proc shows it.
@@ -26,7 +24,7 @@ struct ProcessInfo {
 // A snapshot of /proc, and the operations the supervisor needs on it: the
 // processes of a build (descendants of the supervisor, members of a step's
 // process group), and ending them however they try to escape.
-class LFSW_EXPORT ProcessTable
+class ProcessTable
 {
 public:
     static ProcessTable snapshot();

@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 class BuildJournal;
@@ -23,14 +21,14 @@ struct ReclaimedItem {
 };
 
 // Bytes a path occupies on disk (allocated blocks), symlinks not followed.
-LFSW_EXPORT std::uint64_t allocatedBytes(const std::filesystem::path& path);
+std::uint64_t allocatedBytes(const std::filesystem::path& path);
 
 // Frees disk space, only where it may: the `resources.reclaim` paths (their
 // contents; the directories stay), the build's scratch directories, step logs
 // and runs in the state directory, temporary files of interrupted writes, and
 // store objects no checkpoint uses. A reclaim path that is `/`, a symlink, or
 // holds the build root or the state directory is refused, not emptied.
-class LFSW_EXPORT Reclaimer
+class Reclaimer
 {
 public:
     Reclaimer(const Config& config, std::filesystem::path stateDirectory);

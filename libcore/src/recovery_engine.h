@@ -7,7 +7,6 @@
 
 #include <lfsw/build_control.h>
 #include <lfsw/event.h>
-#include <lfsw/export.h>
 #include <lfsw/result.h>
 
 #include "config.h"
@@ -46,7 +45,7 @@ struct PlannedAction {
 // attempt and every action start and end is journaled in the state database
 // before the next action starts, so the journal tells the truth even when the
 // process is killed mid-chain.
-class LFSW_EXPORT RecoveryEngine
+class RecoveryEngine
 {
 public:
     RecoveryEngine(const Config& config, const PluginRegistry& registry, StateDatabase& database,

@@ -4,7 +4,6 @@
 #include <filesystem>
 
 #include <lfsw/build_control.h>
-#include <lfsw/export.h>
 
 namespace lfsw {
 
@@ -15,7 +14,7 @@ class Config;
 // `recovery run` by hand): it finds the running build in the state database
 // and asks its supervisor to stop through a recorded request and SIGUSR1;
 // when the supervisor is dead, it ends the step's processes itself.
-class LFSW_EXPORT RemoteBuildControl final : public BuildControl
+class RemoteBuildControl final : public BuildControl
 {
 public:
     RemoteBuildControl(const Config& config, BuildJournal& journal,

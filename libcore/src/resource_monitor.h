@@ -6,7 +6,6 @@
 #include <vector>
 
 #include <lfsw/event.h>
-#include <lfsw/export.h>
 
 #include "resource_sampler.h"
 #include "threshold_watch.h"
@@ -31,7 +30,7 @@ struct ResourceReading {
 // the state database with their retention, and turns a watch being raised
 // into a resource_exhaustion event with the resource, value and threshold as
 // evidence.
-class LFSW_EXPORT ResourceMonitor
+class ResourceMonitor
 {
 public:
     ResourceMonitor(const Config& config, std::filesystem::path stateDirectory);

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // One filesystem's usage, as df computes it: used / (used + available to
@@ -45,7 +43,7 @@ struct ResourceSample {
 // deltas) and pressure (/proc/pressure) figures. It keeps the last CPU
 // counters between samples, so the first sample has no CPU figure unless
 // prime() was called a moment before.
-class LFSW_EXPORT ResourceSampler
+class ResourceSampler
 {
 public:
     struct Watched {

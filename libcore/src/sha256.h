@@ -5,14 +5,12 @@
 #include <cstddef>
 #include <string>
 
-#include <lfsw/export.h>
-
 struct evp_md_ctx_st;
 
 namespace lfsw {
 
 // SHA-256 through OpenSSL's EVP interface (which uses SHA-NI where the CPU has it).
-class LFSW_EXPORT Sha256
+class Sha256
 {
 public:
     Sha256();

@@ -4,8 +4,6 @@
 #include <filesystem>
 #include <string>
 
-#include <lfsw/export.h>
-
 #include "statement.h"
 
 struct sqlite3;
@@ -15,7 +13,7 @@ namespace lfsw {
 // The state database (`state.db` in the state directory): SQLite in WAL mode,
 // its schema versioned by `PRAGMA user_version` and brought up to date by
 // numbered migrations when opened. This is the one place that opens it.
-class LFSW_EXPORT StateDatabase
+class StateDatabase
 {
 public:
     static constexpr const char* kFileName = "state.db";

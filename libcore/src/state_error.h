@@ -3,13 +3,11 @@
 
 #include <stdexcept>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // A failure of the state database (cannot open, locked too long, corrupt,
 // full disk). The message says which file and what SQLite reported.
-class LFSW_EXPORT StateError : public std::runtime_error
+class StateError : public std::runtime_error
 {
 public:
     using std::runtime_error::runtime_error;

@@ -5,8 +5,6 @@
 #include <optional>
 #include <string>
 
-#include <lfsw/export.h>
-
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -14,7 +12,7 @@ namespace lfsw {
 
 // A prepared SQLite statement: bind by position from 1, step, read columns
 // from 0. Errors throw StateError with SQLite's message.
-class LFSW_EXPORT Statement
+class Statement
 {
 public:
     Statement(sqlite3* db, const std::string& sql);

@@ -6,18 +6,15 @@
 #include <string_view>
 #include <vector>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // The candidate closest to `word` by edit distance (a transposition counts as
 // one edit), when it is close enough to be what the user meant: used for
 // "did you mean" after an unknown command, option or config key.
-LFSW_EXPORT std::optional<std::string> closestMatch(std::string_view word,
-                                                    const std::vector<std::string>& candidates);
+std::optional<std::string> closestMatch(std::string_view word,
+                                        const std::vector<std::string>& candidates);
 
 // ", did you mean 'X'?" or "", ready to append to a message.
-LFSW_EXPORT std::string didYouMean(std::string_view word,
-                                   const std::vector<std::string>& candidates);
+std::string didYouMean(std::string_view word, const std::vector<std::string>& candidates);
 
 } // namespace lfsw

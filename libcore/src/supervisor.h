@@ -8,7 +8,6 @@
 
 #include <lfsw/build_control.h>
 #include <lfsw/command_runner.h>
-#include <lfsw/export.h>
 
 #include "build_journal.h"
 #include "build_plan.h"
@@ -58,7 +57,7 @@ struct RunOutcome {
 // stops. One supervisor per state directory (a lock file); `build stop`
 // reaches it through the database and SIGUSR1, SIGTERM and SIGINT stop it
 // gracefully. It is also the BuildControl that recovery actions use.
-class LFSW_EXPORT Supervisor final : public BuildControl
+class Supervisor final : public BuildControl
 {
 public:
     // The lock file in the state directory (holds the supervisor's PID).

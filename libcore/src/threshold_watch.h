@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // Decides when one watched value is over its threshold, without flapping: it
 // is raised after `samplesInARow` samples at or above the threshold, and
 // clears only when a sample falls below `threshold - clearMargin`.
-class LFSW_EXPORT ThresholdWatch
+class ThresholdWatch
 {
 public:
     enum class Change { None, Raised, Cleared };

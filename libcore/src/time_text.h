@@ -6,16 +6,14 @@
 #include <string>
 #include <string_view>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // UTC ISO-8601 with milliseconds, "2026-11-25T18:30:01.123Z": how the state
 // database and the log file write times (they sort as text).
-LFSW_EXPORT std::string isoUtc(std::chrono::system_clock::time_point time);
-LFSW_EXPORT std::string isoUtcNow();
+std::string isoUtc(std::chrono::system_clock::time_point time);
+std::string isoUtcNow();
 // Reads what isoUtc() wrote (milliseconds optional), years 1970 to 2200;
 // nothing when it is not that.
-LFSW_EXPORT std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text);
+std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_view text);
 
 } // namespace lfsw

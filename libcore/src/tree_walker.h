@@ -10,8 +10,6 @@
 
 #include <sys/stat.h>
 
-#include <lfsw/export.h>
-
 namespace lfsw {
 
 // Walks a build tree without ever following a symlink or leaving its file
@@ -19,7 +17,7 @@ namespace lfsw {
 // chroot root) are reported as directories but not entered. Paths matching
 // an exclude glob, and the directories in `skip` (the state directory, the
 // backup repository), are left out with everything below them.
-class LFSW_EXPORT TreeWalker
+class TreeWalker
 {
 public:
     struct Options {
@@ -48,7 +46,6 @@ private:
 // without leaving the tree (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
 // or a component-by-component O_NOFOLLOW walk where openat2 is missing).
 // Returns -1 with errno set on failure. An empty path opens the root itself.
-LFSW_EXPORT int openBeneath(int rootFd, const std::string& relativePath, int flags,
-                            mode_t mode = 0);
+int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode = 0);
 
 } // namespace lfsw

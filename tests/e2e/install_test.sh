@@ -17,6 +17,13 @@ expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/restic_backup.so"
 expect_file "$ROOT/include/lfsw/plugin.h"
 expect_file "$ROOT/include/lfsw/abi.h"
 expect_file "$ROOT/include/lfsw/backup_backend.h"
+expect_file "$ROOT/include/lfsw/workspace.h"
+# The library exports its public API and nothing of its internals.
+EXPORTED=$(nm -DC --defined-only "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI")
+CHECKS=$((CHECKS + 1)); grep -q "lfsw::Workspace::checkpoint" <<<"$EXPORTED" || fail "lfsw::Workspace is not exported"
+for internal in CheckpointStore RecoveryEngine StateDatabase Config:: Supervisor PluginLoader; do
+  CHECKS=$((CHECKS + 1)); ! grep -q " lfsw::$internal" <<<"$EXPORTED" || fail "internal lfsw::$internal is exported: $(grep " lfsw::$internal" <<<"$EXPORTED" | head -3)"
+done
 expect_file "$ROOT/etc/lfs-wrapper/lfs-wrapper.yaml"
 expect_file "$ROOT/share/man/man1/lfs-wrapper.1"
 expect_file "$ROOT/share/bash-completion/completions/lfs-wrapper"
@@ -88,7 +95,7 @@ expect_out "site_hello.so: plugin ABI $((PLUGIN_ABI + 7)) is newer than this hos
 # meson.build against the installed SDK, and their harness tests pass.
 EXAMPLES="$(cd "$(dirname "$0")/../.." && pwd)"
 export PKG_CONFIG_PATH="$ROOT/$LIBDIR/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$DEST"
-for project in sdk/template examples/plugins/trim_cache; do
+for project in sdk/template examples/plugins/trim_cache examples/embed; do
   name=$(basename "$project")
   cp -r "$EXAMPLES/$project" "$SCRATCH/$name-src"
   if meson setup "$SCRATCH/$name-build" "$SCRATCH/$name-src" >"$name.log" 2>&1 &&
@@ -108,4 +115,34 @@ expect_status 0 "(trim_cache ran in the installed host)"
 expect_out "trimmed $SCRATCH/cache: removed 1 files"
 expect_no_file cache/old.o
 expect_file cache/new.o
+
+# The embedding example drives a build with the installed library's
+# checkpoints and recovery chain (found beside the library: no plugin path):
+# step two fails once after writing half its output, the chain restores the
+# tree of step one and restarts it.
+mkdir -p embed/root && cp "$EXAMPLES/examples/embed/lfs-wrapper.yaml" embed/
+OUT=$(cd embed && env -u LFSW_PLUGIN_PATH LD_LIBRARY_PATH="$ROOT/$LIBDIR" "$SCRATCH/embed-build/embed-driver" lfs-wrapper.yaml \
+  'one=echo a >a.txt' \
+  'two=if [ ! -e ../failed-once ]; then touch ../failed-once; echo half >broken.txt; exit 3; fi; echo b >b.txt' \
+  'three=cat a.txt b.txt >c.txt' 2>&1); STATUS=$?
+expect_status 0 "(embed-driver: $OUT)"
+expect_out "step two: failed with status 3"
+expect_out "recovery build_failure attempt 1/2: recovered"
+expect_out "step three: done; checkpoint three"
+expect_no_file embed/root/broken.txt
+expect_equal "$(cat embed/root/c.txt 2>&1)" "a
+b"
+# What it did is in the host's state layout: the installed host reads it.
+OUT=$(cd embed && env -u LD_LIBRARY_PATH "$INSTALLED" checkpoint list 2>&1)
+expect_out "one"
+expect_out "three"
+OUT=$(cd embed && env -u LD_LIBRARY_PATH "$INSTALLED" recovery history 2>&1)
+expect_out "restore_checkpoint"
+expect_out "restart_build"
+# A config with a mistake: FILE:LINE:COLUMN, exit 1, nothing run.
+printf 'build:\n  root: root\nauto_recovery:\n  max_attemps: 2\n' >embed/bad.yaml
+OUT=$(cd embed && LD_LIBRARY_PATH="$ROOT/$LIBDIR" "$SCRATCH/embed-build/embed-driver" bad.yaml 'x=touch x' 2>&1); STATUS=$?
+expect_status 1
+expect_out "bad.yaml:4:3"
+expect_no_file embed/root/x
 finish

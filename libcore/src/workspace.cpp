@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+#include <lfsw/workspace.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+#include <lfsw/units.h>
+
+#include "alert_dispatcher.h"
+#include "build_tree.h"
+#include "config.h"
+#include "logging.h"
+#include "plugin_loader.h"
+#include "plugin_registry.h"
+#include "recovery_engine.h"
+#include "state_database.h"
+
+namespace lfsw {
+
+namespace {
+
+// The stock plugins beside this library: LIBDIR/lfs-wrapper/plugins once
+// installed (wherever the prefix went), or each folder of BUILD/plugins when
+// the library is run from its build tree.
+std::vector<std::filesystem::path> stockPluginDirectories()
+{
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&stockPluginDirectories), &info) == 0 || !info.dli_fname)
+        return {};
+    std::error_code error;
+    const auto libraryDirectory = std::filesystem::canonical(info.dli_fname, error).parent_path();
+    if (error)
+        return {};
+    const auto installed = libraryDirectory / "lfs-wrapper" / "plugins";
+    if (std::filesystem::is_directory(installed, error))
+        return {installed};
+    std::vector<std::filesystem::path> directories;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(libraryDirectory.parent_path() / "plugins", error))
+        if (entry.is_directory())
+            directories.push_back(entry.path());
+    std::sort(directories.begin(), directories.end());
+    return directories;
+}
+
+RecoveryReport::Status reportStatus(RecoveryOutcome::Status status)
+{
+    switch (status) {
+    case RecoveryOutcome::Status::Recovered:
+        return RecoveryReport::Status::Recovered;
+    case RecoveryOutcome::Status::Failed:
+        return RecoveryReport::Status::Failed;
+    case RecoveryOutcome::Status::Exhausted:
+        return RecoveryReport::Status::Exhausted;
+    case RecoveryOutcome::Status::NoChain:
+        break;
+    }
+    return RecoveryReport::Status::NoChain;
+}
+
+Config checkedConfig(const std::filesystem::path& file)
+{
+    Config config = Config::fromFile(file);
+    if (config.problems().empty())
+        return config;
+    std::string text;
+    for (const auto& problem : config.problems())
+        text += problem.format() + "\n";
+    throw std::invalid_argument(text);
+}
+
+} // namespace
+
+// Wired in the order the host wires a Session: config, logging, plugins,
+// state directory, database, alerts, engine.
+struct Workspace::State {
+    State(const std::filesystem::path& configFile,
+          const std::optional<std::filesystem::path>& stateOverride)
+        : config(checkedConfig(configFile)),
+          stateDirectory(stateOverride
+                             ? std::filesystem::absolute(*stateOverride).lexically_normal()
+                             : config.stateDirectory()),
+          logging(LogLevel::Warning, false)
+    {
+        PluginLoader::forConfig(config, stockPluginDirectories()).loadInto(plugins);
+        const auto problems = config.checkReferences(plugins);
+        if (!problems.empty()) {
+            std::string text;
+            for (const auto& problem : problems)
+                text += problem.format() + "\n";
+            throw std::invalid_argument(text);
+        }
+        std::filesystem::create_directories(stateDirectory.parent_path());
+        if (::mkdir(stateDirectory.c_str(), 0700) != 0 && errno != EEXIST)
+            throw std::filesystem::filesystem_error(
+                "cannot create the state directory", stateDirectory,
+                std::error_code(errno, std::generic_category()));
+        logging.attachFile(stateDirectory,
+                           parseLogLevel(config.string("logging.level")).value_or(LogLevel::Info),
+                           parseSize(config.string("logging.rotate_size")).value_or(10u << 20),
+                           static_cast<unsigned>(config.integer("logging.keep")));
+        Logger pluginLogger = makeLogger("plugins");
+        for (const auto& refusal : plugins.refusals())
+            LFSW_LOG(pluginLogger, Error) << refusal;
+        database = std::make_unique<StateDatabase>(stateDirectory, true);
+        alerts = std::make_unique<AlertDispatcher>(config, plugins, *database, stateDirectory);
+        engine =
+            std::make_unique<RecoveryEngine>(config, plugins, *database, *alerts, stateDirectory);
+        tree = std::make_unique<BuildTree>(config, stateDirectory);
+    }
+
+    Config config;
+    std::filesystem::path stateDirectory;
+    Logging logging;
+    PluginRegistry plugins;
+    std::unique_ptr<StateDatabase> database;
+    std::unique_ptr<AlertDispatcher> alerts;
+    std::unique_ptr<RecoveryEngine> engine;
+    std::unique_ptr<BuildTree> tree;
+};
+
+Workspace::Workspace(const std::filesystem::path& configFile,
+                     const std::optional<std::filesystem::path>& stateDirectory)
+    : state_(std::make_unique<State>(configFile, stateDirectory))
+{
+}
+
+Workspace::~Workspace() = default;
+
+const std::filesystem::path& Workspace::buildRoot() const
+{
+    return state_->tree->root();
+}
+
+const std::filesystem::path& Workspace::stateDirectory() const
+{
+    return state_->stateDirectory;
+}
+
+Result Workspace::checkpoint(const std::string& name, bool good)
+{
+    try {
+        return state_->tree->createCheckpoint(name, good, nullptr);
+    } catch (const std::exception& error) {
+        return Result::failed(std::string("checkpoint ") + name + ": " + error.what());
+    }
+}
+
+Result Workspace::restore(const std::string& selector)
+{
+    try {
+        return state_->tree->restore(selector, nullptr);
+    } catch (const std::exception& error) {
+        return Result::failed("restore " + selector + ": " + error.what());
+    }
+}
+
+std::vector<CheckpointSummary> Workspace::checkpoints() const
+{
+    std::vector<CheckpointSummary> summaries;
+    for (const auto& manifest : state_->tree->store().list())
+        summaries.push_back({manifest.id, manifest.name, manifest.good, manifest.entries.size(),
+                             manifest.totalBytes(), manifest.newBytes});
+    return summaries;
+}
+
+RecoveryReport Workspace::recover(const Event& event, BuildControl& build)
+{
+    const auto outcome = state_->engine->run(event, build);
+    return {reportStatus(outcome.status), outcome.chainKey, outcome.attempt, outcome.maxAttempts,
+            outcome.message};
+}
+
+void Workspace::stepSucceeded(const std::string& step)
+{
+    state_->engine->resetAttempts("", step);
+}
+
+} // namespace lfsw
