@@ -25,6 +25,8 @@ int list(Session& session, const po::variables_map&)
     for (const auto& plugin : registry.plugins()) {
         std::cout << plugin.name << " " << plugin.version << " (ABI " << plugin.abi << ")\n"
                   << "  file:           " << plugin.file << "\n"
+                  << "  runs:           "
+                  << (plugin.isolated ? "in a worker process (isolated)" : "in-process") << "\n"
                   << "  description:    " << plugin.description << "\n"
                   << "  actions:        " << joined(plugin.actions) << "\n"
                   << "  conditions:     " << joined(plugin.conditions) << "\n"

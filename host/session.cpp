@@ -52,6 +52,23 @@ std::vector<std::filesystem::path> ownPluginDirectories()
     return {LFSW_PLUGIN_INSTALL_DIR};
 }
 
+// The plugin worker of this host: in the build tree, build/worker/; once
+// installed, in libexecdir beside the binary, else where it was meant to be.
+std::filesystem::path ownPluginWorker()
+{
+    std::error_code error;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    const std::filesystem::path buildRoot = LFSW_BUILD_ROOT;
+    if (!error && executable.parent_path().parent_path() == buildRoot)
+        return buildRoot / "worker" / "lfs-wrapper-plugin-worker";
+    if (!error) {
+        const auto beside = (executable.parent_path() / LFSW_WORKER_FROM_BINDIR).lexically_normal();
+        if (std::filesystem::exists(beside, error))
+            return beside;
+    }
+    return LFSW_WORKER_INSTALL_PATH;
+}
+
 } // namespace
 
 Session::Session(GlobalOptions options)
@@ -108,11 +125,14 @@ const PluginRegistry& Session::plugins()
     if (stateDirectoryExists())
         attachLogFile();
     plugins_ = std::make_unique<PluginRegistry>();
-    const auto loader = PluginLoader::forConfig(config(), ownPluginDirectories());
+    const auto loader = PluginLoader::forConfig(config(), ownPluginDirectories(), ownPluginWorker(),
+                                                stateDirectory());
     loader.loadInto(*plugins_);
     Logger pluginLogger = makeLogger("plugins");
     for (const auto& refusal : plugins_->refusals())
         LFSW_LOG(pluginLogger, Error) << refusal;
+    for (const auto& warning : plugins_->warnings())
+        LFSW_LOG(pluginLogger, Warning) << warning;
     for (const auto& plugin : plugins_->plugins())
         LFSW_LOG(pluginLogger, Debug)
             << "loaded " << plugin.name << " " << plugin.version << " from " << plugin.file;

@@ -101,6 +101,19 @@ SchemaNode buildSchema()
                     leaf("enable", ValueType::StringList, "[]",
                          "When not empty, only the plugins named here are loaded."),
                     leaf("disable", ValueType::StringList, "[]", "Plugins not to load, by name."),
+                    choice("isolation", ValueType::String, "in-process", {"in-process", "process"},
+                           "Where site plugins run: in the host's process, or each in its own "
+                           "worker process (lfs-wrapper-plugin-worker) that a crash, abort or "
+                           "hang of the plugin ends without the host. Stock plugins stay "
+                           "in-process unless `isolate` names them."),
+                    leaf("isolate", ValueType::StringList, "[]",
+                         "Plugin files (names without .so) run in a worker process whatever "
+                         "`isolation` says, stock plugins too."),
+                    leaf("action_timeout", ValueType::Duration, "30m",
+                         "How long an isolated plugin's action may run before its worker is "
+                         "killed and the action counts as failed."),
+                    leaf("worker_memory", ValueType::Size, "2G",
+                         "Address-space limit of each plugin worker (RLIMIT_AS); 0: none."),
                 }),
             map("logging", "The log file in the state directory.",
                 {

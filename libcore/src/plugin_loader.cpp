@@ -14,12 +14,17 @@
 #include <lfsw/abi.h>
 #include <lfsw/plugin_descriptor.h>
 #include <lfsw/registry.h>
+#include <lfsw/units.h>
 
 #include "config.h"
 #include "guarded_action.h"
 #include "guarded_alert_channel.h"
 #include "guarded_backup_backend.h"
+#include "isolated_action.h"
+#include "plugin_crash_memory.h"
+#include "plugin_protocol.h"
 #include "plugin_registry.h"
+#include "time_text.h"
 
 namespace lfsw {
 
@@ -79,8 +84,17 @@ PluginLoader::PluginLoader(std::vector<std::filesystem::path> directories, Selec
 {
 }
 
+PluginLoader::PluginLoader(std::vector<std::filesystem::path> directories, Selection selection,
+                           Isolation isolation)
+    : directories_(std::move(directories)), selection_(std::move(selection)),
+      isolation_(std::move(isolation))
+{
+}
+
 PluginLoader PluginLoader::forConfig(const Config& config,
-                                     std::vector<std::filesystem::path> stockDirectories)
+                                     std::vector<std::filesystem::path> stockDirectories,
+                                     std::filesystem::path worker,
+                                     std::filesystem::path stateDirectory)
 {
     std::vector<std::filesystem::path> directories;
     for (const auto& directory : config.list("plugins.dirs"))
@@ -91,10 +105,22 @@ PluginLoader PluginLoader::forConfig(const Config& config,
             if (!part.empty())
                 directories.emplace_back(part);
     }
-    for (auto& directory : stockDirectories)
-        directories.push_back(std::move(directory));
+    for (const auto& directory : stockDirectories)
+        directories.push_back(directory);
+    Isolation isolation;
+    isolation.all = config.string("plugins.isolation") == "process";
+    isolation.stockDirectories = std::move(stockDirectories);
+    isolation.files = config.list("plugins.isolate");
+    isolation.worker.program = std::move(worker);
+    isolation.worker.memoryLimitBytes =
+        parseSize(config.string("plugins.worker_memory")).value_or(0);
+    if (auto timeout = parseDuration(config.string("plugins.action_timeout")))
+        isolation.worker.actionTimeout =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    isolation.stateDirectory = std::move(stateDirectory);
     return PluginLoader(std::move(directories),
-                        {config.list("plugins.enable"), config.list("plugins.disable")});
+                        {config.list("plugins.enable"), config.list("plugins.disable")},
+                        std::move(isolation));
 }
 
 void PluginLoader::loadInto(PluginRegistry& registry) const
@@ -123,17 +149,45 @@ void PluginLoader::loadInto(PluginRegistry& registry) const
     }
 }
 
+bool PluginLoader::isolated(const std::filesystem::path& file) const
+{
+    if (contains(isolation_.files, file.stem().string()))
+        return true;
+    const auto& stock = isolation_.stockDirectories;
+    return isolation_.all &&
+           std::find(stock.begin(), stock.end(), file.parent_path()) == stock.end();
+}
+
 bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& registry) const
+{
+    if (worldWritable(file)) {
+        registry.addRefusal(file.string() +
+                            ": plugin refused: the file is world-writable (chmod o-w " +
+                            file.string() + ")");
+        return false;
+    }
+    return isolated(file) ? loadIsolated(file, registry) : loadInProcess(file, registry);
+}
+
+bool PluginLoader::selected(const std::string& name, const PluginRegistry& registry) const
+{
+    if (!selection_.enable.empty() && !contains(selection_.enable, name))
+        return false; // not selected: not an error
+    if (contains(selection_.disable, name))
+        return false;
+    for (const auto& loaded : registry.plugins())
+        if (loaded.name == name)
+            return false; // an earlier directory's plugin of this name wins
+    return true;
+}
+
+bool PluginLoader::loadInProcess(const std::filesystem::path& file, PluginRegistry& registry) const
 {
     const std::string where = file.string() + ": ";
     auto refuse = [&](const std::string& why) {
         registry.addRefusal(where + why);
         return false;
     };
-    if (worldWritable(file))
-        return refuse("plugin refused: the file is world-writable (chmod o-w " + file.string() +
-                      ")");
-
     auto library = std::make_shared<boost::dll::shared_library>();
     try {
         library->load(file.string(),
@@ -170,19 +224,16 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     info.abi = descriptor.abi;
     if (info.name.empty())
         return refuse("the plugin descriptor has no name");
-    if (!selection_.enable.empty() && !contains(selection_.enable, info.name))
-        return false; // not selected: not an error
-    if (contains(selection_.disable, info.name))
+    if (!selected(info.name, registry))
         return false;
-    for (const auto& loaded : registry.plugins())
-        if (loaded.name == info.name)
-            return false; // an earlier directory's plugin of this name wins
 
     StagingRegistry staging;
-    std::vector<std::shared_ptr<Action>> actions;
-    std::vector<std::shared_ptr<AlertChannel>> channels;
-    std::vector<std::shared_ptr<BackupBackend>> backends;
-    std::vector<ConditionInfo> conditions;
+    Provided provided;
+    provided.info = info;
+    auto& actions = provided.actions;
+    auto& channels = provided.channels;
+    auto& backends = provided.backends;
+    auto& conditions = provided.conditions;
     try {
         auto registerPlugin = boost::dll::import_alias<void(Registry&)>(*library, kRegisterAlias);
         registerPlugin(staging);
@@ -203,6 +254,91 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
                       "' threw during registration (not a std::exception)");
     }
 
+    return accept(std::move(provided), library, registry);
+}
+
+bool PluginLoader::loadIsolated(const std::filesystem::path& file, PluginRegistry& registry) const
+{
+    const PluginCrashMemory crashes(isolation_.stateDirectory);
+    auto worker = std::make_shared<PluginWorker>(file, isolation_.worker);
+    nlohmann::json loaded;
+    if (const auto crash = crashes.find(file)) {
+        // Skipped until the file changes; its names stay known from the
+        // crash record, so chains that use them still validate, and fail.
+        const std::string why = "skipped: it crashed on " + crash->crashedAt + " (" + crash->what +
+                                "); it is used again once " + file.string() + " changes";
+        registry.addWarning(file.string() + ": plugin '" + crash->plugin + "' " + why);
+        worker->markDead("plugin " + crash->plugin + " " + why);
+        loaded = nlohmann::json::parse(crash->provides, nullptr, false);
+        if (!loaded.is_object())
+            return false;
+    } else {
+        const auto reply = worker->load();
+        if (!reply.ok) {
+            if (reply.died)
+                crashes.remember(file, {file.stem().string(), reply.failure, "{}", isoUtcNow()});
+            registry.addRefusal(file.string() + ": " + reply.failure);
+            return false;
+        }
+        loaded = reply.message;
+        if (!loaded.value("ok", false)) {
+            registry.addRefusal(protocol::text(loaded, "refusal", file.string() + ": not loaded"));
+            return false;
+        }
+    }
+
+    Provided provided;
+    const auto plugin = loaded.value("plugin", nlohmann::json::object());
+    provided.info.name = protocol::text(plugin, "name");
+    provided.info.version = protocol::text(plugin, "version");
+    provided.info.description = protocol::text(plugin, "description");
+    provided.info.abi = plugin.value("abi", 0u);
+    provided.info.file = file.string();
+    provided.info.isolated = true;
+    if (provided.info.name.empty() || !selected(provided.info.name, registry))
+        return false;
+    for (const auto& action : loaded.value("actions", nlohmann::json::array()))
+        provided.actions.push_back(std::make_shared<IsolatedAction>(
+            worker, provided.info.name, protocol::text(action, "name"),
+            protocol::text(action, "description"), action.value("repeatable", false)));
+    for (const auto& condition : loaded.value("conditions", nlohmann::json::array()))
+        provided.conditions.push_back(
+            {protocol::text(condition, "name"), protocol::text(condition, "description"),
+             condition.value("failure_classes", std::vector<std::string>{}), provided.info.name});
+    for (const char* kind : {"alert_channels", "backup_backends"})
+        for (const auto& name : loaded.value(kind, nlohmann::json::array()))
+            if (name.is_string())
+                registry.addWarning(
+                    file.string() + ": " +
+                    (std::string(kind) == "alert_channels" ? "alert channel '"
+                                                           : "backup backend '") +
+                    name.get<std::string>() +
+                    "' is not available: plugins run in a worker offer actions and conditions "
+                    "only (leave this plugin in-process to use it)");
+
+    // Remember a crash with what the plugin offered, so that it can be
+    // skipped by name until its file changes.
+    nlohmann::json provides = loaded;
+    provides.erase("op");
+    worker->onCrash([crashes, file, name = provided.info.name,
+                     provides = provides.dump()](const std::string& what) {
+        crashes.remember(file, {name, what, provides, isoUtcNow()});
+    });
+    return accept(std::move(provided), worker, registry);
+}
+
+bool PluginLoader::accept(Provided provided, std::shared_ptr<void> library,
+                          PluginRegistry& registry) const
+{
+    auto& info = provided.info;
+    auto& actions = provided.actions;
+    auto& channels = provided.channels;
+    auto& backends = provided.backends;
+    auto& conditions = provided.conditions;
+    auto refuse = [&](const std::string& why) {
+        registry.addRefusal(info.file + ": " + why);
+        return false;
+    };
     // Refuse the whole plugin if any name it provides is taken.
     auto clash = [&](const std::string& kind,
                      const std::string& name) -> std::optional<std::string> {

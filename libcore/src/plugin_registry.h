@@ -21,6 +21,7 @@ struct PluginInfo {
     std::string description;
     std::string file;
     std::uint32_t abi = 0;
+    bool isolated = false; // runs in a worker process
     std::vector<std::string> actions;
     std::vector<std::string> conditions;
     std::vector<std::string> alertChannels;
@@ -65,6 +66,10 @@ public:
         libraries_.push_back(std::move(library));
     }
     void addRefusal(std::string message) { refusals_.push_back(std::move(message)); }
+    // Loaded, but not all of it: an isolated plugin's channels, a plugin
+    // skipped after a crash.
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    void addWarning(std::string message) { warnings_.push_back(std::move(message)); }
     void addAction(std::shared_ptr<Action> action, const std::string& plugin);
     void addAlertChannel(std::shared_ptr<AlertChannel> channel, const std::string& plugin);
     void addCondition(ConditionInfo condition);
@@ -78,6 +83,7 @@ private:
     std::map<std::string, std::string> providers_;
     std::vector<PluginInfo> plugins_;
     std::vector<std::string> refusals_;
+    std::vector<std::string> warnings_;
     std::vector<std::shared_ptr<void>> libraries_;
 };
 

@@ -153,6 +153,18 @@ constexpr std::array kMigrations = {
     );
     CREATE INDEX restored_path_restore ON restored_path(restore_id);
     )sql",
+    // 6: plugins whose worker crashed, skipped until their file changes.
+    R"sql(
+    CREATE TABLE plugin_crash (
+        file       TEXT PRIMARY KEY,
+        size       INTEGER NOT NULL,
+        mtime_ns   INTEGER NOT NULL,
+        plugin     TEXT NOT NULL,
+        what       TEXT NOT NULL,
+        provides   TEXT NOT NULL,
+        crashed_at TEXT NOT NULL
+    );
+    )sql",
 };
 
 } // namespace

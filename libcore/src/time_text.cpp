@@ -31,8 +31,8 @@ std::optional<std::chrono::system_clock::time_point> parseIsoUtc(std::string_vie
         return std::nullopt;
     std::string_view rest = std::string_view(copy).substr(static_cast<std::size_t>(used));
     // system_clock counts nanoseconds in 64 bits: it ends in 2262.
-    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 ||
-        hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
+    if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 ||
+        hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
         return std::nullopt;
     if (rest.size() == 5 && rest[0] == '.')
         millis = std::atoi(std::string(rest.substr(1, 3)).c_str());

@@ -46,6 +46,21 @@ std::vector<std::filesystem::path> stockPluginDirectories()
     return directories;
 }
 
+// The plugin worker beside this library: LIBDIR/../libexec once installed,
+// BUILD/worker in the build tree.
+std::filesystem::path pluginWorker()
+{
+    Dl_info info{};
+    if (::dladdr(reinterpret_cast<void*>(&pluginWorker), &info) == 0 || !info.dli_fname)
+        return {};
+    std::error_code error;
+    const auto libraryDirectory = std::filesystem::canonical(info.dli_fname, error).parent_path();
+    const auto installed = (libraryDirectory / LFSW_WORKER_FROM_LIBDIR).lexically_normal();
+    if (std::filesystem::exists(installed, error))
+        return installed;
+    return (libraryDirectory / LFSW_WORKER_IN_BUILD_TREE).lexically_normal();
+}
+
 RecoveryReport::Status reportStatus(RecoveryOutcome::Status status)
 {
     switch (status) {
@@ -85,7 +100,8 @@ struct Workspace::State {
                              : config.stateDirectory()),
           logging(LogLevel::Warning, false)
     {
-        PluginLoader::forConfig(config, stockPluginDirectories()).loadInto(plugins);
+        PluginLoader::forConfig(config, stockPluginDirectories(), pluginWorker(), stateDirectory)
+            .loadInto(plugins);
         const auto problems = config.checkReferences(plugins);
         if (!problems.empty()) {
             std::string text;
@@ -105,6 +121,8 @@ struct Workspace::State {
         Logger pluginLogger = makeLogger("plugins");
         for (const auto& refusal : plugins.refusals())
             LFSW_LOG(pluginLogger, Error) << refusal;
+        for (const auto& warning : plugins.warnings())
+            LFSW_LOG(pluginLogger, Warning) << warning;
         database = std::make_unique<StateDatabase>(stateDirectory, true);
         alerts = std::make_unique<AlertDispatcher>(config, plugins, *database, stateDirectory);
         engine =

@@ -9,7 +9,9 @@ meson install -C "$BUILD" --no-rebuild --quiet --destdir "$DEST" >install.log 2>
   { cat install.log; fail "meson install failed"; finish; }
 PREFIX=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 LIBDIR=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libdir"][0])')
+LIBEXECDIR=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="libexecdir"][0])')
 ROOT=$DEST$PREFIX
+expect_file "$ROOT/$LIBEXECDIR/lfs-wrapper-plugin-worker"
 expect_file "$ROOT/bin/lfs-wrapper"
 expect_file "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI"
 expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/build_actions.so"
@@ -115,6 +117,16 @@ expect_status 0 "(trim_cache ran in the installed host)"
 expect_out "trimmed $SCRATCH/cache: removed 1 files"
 expect_no_file cache/old.o
 expect_file cache/new.o
+# The same plugin in a worker process: the installed host finds the
+# installed worker by itself.
+head -c 300000 /dev/zero >cache/old.o && touch -d '1 hour ago' cache/old.o
+printf 'plugins:\n  isolate: [trim_cache]\n' >>lfs-wrapper.yaml
+OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/trim_cache-build" "$INSTALLED" plugins list 2>&1)
+expect_out "runs:           in a worker process (isolated)"
+OUT=$(env -u LD_LIBRARY_PATH LFSW_PLUGIN_PATH="$SCRATCH/trim_cache-build" "$INSTALLED" recovery run resource_exhaustion 2>&1); STATUS=$?
+expect_status 0 "(trim_cache ran in the installed worker)"
+expect_out "trimmed $SCRATCH/cache: removed 1 files"
+expect_no_file cache/old.o
 
 # The embedding example drives a build with the installed library's
 # checkpoints and recovery chain (found beside the library: no plugin path):

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace lfsw {
+
+// One end of the socket between the host and a plugin worker: JSON
+// messages, one a line, each an object with an "op". Both sides use it; it
+// owns the descriptor.
+class PluginChannel
+{
+public:
+    enum class Receipt { Message, Closed, TimedOut };
+
+    explicit PluginChannel(int fd);
+    ~PluginChannel();
+    PluginChannel(const PluginChannel&) = delete;
+    PluginChannel& operator=(const PluginChannel&) = delete;
+
+    // False when the other end is gone (never raises SIGPIPE).
+    bool send(const nlohmann::json& message);
+    // Waits for the next message until `deadline` (none: for ever). A line
+    // that is not JSON counts as the channel closing: the peer is broken.
+    Receipt receive(nlohmann::json& message,
+                    std::optional<std::chrono::steady_clock::time_point> deadline = {});
+
+private:
+    int fd_;
+    std::string buffer_;
+};
+
+} // namespace lfsw

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "plugin_protocol.h"
+
+namespace lfsw::protocol {
+
+namespace {
+
+std::map<std::string, std::string> stringMap(const nlohmann::json& value)
+{
+    std::map<std::string, std::string> map;
+    if (value.is_object())
+        for (const auto& [key, item] : value.items())
+            if (item.is_string())
+                map[key] = item.get<std::string>();
+    return map;
+}
+
+} // namespace
+
+std::string text(const nlohmann::json& value, const char* key, const std::string& fallback)
+{
+    if (!value.is_object())
+        return fallback;
+    const auto it = value.find(key);
+    return it != value.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+nlohmann::json toJson(const Event& event)
+{
+    return {{"condition", event.condition},
+            {"failure_class", event.failureClass},
+            {"step", event.step},
+            {"evidence", event.evidence},
+            {"raised_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 event.raisedAt.time_since_epoch())
+                                 .count()}};
+}
+
+Event eventFromJson(const nlohmann::json& value)
+{
+    Event event;
+    event.condition = text(value, "condition");
+    event.failureClass = text(value, "failure_class");
+    event.step = text(value, "step");
+    if (value.is_object() && value.contains("evidence"))
+        event.evidence = stringMap(value["evidence"]);
+    if (value.is_object() && value.contains("raised_at_ms") &&
+        value["raised_at_ms"].is_number_integer())
+        event.raisedAt = std::chrono::system_clock::time_point(
+            std::chrono::milliseconds(value["raised_at_ms"].get<std::int64_t>()));
+    return event;
+}
+
+nlohmann::json toJson(const Params& params)
+{
+    return params.values();
+}
+
+Params paramsFromJson(const nlohmann::json& value)
+{
+    return Params(stringMap(value));
+}
+
+nlohmann::json toJson(const Result& result)
+{
+    return {{"status", statusName(result.status())}, {"message", result.message()}};
+}
+
+Result resultFromJson(const nlohmann::json& value)
+{
+    const std::string status = text(value, "status");
+    const std::string message = text(value, "message");
+    if (status == "done")
+        return Result::done(message);
+    if (status == "not-applicable")
+        return Result::notApplicable(message);
+    if (status == "failed")
+        return Result::failed(message);
+    return Result::failed("the plugin worker answered with no result");
+}
+
+} // namespace lfsw::protocol

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <lfsw/event.h>
+#include <lfsw/params.h>
+#include <lfsw/result.h>
+
+// How the values of the plugin interfaces travel between the host and a
+// plugin worker (see docs/plugins.md, "Process isolation", for the messages).
+namespace lfsw::protocol {
+
+nlohmann::json toJson(const Event& event);
+Event eventFromJson(const nlohmann::json& value);
+
+nlohmann::json toJson(const Params& params);
+Params paramsFromJson(const nlohmann::json& value);
+
+nlohmann::json toJson(const Result& result);
+Result resultFromJson(const nlohmann::json& value);
+
+// A string member, or `fallback` when it is missing or not a string: what a
+// peer sends is never trusted to be well-formed.
+std::string text(const nlohmann::json& value, const char* key, const std::string& fallback = {});
+
+} // namespace lfsw::protocol

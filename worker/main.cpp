@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+// lfs-wrapper-plugin-worker [--memory-limit BYTES] PLUGIN.so
+//
+// Runs one plugin for a host that isolates it (`plugins.isolation:
+// process`): loads the plugin with the host's checks, tells the host what it
+// provides, then answers the host's requests on descriptor 3 until the host
+// closes it. Whatever the plugin does wrong (a crash, an abort, a hang,
+// unbounded memory) ends this process only.
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include <sys/resource.h>
+
+#include "plugin_channel.h"
+#include "plugin_loader.h"
+#include "plugin_protocol.h"
+#include "plugin_registry.h"
+#include "worker_context.h"
+
+namespace {
+
+using lfsw::PluginChannel;
+using nlohmann::json;
+
+json describePlugin(const lfsw::PluginRegistry& registry)
+{
+    const auto& info = registry.plugins().front();
+    json actions = json::array();
+    for (const auto& name : info.actions) {
+        const auto action = registry.action(name);
+        actions.push_back({{"name", name},
+                           {"description", action->description()},
+                           {"repeatable", action->repeatable()}});
+    }
+    json conditions = json::array();
+    for (const auto& name : info.conditions) {
+        const auto* condition = registry.condition(name);
+        conditions.push_back({{"name", name},
+                              {"description", condition->description},
+                              {"failure_classes", condition->failureClasses}});
+    }
+    return {{"op", "loaded"},
+            {"ok", true},
+            {"plugin",
+             {{"name", info.name},
+              {"version", info.version},
+              {"description", info.description},
+              {"abi", info.abi}}},
+            {"actions", actions},
+            {"conditions", conditions},
+            {"alert_channels", info.alertChannels},
+            {"backup_backends", info.backupBackends}};
+}
+
+json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const json& request)
+{
+    const std::string op = lfsw::protocol::text(request, "op");
+    const auto action = registry.action(lfsw::protocol::text(request, "action"));
+    if (!action)
+        return {{"op", "reply"},
+                {"result", lfsw::protocol::toJson(lfsw::Result::failed(
+                               "the plugin has no action '" +
+                               lfsw::protocol::text(request, "action") + "'"))}};
+    const auto params = lfsw::protocol::paramsFromJson(request.value("params", json()));
+    if (op == "validate") {
+        json problems = json::array();
+        for (const auto& problem : action->validate(params))
+            problems.push_back({{"param", problem.param}, {"message", problem.message}});
+        return {{"op", "reply"}, {"problems", problems}};
+    }
+    if (op == "describe")
+        return {{"op", "reply"}, {"text", action->describe(params)}};
+    lfsw::worker::WorkerContext context(channel, request);
+    return {{"op", "reply"}, {"result", lfsw::protocol::toJson(action->run(context))}};
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::string file;
+    unsigned long long memoryLimit = 0;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--memory-limit") == 0 && i + 1 < argc)
+            memoryLimit = std::strtoull(argv[++i], nullptr, 10);
+        else
+            file = argv[i];
+    }
+    if (file.empty()) {
+        std::cerr << "usage: lfs-wrapper-plugin-worker [--memory-limit BYTES] PLUGIN.so\n"
+                     "(started by lfs-wrapper for plugins.isolation: process)\n";
+        return 2;
+    }
+    if (memoryLimit > 0) {
+        const rlimit limit{memoryLimit, memoryLimit};
+        ::setrlimit(RLIMIT_AS, &limit);
+    }
+    PluginChannel channel(3);
+    lfsw::PluginRegistry registry;
+    const lfsw::PluginLoader loader({}, {});
+    if (!loader.loadFile(file, registry) || registry.plugins().empty()) {
+        const std::string refusal =
+            registry.refusals().empty() ? file + ": not loaded" : registry.refusals().back();
+        channel.send({{"op", "loaded"}, {"ok", false}, {"refusal", refusal}});
+        return 0;
+    }
+    channel.send(describePlugin(registry));
+    for (;;) {
+        json request;
+        if (channel.receive(request) != PluginChannel::Receipt::Message)
+            return 0;
+        if (!channel.send(answer(registry, channel, request)))
+            return 0;
+    }
+}
