@@ -13,8 +13,11 @@
 #include "cron_expression.h"
 #include "daemon.h"
 #include "host_context.h"
+#include "pid_lock.h"
 #include "progress_bar.h"
 #include "session.h"
+#include "state_database.h"
+#include "supervisor.h"
 #include "time_text.h"
 
 namespace po = boost::program_options;
@@ -321,7 +324,22 @@ int restore(Session& session, const po::variables_map& values)
     std::optional<std::filesystem::path> to;
     if (values.count("to"))
         to = values["to"].as<std::string>();
-    if (!to && session.buildRunning()) {
+    // A state database too damaged to open cannot take a restore through
+    // SQLite: the backup's copy replaces the file, once nothing uses it.
+    std::optional<std::string> unreadable;
+    if (!to && session.stateDirectoryExists())
+        unreadable = StateDatabase::problem(session.stateDirectory());
+    if (unreadable) {
+        for (const char* lock : {Supervisor::kLockFileName, Daemon::kLockFileName})
+            if (auto pid = PidLock::holder(session.stateDirectory() / lock)) {
+                std::cerr << "lfs-wrapper: backup restore: the state database is damaged ("
+                          << *unreadable << ") and process " << *pid
+                          << " uses it; stop it first (lfs-wrapper system stop --all)\n";
+                return kExitFailed;
+            }
+        std::cout << "the state database cannot be used (" << *unreadable
+                  << "): it is replaced by the backup's copy\n";
+    } else if (!to && session.buildRunning()) {
         std::cerr << "lfs-wrapper: backup restore: a build is running; stop it first "
                      "(lfs-wrapper build stop) or restore --to a directory\n";
         return kExitFailed;
@@ -331,7 +349,8 @@ int restore(Session& session, const po::variables_map& values)
                   << backup->expectedParts
                   << " parts: its creation was interrupted); restoring what it has\n";
     ProgressBar bar("restore " + backup->id);
-    auto report = repository.restore(*backup, selective, to, session.database(), bar.callback());
+    auto report = repository.restore(*backup, selective, to,
+                                     unreadable ? nullptr : &session.database(), bar.callback());
     auto& database = session.database();
     database.transaction([&] {
         database

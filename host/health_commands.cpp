@@ -105,9 +105,11 @@ void checkDatabase(Session& session, Report& report, bool thorough)
             report.ok("state database: " + file.string() + " (" + how + " ok)");
         else
             report.fail("state database: " + how + " found " + std::to_string(problems) +
-                        " problem(s): " + first);
+                        " problem(s): " + first +
+                        " (lfs-wrapper backup restore puts back the latest backup's copy)");
     } catch (const std::exception& e) {
-        report.fail("state database: " + std::string(e.what()));
+        report.fail("state database: " + std::string(e.what()) +
+                    " (lfs-wrapper backup restore puts back the latest backup's copy)");
     }
 }
 
@@ -181,8 +183,15 @@ void checkResources(Session& session, Report& report)
 
 void checkProcesses(Session& session, Report& report)
 {
+    std::optional<RunRecord> run;
+    bool known = true;
     if (session.stateDirectoryExists()) {
-        auto run = session.journal().latestRun();
+        try {
+            run = session.journal().latestRun();
+        } catch (const std::exception& e) {
+            known = false;
+            report.fail("supervisor: cannot tell whether a build runs: " + std::string(e.what()));
+        }
         if (run && run->state == "running") {
             if (ProcessTable::alive(run->supervisorPid))
                 report.ok("supervisor: pid " + std::to_string(run->supervisorPid) + " runs build " +
@@ -192,7 +201,7 @@ void checkProcesses(Session& session, Report& report)
                             " is marked running but its supervisor (pid " +
                             std::to_string(run->supervisorPid) +
                             ") is gone (lfs-wrapper build analyze-state)");
-        } else {
+        } else if (known) {
             report.ok("supervisor: no build running");
         }
     }

@@ -330,7 +330,7 @@ std::filesystem::path BackupRepository::livePath(const Manifest& part,
 BackupRestoreReport BackupRepository::restore(const Backup& backup,
                                               const std::vector<std::string>& selective,
                                               const std::optional<std::filesystem::path>& to,
-                                              StateDatabase& database,
+                                              StateDatabase* database,
                                               const ProgressCallback& progress)
 {
     BackupRestoreReport report;
@@ -427,8 +427,10 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
             std::filesystem::path destination =
                 target ? *target / type / std::to_string(index) / entry.path
                        : livePath(part, entry.path);
-            if (!target && entry.path == StateDatabase::kFileName)
-                database.restoreFrom(restored);
+            if (!target && entry.path == StateDatabase::kFileName && database)
+                database->restoreFrom(restored);
+            else if (!target && entry.path == StateDatabase::kFileName)
+                StateDatabase::replaceFile(destination.parent_path(), restored);
             else
                 copyFileAtomically(restored, destination);
             report.written.push_back({part.id, entry.path, destination.string()});
@@ -447,7 +449,7 @@ std::string BackupRepository::repair(const std::vector<std::string>& paths, Stat
     std::vector<std::string> left = paths;
     std::string done;
     for (auto it = backups.rbegin(); it != backups.rend() && !left.empty(); ++it) {
-        auto report = restore(*it, left, std::nullopt, database, nullptr);
+        auto report = restore(*it, left, std::nullopt, &database, nullptr);
         std::vector<std::string> still;
         for (const auto& path : left) {
             bool damaged = false;

@@ -82,9 +82,11 @@ public:
     // Restores each part to where it came from, or under `to` (one
     // directory per type). `selective`: only these paths (absolute, or
     // relative to the build root). Damaged objects are skipped and listed.
+    // The state database goes back through `database` (SQLite's backup API),
+    // or, without one (the live file is unreadable), by replacing the file.
     BackupRestoreReport restore(const Backup& backup, const std::vector<std::string>& selective,
                                 const std::optional<std::filesystem::path>& to,
-                                StateDatabase& database, const ProgressCallback& progress);
+                                StateDatabase* database, const ProgressCallback& progress);
 
     // Restores into a scratch directory, compares it bit for bit with the
     // manifests, removes the scratch; returns the mismatches.

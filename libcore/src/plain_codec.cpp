@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "plain_codec.h"
 
+#include <stdexcept>
+
 #include "file_content.h"
 
 namespace lfsw {
@@ -14,8 +16,15 @@ std::string PlainCodec::store(int from, std::uint64_t size, int to, char* buffer
     return hashFile(to, buffer);
 }
 
-void PlainCodec::extract(int from, int to, std::uint64_t size, const std::string&, char* buffer)
+void PlainCodec::extract(int from, int to, std::uint64_t size, const std::string& hash,
+                         char* buffer)
 {
+    // The copy may never pass through this process (a reflink,
+    // copy_file_range): the object is read once more to check it, so that a
+    // corrupt object is reported, never written into the tree.
+    std::uint64_t bytes = 0;
+    if (hashFile(from, buffer, &bytes) != hash || bytes != size)
+        throw std::runtime_error("corrupt object: its content does not match its hash");
     copyFileContent(from, to, size, buffer);
 }
 

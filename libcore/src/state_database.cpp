@@ -2,6 +2,11 @@
 #include "state_database.h"
 
 #include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -243,6 +248,42 @@ void StateDatabase::restoreFrom(const std::filesystem::path& file)
         throw;
     }
     sqlite3_close(source);
+}
+
+std::optional<std::string> StateDatabase::problem(const std::filesystem::path& directory)
+{
+    try {
+        StateDatabase database(directory, false);
+        auto check = database.prepare("PRAGMA quick_check");
+        if (check.step() && check.text(0) != "ok")
+            return "quick_check: " + check.text(0);
+        return std::nullopt;
+    } catch (const std::exception& error) {
+        return std::string(error.what());
+    }
+}
+
+void StateDatabase::replaceFile(const std::filesystem::path& directory,
+                                const std::filesystem::path& file)
+{
+    const auto live = directory / kFileName;
+    const auto temporary = directory / (std::string(kFileName) + ".restoring");
+    std::filesystem::copy_file(file, temporary, std::filesystem::copy_options::overwrite_existing);
+    auto sync = [](const std::filesystem::path& path, int flags) {
+        const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+        const bool synced = fd >= 0 && ::fsync(fd) == 0;
+        if (fd >= 0)
+            ::close(fd);
+        if (!synced)
+            throw StateError("cannot make " + path.string() + " durable: " + std::strerror(errno));
+    };
+    sync(temporary, O_RDONLY);
+    // The old WAL belongs to the damaged file: it must not be replayed into
+    // the new one.
+    std::filesystem::remove(directory / (std::string(kFileName) + "-wal"));
+    std::filesystem::remove(directory / (std::string(kFileName) + "-shm"));
+    std::filesystem::rename(temporary, live);
+    sync(directory, O_RDONLY | O_DIRECTORY);
 }
 
 StateDatabase::~StateDatabase()

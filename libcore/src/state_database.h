@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "statement.h"
@@ -38,6 +39,15 @@ public:
     void backupTo(const std::filesystem::path& file);
     // Replaces this database's content with `file`'s, through the same API.
     void restoreFrom(const std::filesystem::path& file);
+
+    // Why `directory`/state.db cannot be used (it does not open, or fails
+    // PRAGMA quick_check), or nothing when it can.
+    static std::optional<std::string> problem(const std::filesystem::path& directory);
+    // Puts a copy of `file` in place of `directory`/state.db by an atomic
+    // rename, dropping its WAL: for a database too damaged to take a restore
+    // through SQLite. Nothing may have the database open.
+    static void replaceFile(const std::filesystem::path& directory,
+                            const std::filesystem::path& file);
 
     // Runs `work` in one IMMEDIATE transaction (a writer lock up front), so
     // that two processes never interleave their read-modify-write.

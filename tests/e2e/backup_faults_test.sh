@@ -54,4 +54,24 @@ run backup prune
 expect_status 0
 run backup verify --all
 expect_status 0
+
+# A state database damaged past opening: health check names it and the way
+# back; backup restore replaces the file with the backup's copy.
+run backup create --type build-progress
+/usr/bin/python3 -c '
+import os
+f = open(".lfs-wrapper/state.db", "r+b")
+for page in range(1, os.path.getsize(".lfs-wrapper/state.db") // 4096):
+    f.seek(page * 4096 + 100); f.write(b"CORRUPTED PAGE " * 50)'
+run health check
+expect_status 1
+expect_out "FAIL  state database:"
+expect_out "(lfs-wrapper backup restore puts back the latest backup's copy)"
+run backup restore
+expect_status 0 "(restore over a damaged database)"
+expect_out "the state database cannot be used"
+run health check --thorough
+expect_out "OK    state database:"
+run backup list
+expect_status 0
 finish

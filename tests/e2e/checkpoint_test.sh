@@ -118,6 +118,14 @@ run verify system --all
 expect_status 1 "corrupt object"
 expect_out "FAIL $SCRATCH/$object: corrupt object"
 expect_out "used by checkpoint base (000001):"
+# restore never writes a corrupt object into the tree: it refuses, naming the path
+victim=$(grep -P "\t$(basename "$object")\t" .lfs-wrapper/store/manifests/000001.manifest | head -1 | awk -F'\t' '{print $14}')
+CHECKS=$((CHECKS + 1)); [ -n "$victim" ] || fail "no manifest entry uses $object"
+rm -f "root/$victim"
+run checkpoint restore base
+expect_status 1 "restore from a corrupt object"
+expect_err "$victim: corrupt object: its content does not match its hash"
+expect_no_file "root/$victim"
 rm -rf .lfs-wrapper root/sources/pkg-build
 
 # ---- a manifest edited to hold ../x is refused
