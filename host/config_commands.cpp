@@ -44,11 +44,30 @@ int validate(Session& session, const po::variables_map&)
     return plugins.refusals().empty() ? kExitOk : kExitFailed;
 }
 
-// Header values often carry tokens: shown masked. (Passwords are never in
-// the YAML: alerts.email.password_file / password_env name where they are.)
+// A URL with the password of its userinfo and its query hidden: where
+// webhook services put their tokens.
+std::string maskedUrl(std::string url)
+{
+    const auto scheme = url.find("://");
+    const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto end = std::min(url.find('/', start), url.find('?', start));
+    const auto at = url.rfind('@', end);
+    if (at != std::string::npos && at >= start)
+        if (const auto colon = url.find(':', start); colon < at)
+            url.replace(colon + 1, at - colon - 1, "********");
+    if (const auto query = url.find('?'); query != std::string::npos)
+        url.replace(query + 1, std::string::npos, "********");
+    return url;
+}
+
+// Header values and URL credentials often carry tokens: shown masked.
+// (Passwords are never in the YAML: alerts.email.password_file /
+// password_env name where they are.)
 YAML::Node masked(const YAML::Node& effective)
 {
     YAML::Node copy = YAML::Clone(effective);
+    if (auto url = copy["alerts"]["webhook"]["url"]; url && url.IsScalar())
+        url = maskedUrl(url.as<std::string>());
     if (auto headers = copy["alerts"]["webhook"]["headers"]; headers && headers.IsMap())
         for (auto entry : headers)
             entry.second = "********";
@@ -69,8 +88,9 @@ int get(Session& session, const po::variables_map& values)
 {
     const std::string key = values["key"].as<std::string>();
     auto node = session.config().node(key);
-    if (node && std::string("alerts.webhook.headers").rfind(key, 0) == 0) {
-        // Walk the masked copy instead, so header values stay hidden.
+    if (node && (std::string("alerts.webhook.headers").rfind(key, 0) == 0 ||
+                 std::string("alerts.webhook.url").rfind(key, 0) == 0)) {
+        // Walk the masked copy instead, so header values and URL tokens stay hidden.
         YAML::Node current = masked(session.config().effective());
         std::istringstream parts(key);
         for (std::string part; std::getline(parts, part, '.');)

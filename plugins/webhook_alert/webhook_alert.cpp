@@ -17,6 +17,26 @@ std::size_t discard(char*, std::size_t size, std::size_t count, void*)
     return size * count;
 }
 
+// Where a POST goes, for messages and the log: scheme, host and port only.
+// A webhook URL often carries its token in the userinfo, the path or the
+// query, and the message of every try is logged and kept in the database.
+std::string destination(const std::string& url)
+{
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), curl_url_cleanup);
+    if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+        return "the configured URL";
+    auto part = [&](CURLUPart which) {
+        char* text = nullptr;
+        std::string value;
+        if (curl_url_get(parsed.get(), which, &text, 0) == CURLUE_OK && text)
+            value = text;
+        curl_free(text);
+        return value;
+    };
+    const std::string port = part(CURLUPART_PORT);
+    return part(CURLUPART_SCHEME) + "://" + part(CURLUPART_HOST) + (port.empty() ? "" : ":" + port);
+}
+
 class WebhookChannel final : public lfsw::AlertChannel
 {
 public:
@@ -59,11 +79,12 @@ public:
         const CURLcode code = curl_easy_perform(curl.get());
         curl_slist_free_all(headers);
         if (code != CURLE_OK)
-            return lfsw::Result::failed(
-                "POST to " + url + " failed: " + (error[0] ? error : curl_easy_strerror(code)));
+            return lfsw::Result::failed("POST to " + destination(url) + " failed: " +
+                                        (error[0] ? error : curl_easy_strerror(code)));
         long status = 0;
         curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-        return lfsw::Result::done("posted to " + url + " (HTTP " + std::to_string(status) + ")");
+        return lfsw::Result::done("posted to " + destination(url) + " (HTTP " +
+                                  std::to_string(status) + ")");
     }
 };
 

@@ -49,7 +49,7 @@ alerts:
   retry_backoff: 1s
   email: {server: 127.0.0.1, port: $SMTP_PORT, from: lfsw@build.example, to: [ops@site.org]}
   webhook:
-    url: "http://127.0.0.1:$HTTP_PORT/hooks/lfs"
+    url: "http://hook:urls3cret@127.0.0.1:$HTTP_PORT/hooks/lfs?key=qs3cret"
     headers: {X-Site-Token: s3cret}
 auto_recovery: {max_attempts: 2}
 recovery_actions:
@@ -81,7 +81,7 @@ expect_out "Subject: [lfs-wrapper] build_failure in step 'gcc': recovery chain b
 
 # The webhook: JSON with what an operator needs to act, and the configured header.
 hook() { "$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); b=json.loads(d['body']); print(eval(sys.argv[2]))" "$@"; }
-expect_equal "$(hook hooks/3.json "d['path']")" "/hooks/lfs"
+expect_equal "$(hook hooks/3.json "d['path']")" "/hooks/lfs?key=qs3cret"
 expect_equal "$(hook hooks/3.json "d['headers']['X-Site-Token']")" "s3cret"
 expect_equal "$(hook hooks/3.json "d['headers']['Content-Type']")" "application/json"
 expect_equal "$(hook hooks/3.json "b['event']")" "recovery_given_up"
@@ -95,13 +95,23 @@ expect_equal "$(hook hooks/3.json "b['contacts'][-1]")" "emergency@system.org"
 expect_equal "$(hook hooks/1.json "b['event']")" "build_failure"
 expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT group_concat(DISTINCT state) FROM alert_outbox")" "sent"
 
-# The header's secret never shows in config show or config get, nor in the log.
+# The header's secret and the URL's password and query never show in config
+# show or config get, nor in the log, the database or the alerts sent.
 run config show
 expect_out 'X-Site-Token: "********"'
+expect_out "url: http://hook:********@127.0.0.1:$HTTP_PORT/hooks/lfs?********"
 expect_no_out "s3cret"
 run config get alerts.webhook.headers
 expect_no_out "s3cret"
-CHECKS=$((CHECKS + 1)); ! grep -q s3cret .lfs-wrapper/lfs-wrapper.log || fail "secret in the log file"
+run config get alerts.webhook.url
+expect_no_out "s3cret"
+run config get alerts.webhook
+expect_no_out "s3cret"
+for where in .lfs-wrapper/lfs-wrapper.log .lfs-wrapper/state.db mail; do
+  CHECKS=$((CHECKS + 1)); ! grep -rq s3cret "$where" || fail "a secret is in $where: $(grep -ro '.\{40\}s3cret.\{20\}' "$where" | head -3)"
+done
+CHECKS=$((CHECKS + 1)); ! grep -q s3cret <<<"$(for f in hooks/*.json; do hook "$f" "d['body']"; done)" || fail "a secret is in an alert's body"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT count(*) FROM alert_sent WHERE channel = 'webhook' AND message = 'posted to http://127.0.0.1:$HTTP_PORT (HTTP 200)'")" "$(ls hooks | wc -l)"
 
 # The same alert again within repeat_after is not sent again.
 run recovery reset build_failure --step gcc
@@ -125,7 +135,7 @@ alerts:
   retries: 2
   retry_backoff: 1s
   email: {server: 127.0.0.1, port: $CLOSED_PORT, timeout: 2s}
-  webhook: {url: "http://127.0.0.1:$BROKEN_PORT/", timeout: 2s}
+  webhook: {url: "http://u:brokens3cret@127.0.0.1:$BROKEN_PORT/", timeout: 2s}
 recovery_actions:
   system_error:
     - run_command: {command: "echo recovered > recovered.txt"}
@@ -144,6 +154,8 @@ sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox WHERE channel
   fail "the webhook's HTTP 500 is not recorded"
 CHECKS=$((CHECKS + 1))
 grep -q "giving up on this alert" .lfs-wrapper/lfs-wrapper.log || fail "giving up is not logged"
+CHECKS=$((CHECKS + 1)); ! grep -rq brokens3cret .lfs-wrapper/lfs-wrapper.log .lfs-wrapper/state.db ||
+  fail "the failing webhook's URL password is in the log or the database"
 # The recovery journal was written before the alerts were given up.
 expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT outcome FROM recovery_attempt")" "recovered"
 
