@@ -113,30 +113,15 @@ public:
     BackupBackend& backend() { return *backend_; }
     Context& context() { return context_; }
 
-    // The paths a backup of `types` holds; build-progress is staged first.
+    // The paths a backup of `types` holds, staged as the local repository
+    // stages them (the state database through SQLite's backup API, the
+    // config, the plan, single critical files).
     std::vector<std::string> stage(const std::vector<std::string>& types)
     {
-        const auto& config = config_;
         std::vector<std::string> paths;
-        auto wants = [&](const char* type) {
-            return std::find(types.begin(), types.end(), type) != types.end();
-        };
-        if (wants("system-state"))
-            paths.push_back(std::filesystem::absolute(config.buildRoot()).lexically_normal());
-        if (wants("build-progress")) {
-            const auto staging = session_.stateDirectory() / "backup-staging";
-            std::filesystem::remove_all(staging);
-            std::filesystem::create_directories(staging);
-            session_.database().backupTo(staging / StateDatabase::kFileName);
-            if (config.file())
-                std::filesystem::copy_file(*config.file(), staging / config.file()->filename(),
-                                           std::filesystem::copy_options::overwrite_existing);
-            paths.push_back(staging);
-        }
-        if (wants("critical-data"))
-            for (const auto& text : config.list("backup.critical_data"))
-                paths.push_back(
-                    std::filesystem::absolute(config.resolvePath(text)).lexically_normal());
+        for (const auto& source : BackupRepository::stageSources(
+                 config_, types, session_.database(), session_.stateDirectory() / "backup-staging"))
+            paths.push_back(source.root.string());
         return paths;
     }
 

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "file_content.h"
+#include "path_rules.h"
 #include "state_database.h"
 #include "time_text.h"
 #include "zstd_codec.h"
@@ -54,12 +55,6 @@ std::map<std::string, std::string> originsOf(const Manifest& part)
                 origins[rest.substr(0, equals)] = rest.substr(equals + 1);
         }
     return origins;
-}
-
-bool isWithin(const std::filesystem::path& inner, const std::filesystem::path& outer)
-{
-    const auto relative = inner.lexically_normal().lexically_relative(outer.lexically_normal());
-    return !relative.empty() && relative.string().rfind("..", 0) != 0;
 }
 
 // Copies a file with its mode and mtime, to a temporary name beside
@@ -182,56 +177,52 @@ TreeWalker::Options BackupRepository::walkFor(const std::string& type) const
     return walk;
 }
 
-Backup BackupRepository::create(const std::vector<std::string>& types, StateDatabase& database,
-                                const ProgressCallback& progress)
+std::vector<BackupSource>
+BackupRepository::stageSources(const Config& config, const std::vector<std::string>& types,
+                               StateDatabase& database,
+                               const std::filesystem::path& stagingDirectory)
 {
-    auto lock = writerLock();
-    struct Plan {
-        std::string type;
-        std::filesystem::path root;
-        std::vector<std::string> tags;
-    };
-    std::vector<Plan> plans;
+    std::vector<BackupSource> plans;
     auto wants = [&](const char* type) {
         return std::find(types.begin(), types.end(), type) != types.end();
     };
     auto staging = [&](const std::string& name) {
-        const auto dir = directory_ / "staging" / name;
+        const auto dir = stagingDirectory / name;
         std::filesystem::remove_all(dir);
         std::filesystem::create_directories(dir);
         return dir;
     };
     if (wants("system-state")) {
-        const auto root = std::filesystem::absolute(config_.buildRoot()).lexically_normal();
+        const auto root = std::filesystem::absolute(config.buildRoot()).lexically_normal();
         if (!std::filesystem::is_directory(root))
             throw std::runtime_error("the build root " + root.string() + " does not exist");
         plans.push_back({"system-state", root, {}});
     }
     if (wants("build-progress")) {
         const auto dir = staging("build-progress");
-        Plan plan{"build-progress", dir, {}};
+        BackupSource plan{"build-progress", dir, {}};
         database.backupTo(dir / StateDatabase::kFileName);
-        plan.tags.push_back(std::string(kFromTag) + StateDatabase::kFileName + "=" +
-                            database.file().string());
+        plan.origins.push_back(std::string(kFromTag) + StateDatabase::kFileName + "=" +
+                               database.file().string());
         std::vector<std::filesystem::path> files;
-        if (config_.file())
-            files.push_back(std::filesystem::absolute(*config_.file()));
-        if (!config_.string("build.plan").empty())
-            files.push_back(config_.resolvePath(config_.string("build.plan")));
+        if (config.file())
+            files.push_back(std::filesystem::absolute(*config.file()));
+        if (!config.string("build.plan").empty())
+            files.push_back(config.resolvePath(config.string("build.plan")));
         for (const auto& file : files) {
             if (!std::filesystem::is_regular_file(file))
                 continue;
             copyFileAtomically(file, dir / file.filename());
-            plan.tags.push_back(std::string(kFromTag) + file.filename().string() + "=" +
-                                file.lexically_normal().string());
+            plan.origins.push_back(std::string(kFromTag) + file.filename().string() + "=" +
+                                   file.lexically_normal().string());
         }
         plans.push_back(plan);
     }
     if (wants("critical-data")) {
         int index = 0;
-        for (const auto& text : config_.list("backup.critical_data")) {
+        for (const auto& text : config.list("backup.critical_data")) {
             const auto path =
-                std::filesystem::absolute(config_.resolvePath(text)).lexically_normal();
+                std::filesystem::absolute(config.resolvePath(text)).lexically_normal();
             ++index;
             std::error_code error;
             const auto status = std::filesystem::symlink_status(path, error);
@@ -250,6 +241,14 @@ Backup BackupRepository::create(const std::vector<std::string>& types, StateData
             }
         }
     }
+    return plans;
+}
+
+Backup BackupRepository::create(const std::vector<std::string>& types, StateDatabase& database,
+                                const ProgressCallback& progress)
+{
+    auto lock = writerLock();
+    const auto plans = stageSources(config_, types, database, directory_ / "staging");
     if (plans.empty())
         throw std::runtime_error("nothing to back up: no type selected has anything to hold");
 
@@ -259,9 +258,9 @@ Backup BackupRepository::create(const std::vector<std::string>& types, StateData
     for (int n = 2; find(backup.id); ++n)
         backup.id = compactUtc(backup.created) + "-" + std::to_string(n);
     backup.expectedParts = static_cast<int>(plans.size());
-    for (auto& plan : plans) {
+    for (const auto& plan : plans) {
         std::vector<std::string> tags{plan.type, kPartsTag + std::to_string(backup.expectedParts)};
-        tags.insert(tags.end(), plan.tags.begin(), plan.tags.end());
+        tags.insert(tags.end(), plan.origins.begin(), plan.origins.end());
         backup.parts.push_back(
             store_.create(backup.id, plan.root, walkFor(plan.type), false, tags, progress));
     }

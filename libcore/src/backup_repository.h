@@ -55,6 +55,15 @@ struct DataDifference {
 // compressed with zstd, one manifest per part of a backup. A backup is
 // written part by part, each part crash-safely; a lock file keeps two
 // writers (create, prune) from interleaving — the second is refused.
+// One part of a backup before it is taken: its type, the directory its
+// manifest is taken of, and for staged copies where each file came from
+// ("from:NAME=PATH" tags, so that a restore puts it back there).
+struct BackupSource {
+    std::string type;
+    std::filesystem::path root;
+    std::vector<std::string> origins;
+};
+
 class BackupRepository
 {
 public:
@@ -66,6 +75,16 @@ public:
     static std::filesystem::path location(const Config& config,
                                           const std::filesystem::path& stateDirectory);
     const std::filesystem::path& directory() const { return directory_; }
+
+    // What a backup of `types` reads: the build root; the state database
+    // (copied with SQLite's backup API), the config and the plan, staged in
+    // `stagingDirectory`/build-progress; each critical path (a single file
+    // staged beside). Throws when a critical path is missing or nothing is
+    // selected.
+    static std::vector<BackupSource> stageSources(const Config& config,
+                                                  const std::vector<std::string>& types,
+                                                  StateDatabase& database,
+                                                  const std::filesystem::path& stagingDirectory);
 
     // Takes a backup of these types; `database` is the live state database
     // (copied with SQLite's backup API). Refused (std::runtime_error) while

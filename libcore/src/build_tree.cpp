@@ -4,6 +4,7 @@
 #include <glob.h>
 
 #include "config.h"
+#include "path_rules.h"
 #include "reclaimer.h"
 
 namespace lfsw {
@@ -52,9 +53,9 @@ Result BuildTree::cleanScratch(std::uint64_t* freed)
                 std::filesystem::path match =
                     std::filesystem::path(matches.gl_pathv[i]).lexically_normal();
                 // Only below the build root, and never through a symlink.
-                auto relative = match.lexically_relative(root_);
-                if (relative.empty() || relative.string().rfind("..", 0) == 0)
+                if (!isWithin(match, root_) || match == root_)
                     continue;
+                const auto relative = match.lexically_relative(root_);
                 bool throughLink = false;
                 std::filesystem::path prefix = root_;
                 for (auto it = relative.begin();

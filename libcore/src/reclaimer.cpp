@@ -8,16 +8,11 @@
 #include "build_journal.h"
 #include "build_tree.h"
 #include "config.h"
+#include "path_rules.h"
 
 namespace lfsw {
 
 namespace {
-
-bool isWithin(const std::filesystem::path& inner, const std::filesystem::path& outer)
-{
-    auto relative = inner.lexically_normal().lexically_relative(outer.lexically_normal());
-    return !relative.empty() && relative.string().rfind("..", 0) != 0;
-}
 
 // Removes everything inside `directory` (symlinks as links), keeps it.
 std::uint64_t emptyDirectory(const std::filesystem::path& directory, std::string& problem)

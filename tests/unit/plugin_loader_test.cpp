@@ -9,10 +9,10 @@
 #include <lfsw/abi.h>
 
 #include "config.h"
-#include "fake_build_control.h"
 #include "host_context.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
+#include <lfsw/testing.h>
 
 using lfsw::PluginLoader;
 using lfsw::PluginRegistry;
@@ -89,7 +89,7 @@ TEST_CASE("an exception thrown by an action becomes a failed result")
     lfsw::Event event;
     event.condition = "system_error";
     lfsw::test::TempDirectory state;
-    lfsw::test::FakeBuildControl build;
+    lfsw::testing::RecordingBuildControl build;
     lfsw::HostContext context(config, event, {}, 1, state.path(), build, "test");
     auto result = action->run(context);
     CHECK(std::string(lfsw::statusName(result.status())) == "failed");

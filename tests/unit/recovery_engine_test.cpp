@@ -6,12 +6,12 @@
 
 #include "alert_courier.h"
 #include "alert_dispatcher.h"
-#include "fake_build_control.h"
 #include "recovery_engine.h"
 #include "state_database.h"
 #include "state_error.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
+#include <lfsw/testing.h>
 
 using lfsw::RecoveryOutcome;
 
@@ -34,7 +34,7 @@ struct Fixture {
     lfsw::StateDatabase database;
     lfsw::AlertDispatcher alerts;
     lfsw::RecoveryEngine engine;
-    lfsw::test::FakeBuildControl build;
+    lfsw::testing::RecordingBuildControl build;
 };
 
 std::vector<std::string> lines(const std::filesystem::path& file)
