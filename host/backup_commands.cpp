@@ -682,10 +682,7 @@ void addBackupCommands(std::vector<Command>& commands)
     commands.push_back({"data analyze", "--missing",
                         "What the latest backup has that the build tree and critical data lack", "",
                         ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("missing",
-                                                  "paths of the latest backup missing live");
-                        },
+                        flagOption("missing", "paths of the latest backup missing live"),
                         analyzeMissing});
 }
 

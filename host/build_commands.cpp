@@ -450,21 +450,14 @@ void addBuildCommands(std::vector<Command>& commands)
          "Every process of the running step and all its descendants end: SIGTERM, then\n"
          "SIGKILL after build.stop_grace; --force kills at once. The step is recorded as\n"
          "stopped, never as done; continue with lfs-wrapper build resume.",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("force", "kill at once (SIGKILL)");
-         },
-         stop});
+         ConfigNeed::Structural, flagOption("force", "kill at once (SIGKILL)"), stop});
     commands.push_back(
         {"build resume", "[--resource-optimized]",
          "Continue the last build from its first step not done",
          "A step left running by a supervisor that died is treated as failed and runs\n"
          "again. --resource-optimized runs the steps with the jobs and memory limits\n"
          "that adjust_limits chose (see build status).",
-         ConfigNeed::Full,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("resource-optimized", "apply the limits adjust_limits chose");
-         },
+         ConfigNeed::Full, flagOption("resource-optimized", "apply the limits adjust_limits chose"),
          resume});
     commands.push_back({"build analyze-state", "",
                         "Check the build's consistency: steps done, a half-done step, what to do",
@@ -496,10 +489,7 @@ void addBuildCommands(std::vector<Command>& commands)
          "out of memory, out of disk, fetch error, missing dependency, timeout, killed,\n"
          "unknown), the log lines that show it with their line numbers, and the recovery\n"
          "chain that would run. --comprehensive covers every build in the state database.",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("comprehensive", "every build, not just the last");
-         },
+         ConfigNeed::Structural, flagOption("comprehensive", "every build, not just the last"),
          analyzeErrors});
 }
 

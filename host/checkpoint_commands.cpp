@@ -484,28 +484,18 @@ void addCheckpointCommands(std::vector<Command>& commands)
                         "Lists every difference; --thorough compares content hashes as well as\n"
                         "metadata. Exit status 1 when the tree differs.",
                         ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("thorough", "compare content hashes too");
-                        },
-                        verifyBuild});
+                        flagOption("thorough", "compare content hashes too"), verifyBuild});
     commands.push_back(
         {"verify system", "--all", "Re-hash every object of the store and check every manifest",
          "Reports each missing or corrupt object with the checkpoints and paths that\n"
          "use it. Exit status 1 when anything is wrong.",
+         ConfigNeed::Structural, flagOption("all", "every object and manifest"), verifySystem});
+    commands.push_back(
+        {"build restore", "--last-known-good",
+         "Restore the last good checkpoint and set the build's progress back to it", "",
          ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("all", "every object and manifest");
-         },
-         verifySystem});
-    commands.push_back({"build restore", "--last-known-good",
-                        "Restore the last good checkpoint and set the build's progress back to it",
-                        "", ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()(
-                                "last-known-good",
-                                "the newest checkpoint taken after a successful step");
-                        },
-                        buildRestore});
+         flagOption("last-known-good", "the newest checkpoint taken after a successful step"),
+         buildRestore});
     commands.push_back(
         {"system restore", "baseline",
          "Restore the checkpoint tagged baseline and set progress back to it", "",
@@ -526,10 +516,7 @@ void addCheckpointCommands(std::vector<Command>& commands)
                         "The baseline is the checkpoint of the plan step marked `baseline: true`\n"
                         "(or one created with checkpoint create NAME --tag baseline).",
                         ConfigNeed::Full,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("from-baseline",
-                                                  "start from the baseline checkpoint");
-                        },
+                        flagOption("from-baseline", "start from the baseline checkpoint"),
                         buildFromBaseline});
     commands.push_back({"system restore-base", "", "Same as: system restore baseline", "",
                         ConfigNeed::Structural, nullptr, restoreBaseline});
@@ -540,10 +527,7 @@ void addCheckpointCommands(std::vector<Command>& commands)
          "a symlink) and chroot mounts left by a killed supervisor. The checkpoint\n"
          "store is always kept; --preserve-checkpoint is the seed's spelling of that.",
          ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("preserve-checkpoint", "keep the checkpoint store (always)");
-         },
-         cleanBuild});
+         flagOption("preserve-checkpoint", "keep the checkpoint store (always)"), cleanBuild});
     commands.push_back(
         {"clean cache", "[--all]",
          "Empty the caches resources.reclaim names; --all: scratch and old logs too",
@@ -552,10 +536,7 @@ void addCheckpointCommands(std::vector<Command>& commands)
          "build root or the state directory is refused (exit status 1). --all also\n"
          "removes the build's scratch directories and step logs of earlier runs older\n"
          "than resources.log_retention. Prints the bytes each item gave back.",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("all", "also scratch directories and old step logs");
-         },
+         ConfigNeed::Structural, flagOption("all", "also scratch directories and old step logs"),
          cleanCache});
     commands.push_back(
         {"clean system", "[--deep]", "Remove the state directory's temporary files and old logs",
@@ -563,10 +544,7 @@ void addCheckpointCommands(std::vector<Command>& commands)
          "older than resources.log_retention. --deep also forgets every run but the\n"
          "latest (rows and logs) and removes store objects no checkpoint uses. It\n"
          "never deletes a checkpoint and never touches the build root.",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("deep", "also old runs and unreferenced store objects");
-         },
+         ConfigNeed::Structural, flagOption("deep", "also old runs and unreferenced store objects"),
          cleanSystem});
 }
 

@@ -41,6 +41,15 @@ struct Command {
     std::function<int(Session&, const boost::program_options::variables_map&)> run;
 };
 
+// Command::declareOptions for a command whose only option is one flag.
+inline auto flagOption(const char* name, const char* help)
+{
+    return [name, help](boost::program_options::options_description& options,
+                        boost::program_options::positional_options_description&) {
+        options.add_options()(name, help);
+    };
+}
+
 void addConfigCommands(std::vector<Command>& commands);
 // Continues the last build (build resume); shared with build system --from-baseline.
 int resumeBuild(Session& session, bool resourceOptimized, bool quiet);

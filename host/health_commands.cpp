@@ -417,10 +417,7 @@ void addHealthCommands(std::vector<Command>& commands)
          "supervisor and the daemon, and the age of the last checkpoint and backup.\n"
          "Exit status 1 when any check FAILs.",
          ConfigNeed::None,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("thorough", "integrity_check and a full re-hash of the store");
-         },
-         healthCheck});
+         flagOption("thorough", "integrity_check and a full re-hash of the store"), healthCheck});
     commands.push_back(
         {"system check", "--full", "Health plus the LFS host requirements and every build's errors",
          "Everything health check --thorough checks, then the host requirements of\n"
@@ -429,11 +426,7 @@ void addHealthCommands(std::vector<Command>& commands)
          "perl, python3, sed, tar, texinfo, xz with their minimum versions; /bin/sh\n"
          "being bash; the kernel), the build root's filesystem and mount options,\n"
          "and analyze errors --comprehensive. Exit status 1 when any check FAILs.",
-         ConfigNeed::None,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("full", "everything (required)");
-         },
-         systemCheck});
+         ConfigNeed::None, flagOption("full", "everything (required)"), systemCheck});
 }
 
 } // namespace lfsw::host
