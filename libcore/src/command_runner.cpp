@@ -119,6 +119,7 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     envp.push_back(nullptr);
     const std::string workdir = options.workdir.string();
     const std::string chrootDir = options.chrootDir.string();
+    const std::string cgroupProcs = options.cgroupProcs.string();
 
     pid_t child = ::fork();
     if (child < 0) {
@@ -138,6 +139,13 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
         int devNull = ::open("/dev/null", O_RDONLY);
         if (devNull >= 0)
             ::dup2(devNull, STDIN_FILENO);
+        if (!cgroupProcs.empty()) {
+            // "0" moves the writer itself, before it can fork anything.
+            const int procs = ::open(cgroupProcs.c_str(), O_WRONLY | O_CLOEXEC);
+            if (procs < 0 || ::write(procs, "0", 1) != 1)
+                childFail("cannot join the step's memory cgroup");
+            ::close(procs);
+        }
         if (options.memoryLimitBytes > 0) {
             rlimit limit{options.memoryLimitBytes, options.memoryLimitBytes};
             if (::setrlimit(RLIMIT_AS, &limit) != 0)

@@ -126,12 +126,19 @@ Classification FailureClassifier::classify(const StepEnding& ending,
     if (ending.timedOut)
         return {"build_failure", "timeout", "the step ran past its timeout", {}};
 
-    if (ending.signal == SIGKILL && (ending.cgroupOomKill || oomInKernelLog(ending.kernelLines))) {
+    // The step's own cgroup counting an OOM kill is evidence enough, however
+    // the step then ended (make exits 2 when cc1 is killed); the kernel log
+    // names a victim that may not be the step's, so it counts only when the
+    // step itself was SIGKILLed.
+    if (ending.cgroupOomKill || (ending.signal == SIGKILL && oomInKernelLog(ending.kernelLines))) {
         Classification oom{"resource_exhaustion", "memory", "killed by the OOM killer", {}};
+        // The step's own counter first: it is specific to the step.
+        if (ending.cgroupOomKill)
+            oom.evidence.push_back(
+                {0, "cgroup " + (ending.cgroupEvidence.empty() ? std::string("oom_kill increased")
+                                                               : ending.cgroupEvidence)});
         for (const auto& line : ending.kernelLines)
             oom.evidence.push_back({0, "kernel: " + line});
-        if (ending.cgroupOomKill)
-            oom.evidence.push_back({0, "cgroup memory.events: oom_kill increased"});
         return oom;
     }
 

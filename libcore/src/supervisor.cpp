@@ -23,6 +23,7 @@
 #include "recovery_engine.h"
 #include "remote_build_control.h"
 #include "state_database.h"
+#include "step_cgroup.h"
 
 namespace lfsw {
 
@@ -305,7 +306,27 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         options.environment["LFSW_CONFIG_DIR"] =
             std::filesystem::absolute(*config_.file()).parent_path().string();
     options.user = step.user;
-    options.memoryLimitBytes = limits_.memoryBytes;
+    // The memory cap: a cgroup of the step's own where one is writable (the
+    // kernel enforces it on the whole process tree and counts its OOM
+    // kills), else RLIMIT_AS on each process.
+    std::unique_ptr<StepCgroup> cgroup;
+    if (limits_.memoryBytes > 0) {
+        std::string why;
+        cgroup = StepCgroup::create("lfsw-step-" + std::to_string(runId) + "-" +
+                                        std::to_string(position) + "-" + std::to_string(attempt),
+                                    limits_.memoryBytes, why);
+        if (cgroup)
+            LFSW_LOG(logger_, Info)
+                << "memory cap " << (limits_.memoryBytes >> 20) << " MiB: " << cgroup->describe();
+        else
+            LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
+                                    << " MiB: RLIMIT_AS per process (" << why << ")";
+    }
+    options.memoryLimitBytes = cgroup ? 0 : limits_.memoryBytes;
+    if (limits_.memoryBytes > 0)
+        options.environment["LFSW_MEMORY_LIMIT"] = std::to_string(limits_.memoryBytes);
+    if (cgroup)
+        options.cgroupProcs = cgroup->procsFile();
     if (step.chroot) {
         options.chrootDir = root;
         options.workdir = step.workdir.empty() ? "/" : step.workdir;
@@ -399,6 +420,10 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     ending.signal = outcome.signal;
     ending.timedOut = outcome.timedOut;
     ending.kernelLines = kernelLines;
+    if (cgroup && cgroup->oomKills() > 0) {
+        ending.cgroupOomKill = true;
+        ending.cgroupEvidence = cgroup->oomEvidence();
+    }
     auto classification = FailureClassifier::classifyLog(ending, logFile);
     result.state = "failed";
     result.condition = classification.condition;
@@ -406,8 +431,11 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     result.message = outcome.summary() + ": " + classification.summary;
     if (!classification.evidence.empty()) {
         const auto& first = classification.evidence.front();
+        // Line 0: evidence from outside the log (the kernel, the cgroup).
         result.message +=
-            " (log line " + std::to_string(first.line) + ": " + first.text.substr(0, 200) + ")";
+            " (" +
+            (first.line > 0 ? "log line " + std::to_string(first.line) + ": " : std::string()) +
+            first.text.substr(0, 200) + ")";
     }
     LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
     return result;

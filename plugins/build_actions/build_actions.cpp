@@ -129,7 +129,8 @@ public:
         reason << "out of memory in step " << event.step << ": jobs " << limits.jobs << " -> "
                << adjusted.jobs << ", memory cap "
                << (limits.memoryBytes ? std::to_string(limits.memoryBytes >> 20) + " MiB" : "none")
-               << " -> " << (adjusted.memoryBytes >> 20) << " MiB (RLIMIT_AS)";
+               << " -> " << (adjusted.memoryBytes >> 20)
+               << " MiB (a memory cgroup of the step where one is writable, else RLIMIT_AS)";
         context.build().adjustLimits(adjusted, reason.str());
         return lfsw::Result::done(reason.str());
     }

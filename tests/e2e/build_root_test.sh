@@ -96,6 +96,49 @@ run build resume
 expect_status 0 "resume cleans stale mounts"
 expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(stale mounts cleaned)"
 
+# ---- resources.limits.memory caps the step in a memory cgroup of its own:
+# the kernel OOM-kills past it, the cgroup's counter is the evidence, and
+# the step's cgroup is gone afterwards
+rm -rf .lfs-wrapper root && mkdir -p root
+cp lfs-wrapper.yaml before-cgroup.yaml
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+resources:
+  limits: {memory: 64M}
+auto_recovery: {conditions: [resource_exhaustion]}
+recovery_actions:
+  resource_exhaustion:
+    - adjust_limits
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: hog
+    run: |
+      if [ ! -e ../hogged ]; then touch ../hogged; /usr/bin/python3 -c 'b = b"x" * (300 << 20)'; fi
+      echo fits now
+YAML
+rm -f hogged
+run build start --plan plan.yaml
+if grep -q "RLIMIT_AS per process" .lfs-wrapper/lfs-wrapper.log; then
+  echo "note: no writable memory cgroup here ($(grep -o 'RLIMIT_AS per process.*' .lfs-wrapper/lfs-wrapper.log | head -1)); cgroup cap not tested"
+else
+  expect_status 1 "(hog over its cgroup cap)"
+  expect_out "killed by the OOM killer"
+  expect_out "recovering from resource_exhaustion:memory in step hog"
+  run analyze errors
+  expect_out "resource_exhaustion:memory"
+  CHECKS=$((CHECKS + 1)); grep -qE "\(cgroup /sys/fs/cgroup/.*lfsw-step-1-1-1/memory\.(events|oom_control): oom_kill 1\)" <<<"$OUT" ||
+    fail "no cgroup OOM evidence in analyze errors: $OUT"
+  CHECKS=$((CHECKS + 1)); grep -q "memory cap 64 MiB: cgroup v" .lfs-wrapper/lfs-wrapper.log ||
+    fail "the log does not say how the cap applied"
+  CHECKS=$((CHECKS + 1)); [ -z "$(find /sys/fs/cgroup -maxdepth 6 -type d -name 'lfsw-step-*' 2>/dev/null)" ] ||
+    fail "a step cgroup was left behind: $(find /sys/fs/cgroup -maxdepth 6 -type d -name 'lfsw-step-*')"
+  run build resume
+  expect_status 0 "(the step fits once it stops hogging)"
+  expect_out "fits now"
+fi
+mv before-cgroup.yaml lfs-wrapper.yaml
+
 # ---- a step runs as another user
 rm -rf .lfs-wrapper root && mkdir -p root && chmod 777 root
 cat > plan.yaml <<'YAML'

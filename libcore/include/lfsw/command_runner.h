@@ -45,6 +45,11 @@ public:
         std::string user;                   // run as this user (needs root); empty: as we are
         std::filesystem::path chrootDir;    // chroot here first (needs root); workdir is inside
         std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS; 0: none
+        // A cgroup's `cgroup.procs` file: the command joins that cgroup
+        // before it runs anything, so every process it starts is in it
+        // (needs the right to write there; the command fails to start
+        // otherwise). Empty: the command stays in this process's cgroups.
+        std::filesystem::path cgroupProcs;
         // Called with the shell's pid (= its process group) once it runs.
         std::function<void(int pid)> onStarted;
         // Polled about every 100 ms while the command runs; a stop ends the
