@@ -93,6 +93,12 @@ int main(int argc, char** argv)
                      "(started by lfs-wrapper for plugins.isolation: process)\n";
         return 2;
     }
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer reserves terabytes of address space for its shadow:
+    // an address-space limit would stop this worker before it starts.
+    // (scripts/test-sanitize bounds memory with ASAN_OPTIONS instead.)
+    memoryLimit = 0;
+#endif
     if (memoryLimit > 0) {
         const rlimit limit{memoryLimit, memoryLimit};
         ::setrlimit(RLIMIT_AS, &limit);
