@@ -41,6 +41,10 @@ json describePlugin(const lfsw::PluginRegistry& registry)
                               {"description", condition->description},
                               {"failure_classes", condition->failureClasses}});
     }
+    json channels = json::array();
+    for (const auto& name : info.alertChannels)
+        channels.push_back(
+            {{"name", name}, {"description", registry.alertChannel(name)->description()}});
     return {{"op", "loaded"},
             {"ok", true},
             {"plugin",
@@ -50,13 +54,27 @@ json describePlugin(const lfsw::PluginRegistry& registry)
               {"abi", info.abi}}},
             {"actions", actions},
             {"conditions", conditions},
-            {"alert_channels", info.alertChannels},
+            {"alert_channels", channels},
             {"backup_backends", info.backupBackends}};
 }
 
 json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const json& request)
 {
     const std::string op = lfsw::protocol::text(request, "op");
+    if (op == "send") {
+        const auto sink = registry.alertChannel(lfsw::protocol::text(request, "channel"));
+        if (!sink)
+            return {{"op", "reply"},
+                    {"result", lfsw::protocol::toJson(lfsw::Result::failed(
+                                   "the plugin has no alert channel '" +
+                                   lfsw::protocol::text(request, "channel") + "'"))}};
+        const auto alert = lfsw::protocol::alertFromJson(request.value("alert", json()));
+        json forContext = request;
+        forContext["event"] = lfsw::protocol::toJson(alert.event);
+        forContext["attempt"] = alert.attempt;
+        lfsw::worker::WorkerContext context(channel, forContext);
+        return {{"op", "reply"}, {"result", lfsw::protocol::toJson(sink->send(alert, context))}};
+    }
     const auto action = registry.action(lfsw::protocol::text(request, "action"));
     if (!action)
         return {{"op", "reply"},

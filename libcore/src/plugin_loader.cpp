@@ -21,6 +21,7 @@
 #include "guarded_alert_channel.h"
 #include "guarded_backup_backend.h"
 #include "isolated_action.h"
+#include "isolated_alert_channel.h"
 #include "plugin_crash_memory.h"
 #include "plugin_protocol.h"
 #include "plugin_registry.h"
@@ -305,16 +306,16 @@ bool PluginLoader::loadIsolated(const std::filesystem::path& file, PluginRegistr
         provided.conditions.push_back(
             {protocol::text(condition, "name"), protocol::text(condition, "description"),
              condition.value("failure_classes", std::vector<std::string>{}), provided.info.name});
-    for (const char* kind : {"alert_channels", "backup_backends"})
-        for (const auto& name : loaded.value(kind, nlohmann::json::array()))
-            if (name.is_string())
-                registry.addWarning(
-                    file.string() + ": " +
-                    (std::string(kind) == "alert_channels" ? "alert channel '"
-                                                           : "backup backend '") +
-                    name.get<std::string>() +
-                    "' is not available: plugins run in a worker offer actions and conditions "
-                    "only (leave this plugin in-process to use it)");
+    for (const auto& channel : loaded.value("alert_channels", nlohmann::json::array()))
+        provided.channels.push_back(std::make_shared<IsolatedAlertChannel>(
+            worker, provided.info.name, protocol::text(channel, "name"),
+            protocol::text(channel, "description")));
+    for (const auto& name : loaded.value("backup_backends", nlohmann::json::array()))
+        if (name.is_string())
+            registry.addWarning(file.string() + ": backup backend '" + name.get<std::string>() +
+                                "' is not available: plugins run in a worker offer actions, "
+                                "conditions and alert channels (leave this plugin in-process to "
+                                "use it)");
 
     // Remember a crash with what the plugin offered, so that it can be
     // skipped by name until its file changes.

@@ -61,6 +61,41 @@ Params paramsFromJson(const nlohmann::json& value)
     return Params(stringMap(value));
 }
 
+nlohmann::json toJson(const Alert& alert)
+{
+    return {{"event", toJson(alert.event)},
+            {"severity", levelName(alert.severity)},
+            {"subject", alert.subject},
+            {"body", alert.body},
+            {"attempt", alert.attempt},
+            {"given_up", alert.givenUp},
+            {"contacts", alert.contacts},
+            {"log_tail", alert.logTail},
+            {"resume_command", alert.resumeCommand}};
+}
+
+Alert alertFromJson(const nlohmann::json& value)
+{
+    Alert alert;
+    if (!value.is_object())
+        return alert;
+    alert.event = eventFromJson(value.value("event", nlohmann::json()));
+    alert.severity = parseLogLevel(text(value, "severity")).value_or(LogLevel::Error);
+    alert.subject = text(value, "subject");
+    alert.body = text(value, "body");
+    if (value.contains("attempt") && value["attempt"].is_number_integer())
+        alert.attempt = value["attempt"].get<int>();
+    alert.givenUp = value.value("given_up", false);
+    for (const char* key : {"contacts", "log_tail"})
+        if (value.contains(key) && value[key].is_array())
+            for (const auto& item : value[key])
+                if (item.is_string())
+                    (std::string(key) == "contacts" ? alert.contacts : alert.logTail)
+                        .push_back(item.get<std::string>());
+    alert.resumeCommand = text(value, "resume_command");
+    return alert;
+}
+
 nlohmann::json toJson(const Result& result)
 {
     return {{"status", statusName(result.status())}, {"message", result.message()}};

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <lfsw/alert.h>
 #include <lfsw/event.h>
 #include <lfsw/params.h>
 #include <lfsw/result.h>
@@ -16,6 +17,9 @@ Event eventFromJson(const nlohmann::json& value);
 
 nlohmann::json toJson(const Params& params);
 Params paramsFromJson(const nlohmann::json& value);
+
+nlohmann::json toJson(const Alert& alert);
+Alert alertFromJson(const nlohmann::json& value);
 
 nlohmann::json toJson(const Result& result);
 Result resultFromJson(const nlohmann::json& value);

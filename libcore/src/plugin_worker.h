@@ -23,6 +23,7 @@ struct WorkerSettings {
     std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS of the worker; 0: none
     std::chrono::milliseconds actionTimeout{std::chrono::minutes(30)};
     std::chrono::milliseconds queryTimeout{std::chrono::seconds(10)}; // load, validate, describe
+    std::chrono::milliseconds sendTimeout{std::chrono::minutes(2)};   // one alert delivery try
 };
 
 // The host's side of one plugin's worker process (`lfs-wrapper-plugin-worker`,

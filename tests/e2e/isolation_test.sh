@@ -136,4 +136,27 @@ CHECKS=$((CHECKS + 1)); grep -A1 "polite.so" <<<"$OUT" | grep -q "runs:         
 run recovery run build_failure --class compile_error --dry-run
 expect_status 0
 expect_out "adjust_limits"
+
+# Alert channels run isolated too: the stock log channel delivers from its
+# worker, and a channel that aborts fails its delivery, not the host.
+cat >lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+plugins:
+  dirs: [plugins]
+  isolate: [log_alert, aborts]
+alerts:
+  methods: [log, abort_channel]
+  retries: 1
+recovery_actions:
+  system_error:
+    - run_command: {command: "true"}
+YAML
+touch -d '2 minutes ago' plugins/aborts.so   # a new file: no longer skipped
+run recovery run system_error
+expect_status 0 "(recovery is not held up by a crashing channel)"
+expect_err "ALERT system_error"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT result FROM alert_sent WHERE channel = 'log' ORDER BY id DESC LIMIT 1")" "done"
+CHECKS=$((CHECKS + 1))
+sqlite3 .lfs-wrapper/state.db "SELECT message FROM alert_sent WHERE channel = 'abort_channel'" | grep -qE "alert channel abort_channel \(plugin aborts, isolated\): the plugin's worker ended: killed by signal 6 \(SIGABRT\)" ||
+  fail "the aborting channel's failure is not recorded: $(sqlite3 .lfs-wrapper/state.db "SELECT channel, result, message FROM alert_sent")"
 finish

@@ -95,6 +95,25 @@ TEST_CASE("events, parameters and results survive the trip")
         CHECK(copy.status() == result.status());
         CHECK(copy.message() == result.message());
     }
+    Alert alert;
+    alert.event = event;
+    alert.severity = LogLevel::Warning;
+    alert.subject = "gcc-pass1 failed";
+    alert.attempt = 2;
+    alert.givenUp = true;
+    alert.contacts = {"admin@example.org", "oncall@example.org"};
+    alert.logTail = {"make: *** [all] Error 2"};
+    alert.resumeCommand = "lfs-wrapper build resume";
+    const auto sent = protocol::alertFromJson(protocol::toJson(alert));
+    CHECK(sent.event.step == "gcc-pass1");
+    CHECK(sent.severity == LogLevel::Warning);
+    CHECK(sent.subject == alert.subject);
+    CHECK(sent.attempt == 2);
+    CHECK(sent.givenUp);
+    CHECK(sent.contacts == alert.contacts);
+    CHECK(sent.logTail == alert.logTail);
+    CHECK(sent.resumeCommand == alert.resumeCommand);
+
     // What a broken worker sends is a failure, never a success.
     CHECK(protocol::resultFromJson(nlohmann::json::parse("{\"status\":7}")).status() ==
           Result::Status::Failed);

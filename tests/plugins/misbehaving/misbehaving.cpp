@@ -83,6 +83,19 @@ public:
     std::vector<std::string> failureClasses() const override { return {"rude"}; }
 };
 
+// The aborting plugin also has an alert channel that aborts.
+class AbortChannel final : public lfsw::AlertChannel
+{
+public:
+    std::string name() const override { return "abort_channel"; }
+    std::string description() const override { return "aborts while it sends"; }
+    lfsw::Result send(const lfsw::Alert& alert, lfsw::Context& context) override
+    {
+        context.log(lfsw::LogLevel::Info, "abort_channel sends '" + alert.subject + "'");
+        std::abort();
+    }
+};
+
 } // namespace
 
 LFSW_PLUGIN(PLUGIN_NAME, "1.0.0", "misbehaves on purpose, for the isolation tests")
@@ -90,4 +103,6 @@ LFSW_PLUGIN(PLUGIN_NAME, "1.0.0", "misbehaves on purpose, for the isolation test
     registry.addAction(std::make_shared<Misbehave>());
     if (BEHAVIOUR == 5)
         registry.addCondition(std::make_shared<Flaky>());
+    if (BEHAVIOUR == 2)
+        registry.addAlertChannel(std::make_shared<AbortChannel>());
 }
