@@ -3,12 +3,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
-
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <lfsw/units.h>
 
 #include "plugin_loader.h"
 
@@ -154,14 +148,8 @@ bool Session::stateDirectoryExists()
 void Session::createStateDirectory()
 {
     const auto directory = stateDirectory();
-    if (!std::filesystem::is_directory(directory)) {
-        std::filesystem::create_directories(directory.parent_path());
-        if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST)
-            throw std::filesystem::filesystem_error(
-                "cannot create the state directory", directory,
-                std::error_code(errno, std::generic_category()));
+    if (StateDatabase::createDirectory(directory))
         LFSW_LOG(logger_, Info) << "created state directory " << directory.string();
-    }
     attachLogFile();
 }
 
@@ -218,11 +206,7 @@ void Session::attachLogFile()
     logFileAttached_ = true;
     // A config with problems may hold anything here: log with the defaults.
     const Config fallback = Config::builtIn();
-    const Config& current = config().problems().empty() ? config() : fallback;
-    const auto level = parseLogLevel(current.string("logging.level")).value_or(LogLevel::Info);
-    const auto rotateSize = parseSize(current.string("logging.rotate_size")).value_or(10u << 20);
-    logging_.attachFile(stateDirectory(), level, rotateSize,
-                        static_cast<unsigned>(current.integer("logging.keep")));
+    logging_.attachFile(stateDirectory(), config().problems().empty() ? config() : fallback);
 }
 
 } // namespace lfsw::host

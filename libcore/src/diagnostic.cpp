@@ -11,4 +11,12 @@ std::string Diagnostic::format() const
     return text + ": " + message;
 }
 
+std::string formatDiagnostics(const std::vector<Diagnostic>& diagnostics)
+{
+    std::string text;
+    for (const auto& diagnostic : diagnostics)
+        text += diagnostic.format() + "\n";
+    return text;
+}
+
 } // namespace lfsw

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace lfsw {
 
@@ -16,5 +17,8 @@ struct Diagnostic {
 
     std::string format() const;
 };
+
+// Every diagnostic formatted, one a line (each ending in a newline).
+std::string formatDiagnostics(const std::vector<Diagnostic>& diagnostics);
 
 } // namespace lfsw

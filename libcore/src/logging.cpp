@@ -4,6 +4,9 @@
 #include <chrono>
 #include <iostream>
 
+#include <lfsw/units.h>
+
+#include "config.h"
 #include "time_text.h"
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/function.hpp>
@@ -120,9 +123,11 @@ void Logging::setConsoleLevel(LogLevel level)
     sinks_->console->set_filter(severityKeyword >= level);
 }
 
-void Logging::attachFile(const std::filesystem::path& stateDirectory, LogLevel level,
-                         std::uint64_t rotateSize, unsigned keepFiles)
+void Logging::attachFile(const std::filesystem::path& stateDirectory, const Config& config)
 {
+    const auto level = parseLogLevel(config.string("logging.level")).value_or(LogLevel::Info);
+    const auto rotateSize = parseSize(config.string("logging.rotate_size")).value_or(10u << 20);
+    const auto keepFiles = static_cast<unsigned>(config.integer("logging.keep"));
     namespace keywords = logging::keywords;
     auto backend = boost::make_shared<sinks::text_file_backend>(
         keywords::file_name = (stateDirectory / kFileName).string(),

@@ -12,6 +12,8 @@
 
 namespace lfsw {
 
+class Config;
+
 // A component's logger: one per object, carrying its channel ("engine",
 // "plugins", "config", "action.run_command", ...).
 using Logger = boost::log::sources::severity_channel_logger_mt<LogLevel, std::string>;
@@ -39,8 +41,9 @@ public:
     // Changes what reaches the console (the file is not affected).
     void setConsoleLevel(LogLevel level);
 
-    void attachFile(const std::filesystem::path& stateDirectory, LogLevel level,
-                    std::uint64_t rotateSize, unsigned keepFiles);
+    // Writes to the log file of `stateDirectory` as the config's `logging.*`
+    // keys say (level, rotate_size, keep).
+    void attachFile(const std::filesystem::path& stateDirectory, const Config& config);
 
 private:
     struct Sinks;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -248,6 +249,19 @@ void StateDatabase::restoreFrom(const std::filesystem::path& file)
         throw;
     }
     sqlite3_close(source);
+}
+
+bool StateDatabase::createDirectory(const std::filesystem::path& directory)
+{
+    if (std::filesystem::is_directory(directory))
+        return false;
+    std::filesystem::create_directories(directory.parent_path());
+    if (::mkdir(directory.c_str(), 0700) == 0)
+        return true;
+    if (errno == EEXIST)
+        return false;
+    throw std::filesystem::filesystem_error("cannot create the state directory", directory,
+                                            std::error_code(errno, std::generic_category()));
 }
 
 std::optional<std::string> StateDatabase::problem(const std::filesystem::path& directory)

@@ -19,6 +19,10 @@ class StateDatabase
 public:
     static constexpr const char* kFileName = "state.db";
 
+    // Creates the state directory (mode 0700, its parents as needed) when it
+    // is missing; returns whether it did.
+    static bool createDirectory(const std::filesystem::path& directory);
+
     // Opens (creating when asked) `directory`/state.db and migrates it.
     StateDatabase(const std::filesystem::path& directory, bool create);
     ~StateDatabase();

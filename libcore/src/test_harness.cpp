@@ -125,11 +125,8 @@ Harness::Harness(const std::string& configYaml) : state_(std::make_unique<State>
     state_->directory = pattern;
     state_->config = Config::fromString(configYaml, "test config");
     if (!state_->config->problems().empty()) {
-        std::string text;
-        for (const auto& problem : state_->config->problems())
-            text += problem.format() + "\n";
         std::filesystem::remove_all(state_->directory);
-        throw std::invalid_argument(text);
+        throw std::invalid_argument(formatDiagnostics(state_->config->problems()));
     }
 }
 

@@ -5,9 +5,6 @@
 #include <stdexcept>
 
 #include <dlfcn.h>
-#include <sys/stat.h>
-
-#include <lfsw/units.h>
 
 #include "alert_dispatcher.h"
 #include "build_tree.h"
@@ -22,18 +19,27 @@ namespace lfsw {
 
 namespace {
 
-// The stock plugins beside this library: LIBDIR/lfs-wrapper/plugins once
-// installed (wherever the prefix went), or each folder of BUILD/plugins when
-// the library is run from its build tree.
-std::vector<std::filesystem::path> stockPluginDirectories()
+// The directory this library was loaded from (LIBDIR once installed,
+// BUILD/libcore in the build tree): what the stock plugins and the worker
+// are found from, wherever the prefix went.
+std::optional<std::filesystem::path> libraryDirectory()
 {
     Dl_info info{};
-    if (::dladdr(reinterpret_cast<void*>(&stockPluginDirectories), &info) == 0 || !info.dli_fname)
-        return {};
+    if (::dladdr(reinterpret_cast<void*>(&libraryDirectory), &info) == 0 || !info.dli_fname)
+        return std::nullopt;
     std::error_code error;
-    const auto libraryDirectory = std::filesystem::canonical(info.dli_fname, error).parent_path();
+    const auto library = std::filesystem::canonical(info.dli_fname, error);
     if (error)
-        return {};
+        return std::nullopt;
+    return library.parent_path();
+}
+
+// The stock plugins: LIBDIR/lfs-wrapper/plugins once installed, or each
+// folder of BUILD/plugins in the build tree.
+std::vector<std::filesystem::path>
+stockPluginDirectories(const std::filesystem::path& libraryDirectory)
+{
+    std::error_code error;
     const auto installed = libraryDirectory / "lfs-wrapper" / "plugins";
     if (std::filesystem::is_directory(installed, error))
         return {installed};
@@ -46,15 +52,10 @@ std::vector<std::filesystem::path> stockPluginDirectories()
     return directories;
 }
 
-// The plugin worker beside this library: LIBDIR/../libexec once installed,
-// BUILD/worker in the build tree.
-std::filesystem::path pluginWorker()
+// The plugin worker: LIBEXECDIR once installed, BUILD/worker in the build tree.
+std::filesystem::path pluginWorker(const std::filesystem::path& libraryDirectory)
 {
-    Dl_info info{};
-    if (::dladdr(reinterpret_cast<void*>(&pluginWorker), &info) == 0 || !info.dli_fname)
-        return {};
     std::error_code error;
-    const auto libraryDirectory = std::filesystem::canonical(info.dli_fname, error).parent_path();
     const auto installed = (libraryDirectory / LFSW_WORKER_FROM_LIBDIR).lexically_normal();
     if (std::filesystem::exists(installed, error))
         return installed;
@@ -79,12 +80,9 @@ RecoveryReport::Status reportStatus(RecoveryOutcome::Status status)
 Config checkedConfig(const std::filesystem::path& file)
 {
     Config config = Config::fromFile(file);
-    if (config.problems().empty())
-        return config;
-    std::string text;
-    for (const auto& problem : config.problems())
-        text += problem.format() + "\n";
-    throw std::invalid_argument(text);
+    if (!config.problems().empty())
+        throw std::invalid_argument(formatDiagnostics(config.problems()));
+    return config;
 }
 
 } // namespace
@@ -100,24 +98,16 @@ struct Workspace::State {
                              : config.stateDirectory()),
           logging(LogLevel::Warning, false)
     {
-        PluginLoader::forConfig(config, stockPluginDirectories(), pluginWorker(), stateDirectory)
+        const auto library = libraryDirectory();
+        PluginLoader::forConfig(
+            config,
+            library ? stockPluginDirectories(*library) : std::vector<std::filesystem::path>(),
+            library ? pluginWorker(*library) : std::filesystem::path(), stateDirectory)
             .loadInto(plugins);
-        const auto problems = config.checkReferences(plugins);
-        if (!problems.empty()) {
-            std::string text;
-            for (const auto& problem : problems)
-                text += problem.format() + "\n";
-            throw std::invalid_argument(text);
-        }
-        std::filesystem::create_directories(stateDirectory.parent_path());
-        if (::mkdir(stateDirectory.c_str(), 0700) != 0 && errno != EEXIST)
-            throw std::filesystem::filesystem_error(
-                "cannot create the state directory", stateDirectory,
-                std::error_code(errno, std::generic_category()));
-        logging.attachFile(stateDirectory,
-                           parseLogLevel(config.string("logging.level")).value_or(LogLevel::Info),
-                           parseSize(config.string("logging.rotate_size")).value_or(10u << 20),
-                           static_cast<unsigned>(config.integer("logging.keep")));
+        if (const auto problems = config.checkReferences(plugins); !problems.empty())
+            throw std::invalid_argument(formatDiagnostics(problems));
+        StateDatabase::createDirectory(stateDirectory);
+        logging.attachFile(stateDirectory, config);
         Logger pluginLogger = makeLogger("plugins");
         for (const auto& refusal : plugins.refusals())
             LFSW_LOG(pluginLogger, Error) << refusal;
