@@ -130,13 +130,12 @@ Classification FailureClassifier::classify(const StepEnding& ending,
     // the step then ended (make exits 2 when cc1 is killed); the kernel log
     // names a victim that may not be the step's, so it counts only when the
     // step itself was SIGKILLed.
-    if (ending.cgroupOomKill || (ending.signal == SIGKILL && oomInKernelLog(ending.kernelLines))) {
+    if (!ending.cgroupOomKill.empty() ||
+        (ending.signal == SIGKILL && oomInKernelLog(ending.kernelLines))) {
         Classification oom{"resource_exhaustion", "memory", "killed by the OOM killer", {}};
         // The step's own counter first: it is specific to the step.
-        if (ending.cgroupOomKill)
-            oom.evidence.push_back(
-                {0, "cgroup " + (ending.cgroupEvidence.empty() ? std::string("oom_kill increased")
-                                                               : ending.cgroupEvidence)});
+        if (!ending.cgroupOomKill.empty())
+            oom.evidence.push_back({0, "cgroup " + ending.cgroupOomKill});
         for (const auto& line : ending.kernelLines)
             oom.evidence.push_back({0, "kernel: " + line});
         return oom;

@@ -14,10 +14,9 @@ struct StepEnding {
     bool timedOut = false;
     // Kernel log lines written while the step ran (OOM killer reports).
     std::vector<std::string> kernelLines;
-    // Whether the step's memory cgroup recorded an OOM kill while it ran,
-    // and the counter that says so ("FILE: oom_kill N").
-    bool cgroupOomKill = false;
-    std::string cgroupEvidence;
+    // The counter of the step's memory cgroup that recorded an OOM kill
+    // while it ran ("FILE: oom_kill N"); empty when there was none.
+    std::string cgroupOomKill;
 };
 
 // A log line that supports a classification, with its line number (from 1).

@@ -162,7 +162,9 @@ std::uint64_t StepCgroup::oomKills() const
 
 std::string StepCgroup::oomEvidence() const
 {
-    return countersFile().string() + ": oom_kill " + std::to_string(oomKills());
+    const auto kills = oomKills();
+    return kills == 0 ? std::string()
+                      : countersFile().string() + ": oom_kill " + std::to_string(kills);
 }
 
 std::string StepCgroup::describe() const

@@ -30,9 +30,8 @@ public:
     // The file a process writes "0" to, to join the cgroup (the step's
     // shell does, before it starts anything: CommandRunner::Options).
     std::filesystem::path procsFile() const { return directory_ / "cgroup.procs"; }
-    // OOM kills inside the cgroup so far.
-    std::uint64_t oomKills() const;
-    // "FILE: oom_kill N", for the failure's evidence.
+    // "FILE: oom_kill N" once the kernel OOM-killed a process inside the
+    // cgroup, for the failure's evidence; empty while it has not.
     std::string oomEvidence() const;
     // "cgroup v1 memory.limit_in_bytes" or "cgroup v2 memory.max", with the directory.
     std::string describe() const;
@@ -40,6 +39,7 @@ public:
 private:
     StepCgroup(std::filesystem::path directory, int version);
     std::filesystem::path countersFile() const;
+    std::uint64_t oomKills() const;
 
     std::filesystem::path directory_;
     int version_;

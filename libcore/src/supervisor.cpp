@@ -420,10 +420,8 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     ending.signal = outcome.signal;
     ending.timedOut = outcome.timedOut;
     ending.kernelLines = kernelLines;
-    if (cgroup && cgroup->oomKills() > 0) {
-        ending.cgroupOomKill = true;
-        ending.cgroupEvidence = cgroup->oomEvidence();
-    }
+    if (cgroup)
+        ending.cgroupOomKill = cgroup->oomEvidence();
     auto classification = FailureClassifier::classifyLog(ending, logFile);
     result.state = "failed";
     result.condition = classification.condition;

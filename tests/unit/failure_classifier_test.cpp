@@ -59,7 +59,7 @@ TEST_CASE("the first evidence of a compile error is the compiler's error line")
 {
     const auto log =
         readLines(LFSW_SOURCE_ROOT "/tests/fixtures/failure-logs/gcc-make-compile-error.log");
-    auto result = FailureClassifier::classify({2, 0, false, {}, false, {}}, log);
+    auto result = FailureClassifier::classify({2, 0, false, {}, {}}, log);
     REQUIRE(result.evidence.size() >= 2);
     CHECK(result.evidence[0].line == 3);
     CHECK(result.evidence[0].text == "hello.c:5:5: error: expected ‘,’ or ‘;’ before ‘printf’");
@@ -81,13 +81,12 @@ TEST_CASE("SIGKILL is out of memory only with OOM evidence")
 
     StepEnding cgroup;
     cgroup.signal = SIGKILL;
-    cgroup.cgroupOomKill = true;
+    cgroup.cgroupOomKill = "/sys/fs/cgroup/lfsw-step-1-1-1/memory.events: oom_kill 1";
     CHECK(FailureClassifier::classify(cgroup, {}).failureClass == "memory");
     // make exits 2 when its cc1 was OOM-killed in the step's cgroup.
     StepEnding viaMake;
     viaMake.exitStatus = 2;
-    viaMake.cgroupOomKill = true;
-    viaMake.cgroupEvidence = "/sys/fs/cgroup/lfsw-step-1-1-1/memory.events: oom_kill 1";
+    viaMake.cgroupOomKill = "/sys/fs/cgroup/lfsw-step-1-1-1/memory.events: oom_kill 1";
     const auto fromMake = FailureClassifier::classify(
         viaMake, {"gcc: fatal error: Killed signal terminated program cc1"});
     CHECK(fromMake.condition == "resource_exhaustion");
@@ -104,9 +103,8 @@ TEST_CASE("a timeout wins over what the log says; an unrecognised failure is unk
     timedOut.signal = SIGTERM;
     CHECK(FailureClassifier::classify(timedOut, {"x.c:1:1: error: boom"}).failureClass ==
           "timeout");
-    CHECK(
-        FailureClassifier::classify({1, 0, false, {}, false, {}}, {"something odd"}).failureClass ==
-        "unknown");
+    CHECK(FailureClassifier::classify({1, 0, false, {}, {}}, {"something odd"}).failureClass ==
+          "unknown");
 }
 
 TEST_CASE("a huge log is read from its tail, with line numbers from the start of the file")
@@ -118,7 +116,7 @@ TEST_CASE("a huge log is read from its tail, with line numbers from the start of
             out << "checking for something unimportant.....\n";
         out << "big.c:7:3: error: 'x' undeclared\n";
     }
-    auto result = FailureClassifier::classifyLog({2, 0, false, {}, false, {}}, file);
+    auto result = FailureClassifier::classifyLog({2, 0, false, {}, {}}, file);
     std::filesystem::remove(file);
     CHECK(result.failureClass == "compile_error");
     REQUIRE(result.evidence.size() == 1);
