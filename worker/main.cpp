@@ -58,29 +58,31 @@ json describePlugin(const lfsw::PluginRegistry& registry)
             {"backup_backends", info.backupBackends}};
 }
 
+json resultReply(const lfsw::Result& result)
+{
+    return {{"op", "reply"}, {"result", lfsw::protocol::toJson(result)}};
+}
+
 json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const json& request)
 {
     const std::string op = lfsw::protocol::text(request, "op");
     if (op == "send") {
         const auto sink = registry.alertChannel(lfsw::protocol::text(request, "channel"));
         if (!sink)
-            return {{"op", "reply"},
-                    {"result", lfsw::protocol::toJson(lfsw::Result::failed(
-                                   "the plugin has no alert channel '" +
-                                   lfsw::protocol::text(request, "channel") + "'"))}};
+            return resultReply(lfsw::Result::failed("the plugin has no alert channel '" +
+                                                    lfsw::protocol::text(request, "channel") +
+                                                    "'"));
         const auto alert = lfsw::protocol::alertFromJson(request.value("alert", json()));
         json forContext = request;
         forContext["event"] = lfsw::protocol::toJson(alert.event);
         forContext["attempt"] = alert.attempt;
         lfsw::worker::WorkerContext context(channel, forContext);
-        return {{"op", "reply"}, {"result", lfsw::protocol::toJson(sink->send(alert, context))}};
+        return resultReply(sink->send(alert, context));
     }
     const auto action = registry.action(lfsw::protocol::text(request, "action"));
     if (!action)
-        return {{"op", "reply"},
-                {"result", lfsw::protocol::toJson(lfsw::Result::failed(
-                               "the plugin has no action '" +
-                               lfsw::protocol::text(request, "action") + "'"))}};
+        return resultReply(lfsw::Result::failed("the plugin has no action '" +
+                                                lfsw::protocol::text(request, "action") + "'"));
     const auto params = lfsw::protocol::paramsFromJson(request.value("params", json()));
     if (op == "validate") {
         json problems = json::array();
@@ -91,7 +93,7 @@ json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const 
     if (op == "describe")
         return {{"op", "reply"}, {"text", action->describe(params)}};
     lfsw::worker::WorkerContext context(channel, request);
-    return {{"op", "reply"}, {"result", lfsw::protocol::toJson(action->run(context))}};
+    return resultReply(action->run(context));
 }
 
 } // namespace
