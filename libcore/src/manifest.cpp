@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "manifest.h"
 
+#include <array>
 #include <charconv>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "sha256.h"
 
@@ -17,19 +19,6 @@ template <typename Number> bool parseNumber(const std::string& text, Number& val
 {
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
     return !text.empty() && error == std::errc() && end == text.data() + text.size();
-}
-
-std::vector<std::string> splitTabs(const std::string& line)
-{
-    std::vector<std::string> fields;
-    std::size_t start = 0;
-    while (true) {
-        auto tab = line.find('\t', start);
-        fields.push_back(line.substr(start, tab - start));
-        if (tab == std::string::npos)
-            return fields;
-        start = tab + 1;
-    }
 }
 
 std::string orDash(const std::string& text)
@@ -129,34 +118,53 @@ std::string Manifest::serialize() const
     return body + "end " + Sha256::ofText(body) + "\n";
 }
 
-std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
-{
-    auto endAt = text.rfind("\nend ");
-    if (endAt == std::string::npos || text.back() != '\n')
-        return std::string("the manifest is truncated (no end line)");
-    const std::string body = text.substr(0, endAt + 1);
-    const std::string checksum = text.substr(endAt + 5, text.size() - endAt - 6);
-    if (Sha256::ofText(body) != checksum)
-        return std::string("the manifest's checksum does not match: it was truncated or edited");
+namespace {
 
-    Manifest manifest;
-    std::istringstream in(body);
-    std::string line;
-    int lineNumber = 0;
-    auto header = [&](const char* key) -> std::optional<std::string> {
-        if (!std::getline(in, line))
+// The next line of `text` from `at` (without its newline); false at the end.
+bool nextLine(std::string_view text, std::size_t& at, std::string_view& line)
+{
+    if (at >= text.size())
+        return false;
+    auto newline = text.find('\n', at);
+    if (newline == std::string_view::npos)
+        newline = text.size();
+    line = text.substr(at, newline - at);
+    at = newline + 1;
+    return true;
+}
+
+template <typename Number> bool parseField(std::string_view text, Number& value, int base = 10)
+{
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+std::optional<std::string> unescape(std::string_view text)
+{
+    if (text.find('%') == std::string_view::npos)
+        return std::string(text);
+    return unescapeField(std::string(text));
+}
+
+// The header lines of a manifest, from `at` on; "" or what is wrong.
+std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber, Manifest& manifest,
+                        std::size_t& expected)
+{
+    std::string_view line;
+    auto header = [&](std::string_view key) -> std::optional<std::string> {
+        if (!nextLine(text, at, line))
             return std::nullopt;
         ++lineNumber;
-        std::string prefix = std::string(key);
-        if (line == prefix)
+        if (line == key)
             return std::string();
-        if (line.rfind(prefix + " ", 0) != 0)
+        if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
+            line[key.size()] != ' ')
             return std::nullopt;
-        return line.substr(prefix.size() + 1);
+        return std::string(line.substr(key.size() + 1));
     };
     auto format = header(kMagic);
-    if (!format || *format != std::to_string(kFormat))
-        return std::string("line 1: not a manifest of format ") + std::to_string(kFormat);
+    if (!format || *format != std::to_string(Manifest::kFormat))
+        return std::string("line 1: not a manifest of format ") + std::to_string(Manifest::kFormat);
     auto name = header("name");
     auto id = header("id");
     auto created = header("created");
@@ -178,51 +186,86 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
     std::istringstream tagWords(*tags);
     for (std::string tag; tagWords >> tag;)
         manifest.tags.push_back(unescapeField(tag).value_or(tag));
-    std::size_t expected = 0;
     if (!parseNumber(*count, expected))
         return "line " + std::to_string(lineNumber) + ": malformed entry count";
+    return "";
+}
 
-    while (std::getline(in, line)) {
+} // namespace
+
+std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
+{
+    auto endAt = text.rfind("\nend ");
+    if (endAt == std::string::npos || text.back() != '\n')
+        return std::string("the manifest is truncated (no end line)");
+    const std::string_view body = std::string_view(text).substr(0, endAt + 1);
+    const std::string checksum = text.substr(endAt + 5, text.size() - endAt - 6);
+    if (Sha256::ofText(std::string(body)) != checksum)
+        return std::string("the manifest's checksum does not match: it was truncated or edited");
+
+    Manifest manifest;
+    std::size_t at = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeader(body, at, lineNumber, manifest, expected); !problem.empty())
+        return problem;
+    manifest.entries.reserve(expected);
+
+    std::string_view line;
+    std::array<std::string_view, 14> fields;
+    while (nextLine(body, at, line)) {
         ++lineNumber;
-        const std::string where = "line " + std::to_string(lineNumber) + ": ";
-        auto fields = splitTabs(line);
-        if (fields.size() != 14 || fields[0].size() != 1)
-            return where + "expected 14 tab-separated fields";
+        auto where = [&] { return "line " + std::to_string(lineNumber) + ": "; };
+        std::size_t count = 0;
+        for (std::size_t start = 0;; ++count) {
+            const auto tab = line.find('\t', start);
+            if (count < fields.size())
+                fields[count] = line.substr(start, tab - start);
+            if (tab == std::string_view::npos)
+                break;
+            start = tab + 1;
+        }
+        if (count + 1 != fields.size() || fields[0].size() != 1)
+            return where() + "expected 14 tab-separated fields";
         ManifestEntry e;
         e.type = fields[0][0];
-        if (std::string("fdlpcb").find(e.type) == std::string::npos)
-            return where + "unknown entry type '" + fields[0] + "'";
-        if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
-            !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
-            !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
-            !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
-            return where + "malformed number";
-        e.hash = fields[9] == "-" ? "" : fields[9];
+        if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
+            return where() + "unknown entry type '" + std::string(fields[0]) + "'";
+        if (!parseField(fields[1], e.mode, 8) || !parseField(fields[2], e.uid) ||
+            !parseField(fields[3], e.gid) || !parseField(fields[4], e.size) ||
+            !parseField(fields[5], e.mtimeNs) || !parseField(fields[6], e.ctimeNs) ||
+            !parseField(fields[7], e.inode) || !parseField(fields[8], e.device))
+            return where() + "malformed number";
+        if (fields[9] != "-")
+            e.hash = fields[9];
         if (e.type == 'f' && (e.hash.size() != 64 ||
                               e.hash.find_first_not_of("0123456789abcdef") != std::string::npos))
-            return where + "a regular file needs a SHA-256 hash";
-        auto target = unescapeField(fields[10]);
-        auto group = unescapeField(fields[11]);
-        auto path = unescapeField(fields[13]);
+            return where() + "a regular file needs a SHA-256 hash";
+        auto target = unescape(fields[10]);
+        auto group = unescape(fields[11]);
+        auto path = unescape(fields[13]);
         if (!target || !group || !path)
-            return where + "malformed escape";
-        e.target = fields[10] == "-" ? "" : *target;
-        e.linkGroup = fields[11] == "-" ? "" : *group;
-        e.path = *path;
+            return where() + "malformed escape";
+        if (fields[10] != "-")
+            e.target = std::move(*target);
+        if (fields[11] != "-")
+            e.linkGroup = std::move(*group);
+        e.path = std::move(*path);
         if (!safePath(e.path))
-            return where + "refused path '" + e.path +
+            return where() + "refused path '" + e.path +
                    "': manifest paths must be relative, without '.' or '..'";
         if (fields[12] != "-") {
+            const std::string list(fields[12]);
             std::size_t start = 0;
-            while (start <= fields[12].size()) {
-                auto comma = fields[12].find(',', start);
-                std::string pair = fields[12].substr(start, comma - start);
+            while (start <= list.size()) {
+                auto comma = list.find(',', start);
+                std::string pair = list.substr(start, comma - start);
                 auto equals = pair.find('=');
                 auto key = unescapeField(pair.substr(0, equals));
                 auto value = equals == std::string::npos ? std::nullopt
                                                          : unescapeField(pair.substr(equals + 1));
                 if (!key || !value)
-                    return where + "malformed xattr";
+                    return where() + "malformed xattr";
                 e.xattrs[*key] = *value;
                 if (comma == std::string::npos)
                     break;
@@ -234,6 +277,24 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
     if (manifest.entries.size() != expected)
         return "the manifest holds " + std::to_string(manifest.entries.size()) + " entries, not " +
                std::to_string(expected);
+    return manifest;
+}
+
+std::variant<Manifest, std::string> Manifest::readHeader(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return "cannot read " + file.string();
+    std::string text;
+    std::string line;
+    for (int lines = 0; lines < 10 && std::getline(in, line); ++lines)
+        text += line + "\n";
+    Manifest manifest;
+    std::size_t at = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeader(text, at, lineNumber, manifest, expected); !problem.empty())
+        return file.string() + ": " + problem;
     return manifest;
 }
 
