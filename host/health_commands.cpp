@@ -134,8 +134,7 @@ void checkStore(Session& session, Report& report, bool thorough)
         if (!thorough)
             for (const auto& manifest : manifests)
                 for (const auto& entry : manifest.entries)
-                    if (!entry.hash.empty() &&
-                        !std::filesystem::exists(store.objectPath(entry.hash)))
+                    if (!entry.hash.empty() && !store.hasObject(entry.hash))
                         if (++missing == 1)
                             problems.push_back("checkpoint " + manifest.name + ": object of " +
                                                entry.path + " is missing");

@@ -153,7 +153,7 @@ BackupRepository::BackupRepository(const Config& config, std::filesystem::path s
                                            directory_.string() + ": " + std::strerror(errno));
               return directory_;
           }(),
-          std::make_shared<ZstdCodec>())
+          std::make_shared<ZstdCodec>(), true)
 {
 }
 
@@ -255,7 +255,7 @@ Backup BackupRepository::create(const std::vector<std::string>& types, StateData
     Backup backup;
     backup.created = std::chrono::system_clock::now();
     backup.id = compactUtc(backup.created);
-    for (int n = 2; find(backup.id); ++n)
+    for (int n = 2; store_.find(backup.id); ++n)
         backup.id = compactUtc(backup.created) + "-" + std::to_string(n);
     backup.expectedParts = static_cast<int>(plans.size());
     for (const auto& plan : plans) {

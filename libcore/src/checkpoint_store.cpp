@@ -2,13 +2,16 @@
 #include "checkpoint_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include <dirent.h>
@@ -61,41 +64,6 @@ using Buffer = std::unique_ptr<char[]>;
 Buffer makeBuffer()
 {
     return Buffer(new char[kFileBufferSize]);
-}
-
-void fsyncDirectory(const std::filesystem::path& directory)
-{
-    Fd fd(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (fd.fd < 0 || ::fsync(fd.fd) != 0)
-        fail("cannot sync " + directory.string());
-}
-
-// Writes `text` durably to `file`: temporary name, fsync, rename, fsync of the directory.
-void writeDurably(const std::filesystem::path& file, const std::string& text)
-{
-    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".tmp");
-    {
-        Fd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        if (fd.fd < 0)
-            fail("cannot write " + temporary.string());
-        for (std::size_t written = 0; written < text.size();) {
-            ssize_t n = ::write(fd.fd, text.data() + written, text.size() - written);
-            if (n <= 0) {
-                int saved = errno;
-                ::unlink(temporary.c_str());
-                errno = saved;
-                fail("cannot write " + temporary.string());
-            }
-            written += static_cast<std::size_t>(n);
-        }
-        if (::fsync(fd.fd) != 0) {
-            ::unlink(temporary.c_str());
-            fail("cannot sync " + temporary.string());
-        }
-    }
-    if (::rename(temporary.c_str(), file.c_str()) != 0)
-        fail("cannot rename into " + file.string());
-    fsyncDirectory(file.parent_path());
 }
 
 // The xattrs of `name` in the directory `dirFd`, read through
@@ -303,7 +271,7 @@ int openRoot(const std::filesystem::path& root)
 } // namespace
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory,
-                                 std::shared_ptr<ObjectCodec> codec)
+                                 std::shared_ptr<ObjectCodec> codec, bool packed)
     : directory_(std::move(directory)),
       codec_(codec ? std::move(codec) : std::make_shared<PlainCodec>())
 {
@@ -312,11 +280,41 @@ CheckpointStore::CheckpointStore(std::filesystem::path directory,
         if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
             fail("cannot create " + path.string());
     }
+    if (packed)
+        packs_ = std::make_unique<PackFiles>(directory_ / "packs", directory_ / "tmp");
 }
 
 std::filesystem::path CheckpointStore::objectPath(const std::string& hash) const
 {
     return directory_ / "objects" / hash.substr(0, 2) / hash;
+}
+
+bool CheckpointStore::hasObject(const std::string& hash) const
+{
+    struct stat info {
+    };
+    return (packs_ && packs_->contains(hash)) || ::stat(objectPath(hash).c_str(), &info) == 0;
+}
+
+bool CheckpointStore::extractObject(ObjectCodec& codec, const std::string& hash, std::uint64_t size,
+                                    int to, char* buffer)
+{
+    if (packs_) {
+        if (auto stored = packs_->read(hash)) {
+            const auto content = codec.decode(stored->data(), stored->size(), size);
+            Sha256 digest;
+            digest.update(content.data(), content.size());
+            if (digest.hexDigest() != hash)
+                throw std::runtime_error("corrupt object: its content does not match its hash");
+            writeAll(to, content.data(), content.size(), 0);
+            return true;
+        }
+    }
+    Fd object(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC));
+    if (object.fd < 0)
+        return false;
+    codec.extract(object.fd, to, size, hash, buffer);
+    return true;
 }
 
 int CheckpointStore::lock() const
@@ -360,9 +358,12 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     std::optional<Manifest> newest;
     auto files = manifestFiles();
     for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
+        auto header = Manifest::readHeader(*file);
+        auto* head = std::get_if<Manifest>(&header);
+        if (!head || head->root != root.string())
+            continue;
         auto result = Manifest::read(*file);
-        if (auto* manifest = std::get_if<Manifest>(&result);
-            manifest && manifest->root == root.string())
+        if (auto* manifest = std::get_if<Manifest>(&result))
             newest = std::move(*manifest);
     }
     std::unordered_map<std::string, const ManifestEntry*> previous;
@@ -398,6 +399,18 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (file.fd < 0)
             fail("cannot read " + (root / path).string());
+        if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
+            // Small: read whole, hashed once, compressed only when new.
+            const std::size_t got = readAt(file.fd, buffer.get(), PackFiles::kPackLimit + 1, 0);
+            if (got != static_cast<std::uint64_t>(info.st_size))
+                throw std::runtime_error((root / path).string() + " changed while it was read");
+            Sha256 digest;
+            digest.update(buffer.get(), got);
+            std::string hash = digest.hexDigest();
+            if (!pending.count(hash) && !hasObject(hash))
+                newBytes += packs_->add(hash, codec_->encode(buffer.get(), got));
+            return hash;
+        }
         // The codec writes the object and hashes what it wrote, so a file
         // changed meanwhile can never make an object whose name is not its
         // content's hash. Content the store has already is dropped again.
@@ -439,9 +452,13 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged);
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
+        if (packs_)
+            packs_->finish();
         Fd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (!pending.empty() && ::syncfs(storeFd.fd) != 0)
+        if ((!pending.empty() || (packs_ && packs_->writing())) && ::syncfs(storeFd.fd) != 0)
             fail("cannot sync the store");
+        if (packs_)
+            packs_->commit();
         std::set<std::filesystem::path> directories;
         for (const auto& [hash, temporary] : pending) {
             const auto target = objectPath(hash);
@@ -451,9 +468,9 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
             directories.insert(target.parent_path());
         }
         for (const auto& directory : directories)
-            fsyncDirectory(directory);
+            syncDirectory(directory);
         if (!directories.empty())
-            fsyncDirectory(directory_ / "objects");
+            syncDirectory(directory_ / "objects");
 
         manifest.name = name;
         manifest.id = nextId();
@@ -463,10 +480,13 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         manifest.good = good;
         manifest.tags = tags;
         manifest.newBytes = newBytes;
-        writeDurably(directory_ / "manifests" / (manifest.id + ".manifest"), manifest.serialize());
+        writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"),
+                         manifest.serialize());
     } catch (...) {
         for (const auto& [hash, temporary] : pending)
             std::filesystem::remove(temporary, ignored);
+        if (packs_)
+            packs_->abandon();
         throw;
     }
     return manifest;
@@ -502,14 +522,17 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
     // trees are worth not parsing.
     auto files = manifestFiles();
     for (auto file = files.rbegin(); file != files.rend(); ++file) {
-        auto result = Manifest::read(*file);
-        auto* manifest = std::get_if<Manifest>(&result);
-        if (!manifest)
+        auto header = Manifest::readHeader(*file);
+        auto* head = std::get_if<Manifest>(&header);
+        if (!head)
             continue;
-        const bool tagged = std::find(manifest->tags.begin(), manifest->tags.end(), selector) !=
-                            manifest->tags.end();
-        if (manifest->id == selector || manifest->name == selector || tagged ||
-            (selector == "last-good" && manifest->good))
+        const bool tagged =
+            std::find(head->tags.begin(), head->tags.end(), selector) != head->tags.end();
+        if (!(head->id == selector || head->name == selector || tagged ||
+              (selector == "last-good" && head->good)))
+            continue;
+        auto result = Manifest::read(*file);
+        if (auto* manifest = std::get_if<Manifest>(&result))
             return std::move(*manifest);
     }
     return std::nullopt;
@@ -683,30 +706,37 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         ++report.removed;
     }
 
-    // 2. Create and rewrite, parents first (the manifest is sorted by path).
-    StoreProgress done;
-    done.totalFiles = manifest.entries.size();
-    done.totalBytes = manifest.totalBytes();
-    auto lastReport = std::chrono::steady_clock::now();
+    // 2. Create and rewrite: directories first (the manifest is sorted by
+    // path, so parents come before their contents), then files, links and
+    // nodes on a few threads (creating files costs the kernel more than
+    // anything here, and it does that on several CPUs at once), then the
+    // other names of hardlinks, whose first name must be there.
+    std::atomic<std::uint64_t> filesDone{0}, bytesDone{0};
+    const std::uint64_t totalBytes = manifest.totalBytes();
     std::vector<const ManifestEntry*> directories;
-    int counter = 0;
-    ParentCache parents(rootFd.fd);
-    for (const auto& entry : manifest.entries) {
-        if (untouched.count(entry.path) && entry.linkGroup.empty()) {
-            ++report.unchanged;
-            done.files++;
-            done.bytes += entry.type == 'f' ? entry.size : 0;
-            continue;
+    struct Lane {
+        Lane(int n, int rootFd, std::unique_ptr<ObjectCodec> c)
+            : number(n), parents(rootFd), codec(std::move(c))
+        {
         }
+        int number;
+        ParentCache parents;
+        Buffer buffer = makeBuffer();
+        std::unique_ptr<ObjectCodec> codec;
+        RestoreReport report;
+        int counter = 0;
+    };
+    auto restoreOne = [&](const ManifestEntry& entry, Lane& lane) {
         struct {
             int fd;
-        } parent{parents.open(parentOf(entry.path))};
+        } parent{lane.parents.open(parentOf(entry.path))};
         if (parent.fd < 0)
             fail("cannot open the directory of " + entry.path + " without following a symlink");
         const std::string name = nameOf(entry.path);
-        const std::string temporary =
-            ".lfsw-restore." + std::to_string(::getpid()) + "." + std::to_string(++counter);
-        const auto writtenBefore = report.rewritten;
+        const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." +
+                                      std::to_string(lane.number) + "." +
+                                      std::to_string(++lane.counter);
+        const auto writtenBefore = lane.report.rewritten;
         struct stat live {
         };
         const bool exists = ::fstatat(parent.fd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
@@ -716,15 +746,16 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             if (!exists) {
                 if (::mkdirat(parent.fd, name.c_str(), 0700) != 0)
                     fail("cannot create directory " + entry.path);
-                ++report.rewritten;
+                ++lane.report.rewritten;
             }
             directories.push_back(&entry);
             break;
         case 'f': {
-            if (!entry.linkGroup.empty() && std::find(report.damaged.begin(), report.damaged.end(),
-                                                      entry.linkGroup) != report.damaged.end()) {
-                report.damaged.push_back(entry.path); // its content is the damaged one
-                continue;
+            if (!entry.linkGroup.empty() &&
+                std::find(lane.report.damaged.begin(), lane.report.damaged.end(),
+                          entry.linkGroup) != lane.report.damaged.end()) {
+                lane.report.damaged.push_back(entry.path); // its content is the damaged one
+                return;
             }
             if (!entry.linkGroup.empty()) {
                 Fd groupParent(
@@ -739,38 +770,48 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                                  temporary.c_str(), 0) != 0 ||
                         ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                         fail("cannot restore hardlink " + entry.path);
-                    ++report.rewritten;
+                    ++lane.report.rewritten;
                 }
                 break;
             }
             rewrite = !exists || static_cast<std::uint64_t>(live.st_size) != entry.size ||
                       nanoseconds(live.st_mtim) != entry.mtimeNs;
             if (rewrite) {
-                Fd object(::open(objectPath(entry.hash).c_str(), O_RDONLY | O_CLOEXEC));
-                if (object.fd < 0 && options.tolerateDamage) {
-                    report.damaged.push_back(entry.path);
-                    continue;
-                }
-                if (object.fd < 0)
-                    fail("the store has no object for " + entry.path + " (" + entry.hash + ")");
-                Fd out(::openat(parent.fd, temporary.c_str(),
+                // Where nothing is, the file is written under its own name (a
+                // crash leaves it with an mtime that is not the manifest's, so
+                // it is written again next time); else beside it, and renamed
+                // over it.
+                const std::string& writeAs = exists ? temporary : name;
+                Fd out(::openat(parent.fd, writeAs.c_str(),
                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
                 if (out.fd < 0)
                     fail("cannot write " + entry.path);
+                bool found = false;
                 try {
-                    codec_->extract(object.fd, out.fd, entry.size, entry.hash, buffer.get());
+                    found = extractObject(*lane.codec, entry.hash, entry.size, out.fd,
+                                          lane.buffer.get());
                 } catch (const std::exception& e) {
-                    ::unlinkat(parent.fd, temporary.c_str(), 0);
+                    ::unlinkat(parent.fd, writeAs.c_str(), 0);
                     if (!options.tolerateDamage)
                         throw std::runtime_error(entry.path + ": " + e.what());
-                    report.damaged.push_back(entry.path);
-                    continue;
+                    lane.report.damaged.push_back(entry.path);
+                    return;
                 }
-                if (::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                if (!found) {
+                    ::unlinkat(parent.fd, writeAs.c_str(), 0);
+                    if (options.tolerateDamage) {
+                        lane.report.damaged.push_back(entry.path);
+                        return;
+                    }
+                    errno = ENOENT;
+                    fail("the store has no object for " + entry.path + " (" + entry.hash + ")");
+                }
+                if (exists &&
+                    ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot replace " + entry.path);
-                ++report.rewritten;
+                ++lane.report.rewritten;
             }
-            done.bytes += entry.size;
+            bytesDone += entry.size;
             break;
         }
         case 'l': {
@@ -779,10 +820,13 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 exists ? ::readlinkat(parent.fd, name.c_str(), target, sizeof target) : -1;
             if (length < 0 ||
                 std::string(target, static_cast<std::size_t>(length)) != entry.target) {
-                if (::symlinkat(entry.target.c_str(), parent.fd, temporary.c_str()) != 0 ||
-                    ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
+                if (!exists
+                        ? ::symlinkat(entry.target.c_str(), parent.fd, name.c_str()) != 0
+                        : ::symlinkat(entry.target.c_str(), parent.fd, temporary.c_str()) != 0 ||
+                              ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) !=
+                                  0)
                     fail("cannot restore symlink " + entry.path);
-                ++report.rewritten;
+                ++lane.report.rewritten;
             }
             break;
         }
@@ -793,14 +837,14 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                               static_cast<dev_t>(entry.device)) != 0 ||
                     ::renameat(parent.fd, temporary.c_str(), parent.fd, name.c_str()) != 0)
                     fail("cannot restore " + entry.path);
-                ++report.rewritten;
+                ++lane.report.rewritten;
             }
             break;
         }
         }
         // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
         struct stat now = live;
-        if ((report.rewritten != writtenBefore || !exists) &&
+        if ((lane.report.rewritten != writtenBefore || !exists) &&
             ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0)
             fail("cannot stat " + entry.path);
         bool fixed = false;
@@ -815,7 +859,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             fixed = true;
         }
         if (entry.type == 'f' || entry.type == 'd') {
-            auto current = readXattrs(parent.fd, name, entry.type);
+            // A path made just now has none to compare.
+            auto current = !exists && entry.xattrs.empty()
+                               ? std::map<std::string, std::string>()
+                               : readXattrs(parent.fd, name, entry.type);
             if (current != entry.xattrs) {
                 Fd fd(::openat(parent.fd, name.c_str(),
                                O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
@@ -841,16 +888,92 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             fixed = fixed || !rewrite;
         }
         if (fixed && !rewrite)
-            ++report.metadataFixed;
+            ++lane.report.metadataFixed;
         if (!rewrite && !fixed)
-            ++report.unchanged;
-        done.files++;
-        auto tick = std::chrono::steady_clock::now();
-        if (progress && tick - lastReport > std::chrono::milliseconds(100)) {
+            ++lane.report.unchanged;
+    };
+    auto newLane = [&](int number) {
+        return std::make_unique<Lane>(number, rootFd.fd, codec_->clone());
+    };
+    std::vector<const ManifestEntry*> plain, links;
+    auto mainLane = newLane(0);
+    auto lastReport = std::chrono::steady_clock::now();
+    auto tick = [&] {
+        auto now = std::chrono::steady_clock::now();
+        if (progress && now - lastReport > std::chrono::milliseconds(100)) {
+            StoreProgress done{filesDone, manifest.entries.size(), bytesDone, totalBytes};
             progress(done);
-            lastReport = tick;
+            lastReport = now;
+        }
+    };
+    for (const auto& entry : manifest.entries) {
+        if (untouched.count(entry.path) && entry.linkGroup.empty()) {
+            ++mainLane->report.unchanged;
+            ++filesDone;
+            bytesDone += entry.type == 'f' ? entry.size : 0;
+        } else if (entry.type == 'd') {
+            restoreOne(entry, *mainLane);
+            ++filesDone;
+            tick();
+        } else {
+            (entry.linkGroup.empty() ? plain : links).push_back(&entry);
         }
     }
+    {
+        const unsigned lanes =
+            plain.size() < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+        std::vector<std::unique_ptr<Lane>> extra;
+        for (unsigned n = 1; n < lanes; ++n)
+            extra.push_back(newLane(static_cast<int>(n)));
+        constexpr std::size_t kChunk = 64; // neighbours share a directory
+        std::atomic<std::size_t> next{0};
+        std::atomic<bool> stop{false};
+        std::exception_ptr failure;
+        std::mutex failureMutex;
+        auto run = [&](Lane& lane) {
+            try {
+                for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < plain.size();)
+                    for (std::size_t i = at; i < std::min(at + kChunk, plain.size()) && !stop;
+                         ++i) {
+                        restoreOne(*plain[i], lane);
+                        ++filesDone;
+                        if (lane.number == 0)
+                            tick();
+                    }
+            } catch (...) {
+                std::lock_guard guard(failureMutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
+            }
+        };
+        std::vector<std::thread> threads;
+        for (auto& lane : extra)
+            threads.emplace_back(run, std::ref(*lane));
+        run(*mainLane);
+        for (auto& thread : threads)
+            thread.join();
+        if (failure)
+            std::rethrow_exception(failure);
+        for (auto& lane : extra) {
+            auto& into = mainLane->report;
+            into.rewritten += lane->report.rewritten;
+            into.metadataFixed += lane->report.metadataFixed;
+            into.unchanged += lane->report.unchanged;
+            into.damaged.insert(into.damaged.end(), lane->report.damaged.begin(),
+                                lane->report.damaged.end());
+        }
+    }
+    for (const auto* entry : links) {
+        restoreOne(*entry, *mainLane);
+        ++filesDone;
+        tick();
+    }
+    report.rewritten += mainLane->report.rewritten;
+    report.metadataFixed += mainLane->report.metadataFixed;
+    report.unchanged += mainLane->report.unchanged;
+    report.damaged = std::move(mainLane->report.damaged);
+    std::sort(report.damaged.begin(), report.damaged.end());
     // 3. Directory mtimes last: writing inside a directory changes its mtime.
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
         const auto& entry = **it;
@@ -863,7 +986,7 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     }
     ::syncfs(rootFd.fd);
     if (progress)
-        progress(done);
+        progress(StoreProgress{filesDone, manifest.entries.size(), bytesDone, totalBytes});
     return report;
 }
 
@@ -881,21 +1004,45 @@ std::vector<StoreProblem> CheckpointStore::verify(const std::vector<Manifest>& m
                                                   const ProgressCallback& progress) const
 {
     std::vector<StoreProblem> problems;
-    std::map<std::string, std::vector<std::string>> users; // hash -> "checkpoint: path"
+    if (packs_)
+        for (const auto& message : packs_->problems())
+            problems.push_back({"", message, {}});
+    struct Users {
+        std::uint64_t size = 0;
+        std::vector<std::string> paths; // "checkpoint NAME (ID): path"
+    };
+    std::map<std::string, Users> users; // by hash
     for (const auto& manifest : manifests)
         for (const auto& entry : manifest.entries)
-            if (entry.type == 'f' && entry.linkGroup.empty())
-                users[entry.hash].push_back("checkpoint " + manifest.name + " (" + manifest.id +
-                                            "): " + entry.path);
+            if (entry.type == 'f' && entry.linkGroup.empty()) {
+                auto& user = users[entry.hash];
+                user.size = entry.size;
+                user.paths.push_back("checkpoint " + manifest.name + " (" + manifest.id +
+                                     "): " + entry.path);
+            }
     Buffer buffer = makeBuffer();
     StoreProgress done;
     done.totalFiles = users.size();
     auto lastReport = std::chrono::steady_clock::now();
-    for (const auto& [hash, paths] : users) {
-        const auto object = objectPath(hash);
-        Fd fd(::open(object.c_str(), O_RDONLY | O_CLOEXEC));
-        if (fd.fd < 0) {
-            problems.push_back({object.string(), "missing object", paths});
+    const std::string corrupt = "corrupt object: its content does not match its hash";
+    for (const auto& [hash, user] : users) {
+        const auto& paths = user.paths;
+        if (packs_ && packs_->contains(hash)) {
+            bool good = false, missing = false;
+            try {
+                const auto stored = packs_->read(hash);
+                missing = !stored;
+                good = stored && Sha256::ofText(codec_->decode(stored->data(), stored->size(),
+                                                               user.size)) == hash;
+            } catch (const std::exception&) {
+                good = false; // cannot be read or decoded: corrupt
+            }
+            if (!good)
+                problems.push_back(
+                    {packs_->describe(hash), missing ? "missing object" : corrupt, paths});
+            done.bytes += user.size;
+        } else if (Fd fd(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC)); fd.fd < 0) {
+            problems.push_back({objectPath(hash).string(), "missing object", paths});
         } else {
             std::uint64_t bytes = 0;
             std::string content;
@@ -905,8 +1052,7 @@ std::vector<StoreProblem> CheckpointStore::verify(const std::vector<Manifest>& m
                 content.clear(); // cannot be decoded: corrupt
             }
             if (content != hash)
-                problems.push_back({object.string(),
-                                    "corrupt object: its content does not match its hash", paths});
+                problems.push_back({objectPath(hash).string(), corrupt, paths});
             done.bytes += bytes;
         }
         done.files++;
@@ -952,6 +1098,8 @@ std::uint64_t CheckpointStore::gc(const ProgressCallback& progress)
     }
     for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
         std::filesystem::remove(entry.path(), ignored);
+    if (packs_)
+        freed += packs_->collect(referenced);
     return freed;
 }
 
@@ -961,7 +1109,7 @@ void CheckpointStore::remove(const Manifest& manifest)
     const auto file = directory_ / "manifests" / (manifest.id + ".manifest");
     if (::unlink(file.c_str()) != 0)
         fail("cannot delete " + file.string());
-    fsyncDirectory(file.parent_path());
+    syncDirectory(file.parent_path());
 }
 
 } // namespace lfsw

@@ -11,6 +11,7 @@
 
 #include "manifest.h"
 #include "object_codec.h"
+#include "pack_files.h"
 #include "tree_walker.h"
 
 namespace lfsw {
@@ -67,9 +68,10 @@ class CheckpointStore
 {
 public:
     // Objects are plain copies unless another codec is given (the backup
-    // repository compresses them).
+    // repository compresses them). With `packed`, small objects are kept
+    // many to a file (PackFiles) instead of one file each.
     explicit CheckpointStore(std::filesystem::path directory,
-                             std::shared_ptr<ObjectCodec> codec = nullptr);
+                             std::shared_ptr<ObjectCodec> codec = nullptr, bool packed = false);
 
     // Takes a checkpoint of `root`. Files whose (inode, size, mtime, ctime)
     // match the newest checkpoint of the same root are not read again, unless their mtime or
@@ -107,16 +109,24 @@ public:
     std::uint64_t gc(const ProgressCallback& progress);
     void remove(const Manifest& manifest);
 
+    // Where a loose object (one file of its own) is kept.
     std::filesystem::path objectPath(const std::string& hash) const;
+    // Whether the store has the object, loose or packed.
+    bool hasObject(const std::string& hash) const;
     const std::filesystem::path& directory() const { return directory_; }
 
 private:
     int lock() const;
     std::vector<std::filesystem::path> manifestFiles() const;
     std::string nextId() const;
+    // Writes the content of the object `hash` into the new, empty file `to`:
+    // false when the store has no such object; throws when it is corrupt.
+    bool extractObject(ObjectCodec& codec, const std::string& hash, std::uint64_t size, int to,
+                       char* buffer);
 
     std::filesystem::path directory_;
     std::shared_ptr<ObjectCodec> codec_;
+    std::unique_ptr<PackFiles> packs_;
 };
 
 } // namespace lfsw

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -104,6 +105,23 @@ void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
         fail("cannot size");
 }
 
+std::size_t readAt(int fd, char* buffer, std::size_t size, std::int64_t offset)
+{
+    std::size_t total = 0;
+    while (total < size) {
+        ssize_t got = ::pread(fd, buffer + total, size - total,
+                              static_cast<off_t>(offset) + static_cast<off_t>(total));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            fail("cannot read");
+        if (got == 0)
+            break;
+        total += static_cast<std::size_t>(got);
+    }
+    return total;
+}
+
 void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset)
 {
     for (std::size_t written = 0; written < size;) {
@@ -118,6 +136,39 @@ void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset)
         }
         written += static_cast<std::size_t>(n);
     }
+}
+
+void syncDirectory(const std::filesystem::path& directory)
+{
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const int saved = errno;
+    if (fd >= 0)
+        ::close(fd);
+    errno = saved;
+    if (!synced)
+        fail("cannot sync " + directory.string());
+}
+
+void writeFileDurably(const std::filesystem::path& file, const std::string& text)
+{
+    const auto temporary = file.parent_path() / ("." + file.filename().string() + ".tmp");
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fail("cannot write " + temporary.string());
+    try {
+        writeAll(fd, text.data(), text.size(), 0);
+        if (::fsync(fd) != 0)
+            fail("cannot sync " + temporary.string());
+    } catch (const std::exception& e) {
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        throw std::runtime_error(temporary.string() + ": " + e.what());
+    }
+    ::close(fd);
+    if (::rename(temporary.c_str(), file.c_str()) != 0)
+        fail("cannot rename into " + file.string());
+    syncDirectory(file.parent_path());
 }
 
 } // namespace lfsw

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace lfsw {
@@ -20,7 +21,18 @@ std::string hashFile(int fd, char* buffer, std::uint64_t* bytesRead = nullptr);
 // holes stay holes; read and write where neither works.
 void copyFileContent(int from, int to, std::uint64_t size, char* buffer);
 
+// Reads up to `size` bytes at `offset`, fewer only at the end of the file;
+// returns how many. Retries on EINTR, throws on errors.
+std::size_t readAt(int fd, char* buffer, std::size_t size, std::int64_t offset);
+
 // Writes all of `data` at `offset`; a short write is a full disk.
 void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset);
+
+// fsync of a directory, so that what was renamed or removed in it stays so.
+void syncDirectory(const std::filesystem::path& directory);
+
+// Writes `text` durably to `file`: a temporary name beside it, fsync, rename,
+// fsync of the directory. Throws std::runtime_error with errno's text.
+void writeFileDurably(const std::filesystem::path& file, const std::string& text);
 
 } // namespace lfsw

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace lfsw {
@@ -25,6 +27,14 @@ public:
     // The SHA-256 of the content the object holds (its length in `bytes`);
     // throws when the object cannot be decoded.
     virtual std::string contentHash(int from, char* buffer, std::uint64_t* bytes) = 0;
+
+    // The same for objects kept in memory (small ones, many to a pack file):
+    // the stored form of `size` bytes of content, and the content of a
+    // stored form, which must be `size` bytes long (else it throws).
+    virtual std::string encode(const char* content, std::size_t size) = 0;
+    virtual std::string decode(const char* stored, std::size_t length, std::uint64_t size) = 0;
+    // A codec of the same kind with state of its own, for another thread.
+    virtual std::unique_ptr<ObjectCodec> clone() const = 0;
 };
 
 } // namespace lfsw

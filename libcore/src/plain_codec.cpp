@@ -33,4 +33,21 @@ std::string PlainCodec::contentHash(int from, char* buffer, std::uint64_t* bytes
     return hashFile(from, buffer, bytes);
 }
 
+std::string PlainCodec::encode(const char* content, std::size_t size)
+{
+    return std::string(content, size);
+}
+
+std::string PlainCodec::decode(const char* stored, std::size_t length, std::uint64_t size)
+{
+    if (length != size)
+        throw std::runtime_error("corrupt object: its content does not match its hash");
+    return std::string(stored, length);
+}
+
+std::unique_ptr<ObjectCodec> PlainCodec::clone() const
+{
+    return std::make_unique<PlainCodec>();
+}
+
 } // namespace lfsw

@@ -14,6 +14,9 @@ public:
     void extract(int from, int to, std::uint64_t size, const std::string& hash,
                  char* buffer) override;
     std::string contentHash(int from, char* buffer, std::uint64_t* bytes) override;
+    std::string encode(const char* content, std::size_t size) override;
+    std::string decode(const char* stored, std::size_t length, std::uint64_t size) override;
+    std::unique_ptr<ObjectCodec> clone() const override;
 };
 
 } // namespace lfsw

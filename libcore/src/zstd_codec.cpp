@@ -27,21 +27,10 @@ void check(std::size_t code, const char* what)
         throw std::runtime_error(std::string(what) + ": " + ZSTD_getErrorName(code));
 }
 
-// Reads what there is at `offset`, retrying on EINTR; 0 at the end.
-std::size_t readAt(int fd, char* buffer, std::size_t size, std::int64_t offset)
-{
-    for (;;) {
-        ssize_t got = ::pread(fd, buffer, size, static_cast<off_t>(offset));
-        if (got >= 0)
-            return static_cast<std::size_t>(got);
-        if (errno != EINTR)
-            fail("cannot read");
-    }
-}
-
 } // namespace
 
-ZstdCodec::ZstdCodec(int level) : compress_(ZSTD_createCCtx()), decompress_(ZSTD_createDCtx())
+ZstdCodec::ZstdCodec(int level)
+    : level_(level), compress_(ZSTD_createCCtx()), decompress_(ZSTD_createDCtx())
 {
     if (!compress_ || !decompress_)
         throw std::runtime_error("zstd: out of memory");
@@ -156,6 +145,36 @@ std::string ZstdCodec::contentHash(int from, char* buffer, std::uint64_t* bytes)
     if (bytes)
         *bytes = total;
     return digest.hexDigest();
+}
+
+std::string ZstdCodec::encode(const char* content, std::size_t size)
+{
+    check(ZSTD_CCtx_reset(compress_, ZSTD_reset_session_only), "zstd reset");
+    std::string stored(ZSTD_compressBound(size), '\0');
+    const std::size_t length =
+        ZSTD_compress2(compress_, stored.data(), stored.size(), content, size);
+    check(length, "zstd compress");
+    stored.resize(length);
+    return stored;
+}
+
+std::string ZstdCodec::decode(const char* stored, std::size_t length, std::uint64_t size)
+{
+    // The frame records its content size (compress2 knows it): a frame that
+    // says otherwise is not the object it is filed as.
+    if (ZSTD_getFrameContentSize(stored, length) != size)
+        throw std::runtime_error("corrupt object: its content does not match its hash");
+    std::string content(size, '\0');
+    const std::size_t got =
+        ZSTD_decompressDCtx(decompress_, content.data(), content.size(), stored, length);
+    if (ZSTD_isError(got) || got != size)
+        throw std::runtime_error("corrupt object: its content does not match its hash");
+    return content;
+}
+
+std::unique_ptr<ObjectCodec> ZstdCodec::clone() const
+{
+    return std::make_unique<ZstdCodec>(level_);
 }
 
 } // namespace lfsw

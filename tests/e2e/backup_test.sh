@@ -103,12 +103,19 @@ expect_equal "$(cat etc/site.conf)" "site config"
 run verify data --all
 expect_status 0 "(repaired)"
 
-# A corrupted and a deleted object: verify names the paths; restore does the rest.
+# A corrupted and a lost object: verify names the paths; restore does the rest.
+# Small objects live in pack files: the index line says where (HASH OFFSET
+# LENGTH); garbage goes over the object's bytes, and the key's line leaves
+# its index (which keeps its checksum line right), as if it had never been.
 REPO=.lfs-wrapper/backups
 OBJ_GCC=$(sha256sum root/usr/bin/gcc | cut -d' ' -f1)
 OBJ_KEY=$(sha256sum crit/key.pem | cut -d' ' -f1)
-printf 'garbage' >"$REPO/objects/${OBJ_GCC:0:2}/$OBJ_GCC"
-rm "$REPO/objects/${OBJ_KEY:0:2}/$OBJ_KEY"
+INDEX=$(grep -l "^$OBJ_GCC " $REPO/packs/*.index | head -1)
+read -r _ OFFSET _ < <(grep "^$OBJ_GCC " "$INDEX")
+printf 'garbage' | dd of="${INDEX%.index}.pack" bs=1 seek="$OFFSET" conv=notrunc status=none
+INDEX=$(grep -l "^$OBJ_KEY " $REPO/packs/*.index | head -1)
+head -n -1 "$INDEX" | grep -v "^$OBJ_KEY " >body
+{ cat body; echo "end $(sha256sum body | cut -d' ' -f1)"; } >"$INDEX"
 run backup verify "$ID1"
 expect_status 1
 expect_out "corrupt object: system-state: $SCRATCH/root/usr/bin/gcc"

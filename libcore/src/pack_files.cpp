@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+#include "pack_files.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file_content.h"
+#include "sha256.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kIndexHeader = "lfsw-pack 1\n";
+
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+bool isHash(const std::string& text)
+{
+    if (text.size() != 64)
+        return false;
+    for (char c : text)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
+// One index: "lfsw-pack 1", a line "HASH OFFSET LENGTH" per object, and
+// "end SHA256" of everything before it, so that a truncated or edited index
+// is told from a good one. Returns the message of what is wrong, or "".
+std::string parseIndex(const std::string& text,
+                       std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>>& objects)
+{
+    auto endAt = text.rfind("\nend ");
+    if (endAt != std::string::npos)
+        ++endAt;
+    if (text.rfind(kIndexHeader, 0) != 0 || endAt == std::string::npos ||
+        Sha256::ofText(text.substr(0, endAt)) + "\n" != text.substr(endAt + 4))
+        return "its checksum line does not match (truncated or edited)";
+    std::istringstream lines(
+        text.substr(std::strlen(kIndexHeader), endAt - std::strlen(kIndexHeader)));
+    std::string line;
+    for (int number = 2; std::getline(lines, line); ++number) {
+        std::istringstream fields(line);
+        std::string hash;
+        std::uint64_t offset = 0, length = 0;
+        if (!(fields >> hash >> offset >> length) || !isHash(hash))
+            return "line " + std::to_string(number) + ": expected HASH OFFSET LENGTH";
+        objects.emplace_back(hash, offset, length);
+    }
+    return "";
+}
+
+std::string readText(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        fail("cannot read " + file.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+PackFiles::PackFiles(std::filesystem::path directory, std::filesystem::path temporaries)
+    : directory_(std::move(directory)), temporaries_(std::move(temporaries))
+{
+    if (::mkdir(directory_.c_str(), 0700) != 0 && errno != EEXIST)
+        fail("cannot create " + directory_.string());
+}
+
+PackFiles::~PackFiles()
+{
+    for (const auto& [pack, fd] : fds_)
+        ::close(fd);
+    if (writing_ || !written_.empty())
+        abandon();
+}
+
+void PackFiles::load() const
+{
+    if (loaded_)
+        return;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
+        const auto name = entry.path().filename().string();
+        if (entry.path().extension() != ".index" || name[0] == '.')
+            continue;
+        std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> objects;
+        std::string problem;
+        try {
+            problem = parseIndex(readText(entry.path()), objects);
+        } catch (const std::exception& e) {
+            problem = e.what();
+        }
+        if (!problem.empty()) {
+            problems_.push_back("pack index " + entry.path().string() + ": " + problem);
+            continue;
+        }
+        const auto pack = static_cast<std::uint32_t>(packs_.size());
+        packs_.push_back(entry.path().stem().string());
+        for (const auto& [hash, offset, length] : objects)
+            objects_.emplace(hash, Location{pack, offset, length});
+    }
+    loaded_ = true;
+}
+
+std::optional<PackFiles::Location> PackFiles::locate(const std::string& hash) const
+{
+    load();
+    auto it = objects_.find(hash);
+    if (it == objects_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+bool PackFiles::contains(const std::string& hash) const
+{
+    std::lock_guard guard(mutex_);
+    return locate(hash).has_value() || adding_.count(hash);
+}
+
+int PackFiles::packFd(std::uint32_t pack) const
+{
+    auto it = fds_.find(pack);
+    if (it != fds_.end())
+        return it->second;
+    const auto file = directory_ / (packs_[pack] + ".pack");
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT)
+        fail("cannot read " + file.string());
+    if (fd >= 0)
+        fds_.emplace(pack, fd);
+    return fd;
+}
+
+std::optional<std::string> PackFiles::read(const std::string& hash) const
+{
+    int fd = -1;
+    Location where{};
+    {
+        std::lock_guard guard(mutex_);
+        auto location = locate(hash);
+        if (!location)
+            return std::nullopt;
+        where = *location;
+        fd = packFd(where.pack);
+    }
+    if (fd < 0)
+        return std::nullopt; // the pack is gone: so are its objects
+    std::string stored(where.length, '\0');
+    for (std::size_t got = 0; got < stored.size();) {
+        ssize_t n = ::pread(fd, stored.data() + got, stored.size() - got,
+                            static_cast<off_t>(where.offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            fail("cannot read " + describe(hash));
+        if (n == 0)
+            throw std::runtime_error(describe(hash) + ": the pack ends before the object does");
+        got += static_cast<std::size_t>(n);
+    }
+    return stored;
+}
+
+std::string PackFiles::describe(const std::string& hash) const
+{
+    std::lock_guard guard(mutex_);
+    auto location = locate(hash);
+    if (!location)
+        return (directory_ / "?").string();
+    return (directory_ / (packs_[location->pack] + ".pack")).string() + " at byte " +
+           std::to_string(location->offset);
+}
+
+std::vector<std::string> PackFiles::problems() const
+{
+    std::lock_guard guard(mutex_);
+    load();
+    return problems_;
+}
+
+std::uint64_t PackFiles::add(const std::string& hash, const std::string& stored)
+{
+    std::lock_guard guard(mutex_);
+    if (locate(hash) || !adding_.insert(hash).second)
+        return 0;
+    if (!writing_) {
+        Writing pack;
+        pack.pack = temporaries_ / ("pack-" + std::to_string(::getpid()) + "-" +
+                                    std::to_string(++counter_) + ".pack");
+        pack.fd = ::open(pack.pack.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (pack.fd < 0)
+            fail("cannot write " + pack.pack.string());
+        writing_ = std::move(pack);
+    }
+    writeAll(writing_->fd, stored.data(), stored.size(), static_cast<std::int64_t>(writing_->size));
+    writing_->index +=
+        hash + " " + std::to_string(writing_->size) + " " + std::to_string(stored.size()) + "\n";
+    writing_->size += stored.size();
+    if (writing_->size >= kPackSize)
+        finishPack();
+    return stored.size();
+}
+
+void PackFiles::finishPack()
+{
+    Writing pack = std::move(*writing_);
+    writing_.reset();
+    ::close(pack.fd);
+    std::string index = kIndexHeader + pack.index;
+    index += "end " + Sha256::ofText(index) + "\n";
+    // Named by its index: two packs of the same objects at the same places
+    // are the same pack.
+    Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}};
+    done.index = temporaries_ / (done.id + ".index");
+    written_.push_back(done);
+    const int fd = ::open(done.index.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fail("cannot write " + done.index.string());
+    try {
+        writeAll(fd, index.data(), index.size(), 0);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+}
+
+void PackFiles::finish()
+{
+    std::lock_guard guard(mutex_);
+    if (writing_)
+        finishPack();
+}
+
+bool PackFiles::writing() const
+{
+    std::lock_guard guard(mutex_);
+    return writing_.has_value() || !written_.empty();
+}
+
+void PackFiles::commit()
+{
+    std::lock_guard guard(mutex_);
+    if (writing_)
+        finishPack();
+    if (written_.empty())
+        return;
+    load();
+    for (const auto& pack : written_) {
+        if (::rename(pack.pack.c_str(), (directory_ / (pack.id + ".pack")).c_str()) != 0)
+            fail("cannot store pack " + pack.id);
+        if (::rename(pack.index.c_str(), (directory_ / (pack.id + ".index")).c_str()) != 0)
+            fail("cannot store the index of pack " + pack.id);
+    }
+    syncDirectory(directory_);
+    // What was written is readable now.
+    for (const auto& pack : written_) {
+        std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> objects;
+        parseIndex(readText(directory_ / (pack.id + ".index")), objects);
+        const auto number = static_cast<std::uint32_t>(packs_.size());
+        packs_.push_back(pack.id);
+        for (const auto& [hash, offset, length] : objects)
+            objects_.emplace(hash, Location{number, offset, length});
+    }
+    written_.clear();
+    adding_.clear();
+}
+
+void PackFiles::abandon()
+{
+    std::lock_guard guard(mutex_);
+    if (writing_) {
+        ::close(writing_->fd);
+        ::unlink(writing_->pack.c_str());
+        writing_.reset();
+    }
+    for (const auto& pack : written_) {
+        ::unlink(pack.pack.c_str());
+        ::unlink(pack.index.c_str());
+    }
+    written_.clear();
+    adding_.clear();
+}
+
+void PackFiles::forget(const std::string& id)
+{
+    // The pack's number stays (Locations hold it); its objects go.
+    for (auto it = objects_.begin(); it != objects_.end();)
+        it = packs_[it->second.pack] == id ? objects_.erase(it) : std::next(it);
+    for (auto& [pack, fd] : fds_)
+        if (packs_[pack] == id) {
+            ::close(fd);
+            fd = -1;
+        }
+    std::erase_if(fds_, [](const auto& item) { return item.second < 0; });
+}
+
+std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
+{
+    std::vector<std::string> ids;
+    {
+        std::lock_guard guard(mutex_);
+        load();
+        ids = packs_;
+    }
+    std::uint64_t freed = 0;
+    std::error_code ignored;
+    auto removePack = [&](const std::string& id) {
+        const auto index = directory_ / (id + ".index");
+        const auto pack = directory_ / (id + ".pack");
+        const auto size = std::filesystem::file_size(pack, ignored);
+        // The index first: a pack without one is garbage, an index without
+        // its pack would be missing objects.
+        if (::unlink(index.c_str()) != 0 && errno != ENOENT)
+            fail("cannot delete " + index.string());
+        syncDirectory(directory_);
+        if (::unlink(pack.c_str()) == 0 && size != static_cast<std::uintmax_t>(-1))
+            freed += size;
+        std::lock_guard guard(mutex_);
+        forget(id);
+    };
+    for (const auto& id : ids) {
+        std::vector<std::string> kept;
+        std::uint64_t keptBytes = 0, allBytes = 0;
+        {
+            std::lock_guard guard(mutex_);
+            for (const auto& [hash, location] : objects_) {
+                if (packs_[location.pack] != id)
+                    continue;
+                allBytes += location.length;
+                if (referenced.count(hash)) {
+                    kept.push_back(hash);
+                    keptBytes += location.length;
+                }
+            }
+        }
+        if (kept.empty()) {
+            removePack(id);
+            continue;
+        }
+        if (keptBytes * 2 >= allBytes)
+            continue; // mostly in use: not worth copying
+        // What it still holds goes into a new pack, made durable and put in
+        // place, before the old one is removed.
+        for (const auto& hash : kept) {
+            auto stored = read(hash);
+            {
+                std::lock_guard guard(mutex_);
+                objects_.erase(hash); // so that add() takes it
+            }
+            add(hash, *stored);
+        }
+        {
+            std::lock_guard guard(mutex_);
+            if (writing_)
+                finishPack();
+            for (const auto& pack : written_)
+                for (const auto& file : {pack.pack, pack.index}) {
+                    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+                    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+                    if (fd >= 0)
+                        ::close(fd);
+                    if (!synced)
+                        fail("cannot sync " + file.string());
+                }
+        }
+        commit();
+        removePack(id);
+        freed -= std::min(freed, keptBytes);
+    }
+    // Packs whose index is not there: what a crash left between the two renames.
+    std::set<std::string> indexed;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_, ignored))
+        if (entry.path().extension() == ".index")
+            indexed.insert(entry.path().stem().string());
+    for (const auto& entry : std::filesystem::directory_iterator(directory_, ignored))
+        if (entry.path().extension() == ".pack" && !indexed.count(entry.path().stem().string())) {
+            freed += std::filesystem::file_size(entry.path(), ignored);
+            std::filesystem::remove(entry.path(), ignored);
+        }
+    return freed;
+}
+
+} // namespace lfsw
