@@ -157,26 +157,83 @@ char typeOf(mode_t mode)
     return '?'; // sockets are not kept
 }
 
-// Builds the entries of a tree; `fileHash` decides each regular file's hash.
+// Runs `work(lane, i)` for i in [0, count) on `lanes` threads (the calling
+// one among them), in chunks of neighbours, which share a directory. The
+// first exception stops the others and is rethrown.
+void inChunks(std::size_t count, unsigned lanes,
+              const std::function<void(unsigned lane, std::size_t i)>& work)
+{
+    constexpr std::size_t kChunk = 64;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto run = [&](unsigned lane) {
+        try {
+            for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < count;)
+                for (std::size_t i = at; i < std::min(at + kChunk, count) && !stop; ++i)
+                    work(lane, i);
+        } catch (...) {
+            std::lock_guard guard(failureMutex);
+            if (!failure)
+                failure = std::current_exception();
+            stop = true;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned lane = 1; lane < lanes; ++lane)
+        threads.emplace_back(run, lane);
+    run(0);
+    for (auto& thread : threads)
+        thread.join();
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
+// How many threads `count` pieces of file work are worth.
+unsigned lanesFor(std::size_t count)
+{
+    return count < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+// What one thread of a scan or a restore works with.
+struct Lane {
+    Lane(int rootFd, const ObjectCodec* codec)
+        : parents(rootFd), codec(codec ? codec->clone() : nullptr)
+    {
+    }
+    ParentCache parents;
+    Buffer buffer = makeBuffer();
+    std::unique_ptr<ObjectCodec> codec;
+};
+
+std::vector<std::unique_ptr<Lane>> makeLanes(unsigned count, int rootFd, const ObjectCodec* codec)
+{
+    std::vector<std::unique_ptr<Lane>> lanes;
+    for (unsigned n = 0; n < count; ++n)
+        lanes.push_back(std::make_unique<Lane>(rootFd, codec));
+    return lanes;
+}
+
+// Builds the entries of a tree; `fileHash` decides each regular file's hash
+// (called from several threads at once, each with a lane of its own).
 // An entry of the previous checkpoint that the live path has not changed
 // since: same inode and ctime (the kernel moves ctime on every change of
 // content, owner, mode or xattrs, and nobody can set it back), outside the
 // racy window. Its xattrs and link target can be taken over unread.
 using UnchangedLookup = std::function<const ManifestEntry*(const ManifestEntry& live)>;
+using FileHash =
+    std::function<std::string(const std::string& path, int dirFd, const struct stat&, Lane&)>;
 
-std::vector<ManifestEntry>
-scanTree(int rootFd, const TreeWalker::Options& options,
-         const std::function<std::string(const std::string& path, int dirFd, const struct stat&)>&
-             fileHash,
-         const ProgressCallback& progress, const UnchangedLookup& unchanged = nullptr)
+std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& options,
+                                    const FileHash& fileHash, const ProgressCallback& progress,
+                                    const UnchangedLookup& unchanged = nullptr,
+                                    const ObjectCodec* codec = nullptr)
 {
     std::vector<ManifestEntry> entries;
     std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
-    struct Pending {
-        std::size_t index;
-        struct stat info;
-    };
-    std::vector<Pending> files;
+    std::vector<struct stat> infos; // of each entry
+    std::uint64_t totalFiles = 0, totalBytes = 0;
     TreeWalker walker(rootFd, options);
     walker.walk([&](const std::string& path, const struct stat& info) {
         ManifestEntry entry;
@@ -200,53 +257,52 @@ scanTree(int rootFd, const TreeWalker::Options& options,
                 if (!inserted)
                     entry.linkGroup = it->second;
             }
-            files.push_back({entries.size(), info});
+            ++totalFiles;
+            totalBytes += entry.size;
         }
         entries.push_back(std::move(entry));
+        infos.push_back(info);
     });
-    // Symlink targets and xattrs need the parent directory.
-    StoreProgress done;
-    done.totalFiles = files.size();
-    for (const auto& file : files)
-        done.totalBytes += static_cast<std::uint64_t>(file.info.st_size);
-    ParentCache parents(rootFd);
-    std::size_t nextFile = 0;
+    // Symlink targets, xattrs and content need the parent directory.
+    std::atomic<std::uint64_t> filesDone{0}, bytesDone{0};
     auto lastReport = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < entries.size(); ++i) {
-        auto& entry = entries[i];
-        const ManifestEntry* same = unchanged ? unchanged(entry) : nullptr;
-        if (same && entry.type != 'f') {
-            entry.target = same->target;
-            entry.xattrs = same->xattrs;
-            continue;
-        }
-        int dirFd = parents.open(parentOf(entry.path));
-        if (dirFd < 0)
-            continue;
-        const std::string name = nameOf(entry.path);
-        if (same) {
-            entry.xattrs = same->xattrs;
-        } else if (entry.type == 'l') {
-            char target[4096];
-            ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
-            if (length >= 0)
-                entry.target.assign(target, static_cast<std::size_t>(length));
-        }
-        if (!same)
-            entry.xattrs = readXattrs(dirFd, name, entry.type);
-        if (entry.type == 'f') {
-            const auto& pending = files[nextFile++];
-            if (entry.linkGroup.empty())
-                entry.hash = fileHash(entry.path, dirFd, pending.info);
-            done.files++;
-            done.bytes += entry.size;
-            auto now = std::chrono::steady_clock::now();
-            if (progress && now - lastReport > std::chrono::milliseconds(100)) {
-                progress(done);
-                lastReport = now;
+    auto lanes = makeLanes(lanesFor(totalFiles), rootFd, codec);
+    inChunks(
+        entries.size(), static_cast<unsigned>(lanes.size()), [&](unsigned number, std::size_t i) {
+            auto& lane = *lanes[number];
+            auto& entry = entries[i];
+            const ManifestEntry* same = unchanged ? unchanged(entry) : nullptr;
+            if (same && entry.type != 'f') {
+                entry.target = same->target;
+                entry.xattrs = same->xattrs;
+                return;
             }
-        }
-    }
+            int dirFd = lane.parents.open(parentOf(entry.path));
+            if (dirFd < 0)
+                return;
+            const std::string name = nameOf(entry.path);
+            if (same) {
+                entry.xattrs = same->xattrs;
+            } else if (entry.type == 'l') {
+                char target[4096];
+                ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
+                if (length >= 0)
+                    entry.target.assign(target, static_cast<std::size_t>(length));
+            }
+            if (!same)
+                entry.xattrs = readXattrs(dirFd, name, entry.type);
+            if (entry.type == 'f') {
+                if (entry.linkGroup.empty())
+                    entry.hash = fileHash(entry.path, dirFd, infos[i], lane);
+                ++filesDone;
+                bytesDone += entry.size;
+                auto now = std::chrono::steady_clock::now();
+                if (progress && number == 0 && now - lastReport > std::chrono::milliseconds(100)) {
+                    progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
+                    lastReport = now;
+                }
+            }
+        });
     // A hardlink's other names carry the group's hash.
     std::unordered_map<std::string, std::string> hashes;
     for (const auto& entry : entries)
@@ -256,7 +312,7 @@ scanTree(int rootFd, const TreeWalker::Options& options,
         if (!entry.linkGroup.empty())
             entry.hash = hashes[entry.linkGroup];
     if (progress)
-        progress(done);
+        progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
     return entries;
 }
 
@@ -377,12 +433,13 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                  0});
 
     Fd rootFd(openRoot(root));
-    Buffer buffer = makeBuffer();
+    // Written by the scan's threads: the loose objects made, under the mutex.
+    std::mutex pendingMutex;
     std::map<std::string, std::string> pending; // hash -> temporary object
-    std::uint64_t newBytes = 0;
-    int counter = 0;
-    auto fileHash = [&](const std::string& path, int dirFd,
-                        const struct stat& info) -> std::string {
+    std::atomic<std::uint64_t> newBytes{0};
+    std::atomic<int> counter{0};
+    auto fileHash = [&](const std::string& path, int dirFd, const struct stat& info,
+                        Lane& lane) -> std::string {
         // Unchanged since the last checkpoint, and not racy: reuse its hash.
         auto it = previous.find(path);
         if (it != previous.end()) {
@@ -401,14 +458,15 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
             fail("cannot read " + (root / path).string());
         if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
             // Small: read whole, hashed once, compressed only when new.
-            const std::size_t got = readAt(file.fd, buffer.get(), PackFiles::kPackLimit + 1, 0);
+            char* content = lane.buffer.get();
+            const std::size_t got = readAt(file.fd, content, PackFiles::kPackLimit + 1, 0);
             if (got != static_cast<std::uint64_t>(info.st_size))
                 throw std::runtime_error((root / path).string() + " changed while it was read");
             Sha256 digest;
-            digest.update(buffer.get(), got);
+            digest.update(content, got);
             std::string hash = digest.hexDigest();
-            if (!pending.count(hash) && !hasObject(hash))
-                newBytes += packs_->add(hash, codec_->encode(buffer.get(), got));
+            if (!hasObject(hash))
+                newBytes += packs_->add(hash, lane.codec->encode(content, got));
             return hash;
         }
         // The codec writes the object and hashes what it wrote, so a file
@@ -422,8 +480,9 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         struct stat now {
         };
         ::fstat(file.fd, &now);
-        std::string copied =
-            codec_->store(file.fd, static_cast<std::uint64_t>(now.st_size), copy.fd, buffer.get());
+        std::string copied = lane.codec->store(file.fd, static_cast<std::uint64_t>(now.st_size),
+                                               copy.fd, lane.buffer.get());
+        std::lock_guard guard(pendingMutex);
         if (pending.count(copied) || std::filesystem::exists(objectPath(copied))) {
             std::filesystem::remove(temporary, ignored);
         } else {
@@ -449,7 +508,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                        ? &old
                        : nullptr;
         };
-        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged);
+        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged, codec_.get());
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
         if (packs_)
@@ -542,16 +601,15 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
                                bool hashContent, const ProgressCallback& progress)
 {
     Fd rootFd(openRoot(root));
-    Buffer buffer = makeBuffer();
     Manifest manifest;
     manifest.root = root.string();
     manifest.entries = scanTree(
         rootFd.fd, walk,
-        [&](const std::string& path, int dirFd, const struct stat&) -> std::string {
+        [&](const std::string& path, int dirFd, const struct stat&, Lane& lane) -> std::string {
             if (!hashContent)
                 return std::string();
             Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-            return file.fd < 0 ? std::string() : hashFile(file.fd, buffer.get());
+            return file.fd < 0 ? std::string() : hashFile(file.fd, lane.buffer.get());
         },
         progress);
     return manifest;
@@ -714,19 +772,13 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     std::atomic<std::uint64_t> filesDone{0}, bytesDone{0};
     const std::uint64_t totalBytes = manifest.totalBytes();
     std::vector<const ManifestEntry*> directories;
-    struct Lane {
-        Lane(int n, int rootFd, std::unique_ptr<ObjectCodec> c)
-            : number(n), parents(rootFd), codec(std::move(c))
-        {
-        }
+    struct RestoreLane : Lane {
+        RestoreLane(int n, int rootFd, const ObjectCodec* codec) : Lane(rootFd, codec), number(n) {}
         int number;
-        ParentCache parents;
-        Buffer buffer = makeBuffer();
-        std::unique_ptr<ObjectCodec> codec;
         RestoreReport report;
         int counter = 0;
     };
-    auto restoreOne = [&](const ManifestEntry& entry, Lane& lane) {
+    auto restoreOne = [&](const ManifestEntry& entry, RestoreLane& lane) {
         struct {
             int fd;
         } parent{lane.parents.open(parentOf(entry.path))};
@@ -748,7 +800,6 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                     fail("cannot create directory " + entry.path);
                 ++lane.report.rewritten;
             }
-            directories.push_back(&entry);
             break;
         case 'f': {
             if (!entry.linkGroup.empty() &&
@@ -892,11 +943,12 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (!rewrite && !fixed)
             ++lane.report.unchanged;
     };
-    auto newLane = [&](int number) {
-        return std::make_unique<Lane>(number, rootFd.fd, codec_->clone());
-    };
     std::vector<const ManifestEntry*> plain, links;
-    auto mainLane = newLane(0);
+    std::vector<std::unique_ptr<RestoreLane>> lanes;
+    for (unsigned n = 0; n < std::max(1u, lanesFor(manifest.entries.size())); ++n)
+        lanes.push_back(
+            std::make_unique<RestoreLane>(static_cast<int>(n), rootFd.fd, codec_.get()));
+    auto& mainLane = lanes.front();
     auto lastReport = std::chrono::steady_clock::now();
     auto tick = [&] {
         auto now = std::chrono::steady_clock::now();
@@ -906,63 +958,46 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             lastReport = now;
         }
     };
+    std::vector<std::vector<const ManifestEntry*>> levels; // directories by depth
     for (const auto& entry : manifest.entries) {
         if (untouched.count(entry.path) && entry.linkGroup.empty()) {
             ++mainLane->report.unchanged;
             ++filesDone;
             bytesDone += entry.type == 'f' ? entry.size : 0;
         } else if (entry.type == 'd') {
-            restoreOne(entry, *mainLane);
-            ++filesDone;
-            tick();
+            const auto depth =
+                static_cast<std::size_t>(std::count(entry.path.begin(), entry.path.end(), '/'));
+            if (levels.size() <= depth)
+                levels.resize(depth + 1);
+            levels[depth].push_back(&entry);
+            directories.push_back(&entry);
         } else {
             (entry.linkGroup.empty() ? plain : links).push_back(&entry);
         }
     }
-    {
-        const unsigned lanes =
-            plain.size() < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-        std::vector<std::unique_ptr<Lane>> extra;
-        for (unsigned n = 1; n < lanes; ++n)
-            extra.push_back(newLane(static_cast<int>(n)));
-        constexpr std::size_t kChunk = 64; // neighbours share a directory
-        std::atomic<std::size_t> next{0};
-        std::atomic<bool> stop{false};
-        std::exception_ptr failure;
-        std::mutex failureMutex;
-        auto run = [&](Lane& lane) {
-            try {
-                for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < plain.size();)
-                    for (std::size_t i = at; i < std::min(at + kChunk, plain.size()) && !stop;
-                         ++i) {
-                        restoreOne(*plain[i], lane);
-                        ++filesDone;
-                        if (lane.number == 0)
-                            tick();
-                    }
-            } catch (...) {
-                std::lock_guard guard(failureMutex);
-                if (!failure)
-                    failure = std::current_exception();
-                stop = true;
-            }
-        };
-        std::vector<std::thread> threads;
-        for (auto& lane : extra)
-            threads.emplace_back(run, std::ref(*lane));
-        run(*mainLane);
-        for (auto& thread : threads)
-            thread.join();
-        if (failure)
-            std::rethrow_exception(failure);
-        for (auto& lane : extra) {
-            auto& into = mainLane->report;
-            into.rewritten += lane->report.rewritten;
-            into.metadataFixed += lane->report.metadataFixed;
-            into.unchanged += lane->report.unchanged;
-            into.damaged.insert(into.damaged.end(), lane->report.damaged.begin(),
-                                lane->report.damaged.end());
-        }
+    // A directory's parent is one level up, made before it.
+    for (const auto& level : levels)
+        inChunks(level.size(), static_cast<unsigned>(lanes.size()),
+                 [&](unsigned number, std::size_t i) {
+                     restoreOne(*level[i], *lanes[number]);
+                     ++filesDone;
+                     if (number == 0)
+                         tick();
+                 });
+    inChunks(plain.size(), static_cast<unsigned>(lanes.size()),
+             [&](unsigned number, std::size_t i) {
+                 restoreOne(*plain[i], *lanes[number]);
+                 ++filesDone;
+                 if (number == 0)
+                     tick();
+             });
+    for (std::size_t n = 1; n < lanes.size(); ++n) {
+        auto& from = lanes[n]->report;
+        auto& into = mainLane->report;
+        into.rewritten += from.rewritten;
+        into.metadataFixed += from.metadataFixed;
+        into.unchanged += from.unchanged;
+        into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
     }
     for (const auto* entry : links) {
         restoreOne(*entry, *mainLane);
@@ -977,12 +1012,12 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     // 3. Directory mtimes last: writing inside a directory changes its mtime.
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
         const auto& entry = **it;
-        Fd parent(openBeneath(rootFd.fd, parentOf(entry.path), O_RDONLY | O_DIRECTORY));
+        const int parent = mainLane->parents.open(parentOf(entry.path));
         timespec times[2] = {{0, UTIME_OMIT},
                              {static_cast<time_t>(entry.mtimeNs / 1000000000),
                               static_cast<long>(entry.mtimeNs % 1000000000)}};
-        if (parent.fd >= 0)
-            ::utimensat(parent.fd, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
+        if (parent >= 0)
+            ::utimensat(parent, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
     }
     ::syncfs(rootFd.fd);
     if (progress)
