@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -304,13 +305,18 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
             }
         });
     // A hardlink's other names carry the group's hash.
-    std::unordered_map<std::string, std::string> hashes;
-    for (const auto& entry : entries)
-        if (entry.type == 'f' && entry.linkGroup.empty())
-            hashes[entry.path] = entry.hash;
-    for (auto& entry : entries)
-        if (!entry.linkGroup.empty())
-            entry.hash = hashes[entry.linkGroup];
+    if (!firstLink.empty()) {
+        std::unordered_map<std::string_view, const std::string*> hashes;
+        for (const auto& [inode, path] : firstLink)
+            hashes.emplace(path, nullptr);
+        for (const auto& entry : entries)
+            if (auto it = hashes.find(entry.path); it != hashes.end() && entry.linkGroup.empty())
+                it->second = &entry.hash;
+        for (auto& entry : entries)
+            if (auto it = hashes.find(entry.linkGroup);
+                !entry.linkGroup.empty() && it != hashes.end() && it->second)
+                entry.hash = *it->second;
+    }
     if (progress)
         progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
     return entries;
@@ -422,10 +428,12 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         if (auto* manifest = std::get_if<Manifest>(&result))
             newest = std::move(*manifest);
     }
-    std::unordered_map<std::string, const ManifestEntry*> previous;
-    if (newest)
+    std::unordered_map<std::string_view, const ManifestEntry*> previous;
+    if (newest) {
+        previous.reserve(newest->entries.size());
         for (const auto& entry : newest->entries)
-            previous[entry.path] = &entry;
+            previous.emplace(entry.path, &entry);
+    }
     const std::int64_t startNs = nanoseconds(
         timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                          std::chrono::system_clock::now().time_since_epoch())

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "manifest.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <fstream>
@@ -31,9 +32,14 @@ std::string orDash(const std::string& text)
 std::string escapeField(const std::string& text)
 {
     static const char* hex = "0123456789ABCDEF";
+    auto plain = [](unsigned char c) {
+        return !(c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=');
+    };
+    if (std::all_of(text.begin(), text.end(), plain))
+        return text;
     std::string out;
     for (unsigned char c : text) {
-        if (c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=') {
+        if (!plain(c)) {
             out += '%';
             out += hex[c >> 4];
             out += hex[c & 15];
@@ -104,16 +110,41 @@ std::string Manifest::serialize() const
     for (const auto& tag : tags)
         out << ' ' << escapeField(tag);
     out << '\n' << "entries " << entries.size() << '\n';
+    // The entries, tens of thousands of lines, appended without a stream.
+    std::string lines;
+    lines.reserve(entries.size() * 160);
+    char number[24];
+    auto append = [&](auto value, int base = 10) {
+        auto [end, error] = std::to_chars(number, number + sizeof number, value, base);
+        lines.append(number, end);
+        lines += '\t';
+    };
     for (const auto& e : entries) {
+        lines += e.type;
+        lines += '\t';
+        append(e.mode, 8);
+        append(e.uid);
+        append(e.gid);
+        append(e.size);
+        append(e.mtimeNs);
+        append(e.ctimeNs);
+        append(e.inode);
+        append(e.device);
+        lines += e.hash.empty() ? "-" : e.hash;
+        lines += '\t';
+        lines += orDash(e.target);
+        lines += '\t';
+        lines += orDash(e.linkGroup);
+        lines += '\t';
         std::string xattrs;
         for (const auto& [key, value] : e.xattrs)
             xattrs += (xattrs.empty() ? "" : ",") + escapeField(key) + "=" + escapeField(value);
-        out << e.type << '\t' << std::oct << e.mode << std::dec << '\t' << e.uid << '\t' << e.gid
-            << '\t' << e.size << '\t' << e.mtimeNs << '\t' << e.ctimeNs << '\t' << e.inode << '\t'
-            << e.device << '\t' << (e.hash.empty() ? "-" : e.hash) << '\t' << orDash(e.target)
-            << '\t' << orDash(e.linkGroup) << '\t' << (xattrs.empty() ? "-" : xattrs) << '\t'
-            << escapeField(e.path) << '\n';
+        lines += xattrs.empty() ? "-" : xattrs;
+        lines += '\t';
+        lines += escapeField(e.path);
+        lines += '\n';
     }
+    out << lines;
     std::string body = out.str();
     return body + "end " + Sha256::ofText(body) + "\n";
 }

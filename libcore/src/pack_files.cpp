@@ -62,6 +62,31 @@ std::string parseIndex(const std::string& text,
     return "";
 }
 
+using Digest = std::array<unsigned char, 32>;
+
+std::optional<Digest> toDigest(const std::string& hex)
+{
+    if (!isHash(hex))
+        return std::nullopt;
+    Digest digest{};
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+        digest[i] = static_cast<unsigned char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+    }
+    return digest;
+}
+
+std::string toHex(const Digest& digest)
+{
+    static const char* hex = "0123456789abcdef";
+    std::string text(64, '0');
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        text[2 * i] = hex[digest[i] >> 4];
+        text[2 * i + 1] = hex[digest[i] & 15];
+    }
+    return text;
+}
+
 std::string readText(const std::filesystem::path& file)
 {
     std::ifstream in(file, std::ios::binary);
@@ -112,18 +137,23 @@ void PackFiles::load() const
         const auto pack = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(entry.path().stem().string());
         for (const auto& [hash, offset, length] : objects)
-            objects_.emplace(hash, Location{pack, offset, length});
+            objects_.push_back(Slot{*toDigest(hash), Location{pack, offset, length}});
     }
+    std::sort(objects_.begin(), objects_.end());
     loaded_ = true;
 }
 
 std::optional<PackFiles::Location> PackFiles::locate(const std::string& hash) const
 {
     load();
-    auto it = objects_.find(hash);
-    if (it == objects_.end())
+    auto digest = toDigest(hash);
+    if (!digest)
         return std::nullopt;
-    return it->second;
+    Slot key{*digest, {}};
+    auto it = std::lower_bound(objects_.begin(), objects_.end(), key);
+    if (it == objects_.end() || it->hash != *digest)
+        return std::nullopt;
+    return it->where;
 }
 
 bool PackFiles::contains(const std::string& hash) const
@@ -197,6 +227,12 @@ std::uint64_t PackFiles::add(const std::string& hash, const std::string& stored)
     std::lock_guard guard(mutex_);
     if (locate(hash) || !adding_.insert(hash).second)
         return 0;
+    append(hash, stored);
+    return stored.size();
+}
+
+void PackFiles::append(const std::string& hash, const std::string& stored)
+{
     if (!writing_) {
         Writing pack;
         pack.pack = temporaries_ / ("pack-" + std::to_string(::getpid()) + "-" +
@@ -212,7 +248,6 @@ std::uint64_t PackFiles::add(const std::string& hash, const std::string& stored)
     writing_->size += stored.size();
     if (writing_->size >= kPackSize)
         finishPack();
-    return stored.size();
 }
 
 void PackFiles::finishPack()
@@ -274,8 +309,9 @@ void PackFiles::commit()
         const auto number = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(pack.id);
         for (const auto& [hash, offset, length] : objects)
-            objects_.emplace(hash, Location{number, offset, length});
+            objects_.push_back(Slot{*toDigest(hash), Location{number, offset, length}});
     }
+    std::sort(objects_.begin(), objects_.end());
     written_.clear();
     adding_.clear();
 }
@@ -299,8 +335,7 @@ void PackFiles::abandon()
 void PackFiles::forget(const std::string& id)
 {
     // The pack's number stays (Locations hold it); its objects go.
-    for (auto it = objects_.begin(); it != objects_.end();)
-        it = packs_[it->second.pack] == id ? objects_.erase(it) : std::next(it);
+    std::erase_if(objects_, [&](const Slot& slot) { return packs_[slot.where.pack] == id; });
     for (auto& [pack, fd] : fds_)
         if (packs_[pack] == id) {
             ::close(fd);
@@ -338,13 +373,13 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
         std::uint64_t keptBytes = 0, allBytes = 0;
         {
             std::lock_guard guard(mutex_);
-            for (const auto& [hash, location] : objects_) {
-                if (packs_[location.pack] != id)
+            for (const auto& slot : objects_) {
+                if (packs_[slot.where.pack] != id)
                     continue;
-                allBytes += location.length;
-                if (referenced.count(hash)) {
+                allBytes += slot.where.length;
+                if (auto hash = toHex(slot.hash); referenced.count(hash)) {
                     kept.push_back(hash);
-                    keptBytes += location.length;
+                    keptBytes += slot.where.length;
                 }
             }
         }
@@ -358,11 +393,10 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
         // place, before the old one is removed.
         for (const auto& hash : kept) {
             auto stored = read(hash);
-            {
-                std::lock_guard guard(mutex_);
-                objects_.erase(hash); // so that add() takes it
-            }
-            add(hash, *stored);
+            if (!stored)
+                continue; // its pack is gone
+            std::lock_guard guard(mutex_);
+            append(hash, *stored); // a second copy, until the old pack goes
         }
         {
             std::lock_guard guard(mutex_);
