@@ -191,10 +191,12 @@ void inChunks(std::size_t count, unsigned lanes,
         std::rethrow_exception(failure);
 }
 
-// How many threads `count` pieces of file work are worth.
+// How many threads `count` pieces of file work are worth: two per CPU, so
+// that while one waits for the disk (a tree not in the page cache) the
+// other computes, at most eight.
 unsigned lanesFor(std::size_t count)
 {
-    return count < 2000 ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    return count < 2000 ? 1 : std::clamp(2 * std::thread::hardware_concurrency(), 1u, 8u);
 }
 
 // What one thread of a scan or a restore works with.
@@ -490,6 +492,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         ::fstat(file.fd, &now);
         std::string copied = lane.codec->store(file.fd, static_cast<std::uint64_t>(now.st_size),
                                                copy.fd, lane.buffer.get());
+        ::sync_file_range(copy.fd, 0, 0, SYNC_FILE_RANGE_WRITE); // on its way to disk already
         std::lock_guard guard(pendingMutex);
         if (pending.count(copied) || std::filesystem::exists(objectPath(copied))) {
             std::filesystem::remove(temporary, ignored);
