@@ -71,19 +71,31 @@ Buffer makeBuffer()
 // /proc/self/fd/DIR/NAME: no open of the file itself, and no symlink followed
 // (the directory is already resolved, the l* calls do not follow the last
 // component).
-std::map<std::string, std::string> readXattrs(int dirFd, const std::string& name, char type)
+std::map<std::string, std::string> readXattrs(int dirFd, const std::string& name, char type,
+                                              int fileFd = -1)
 {
     std::map<std::string, std::string> result;
     if (type != 'f' && type != 'd')
         return result; // user xattrs are not allowed on links and nodes
-    const std::string path = "/proc/self/fd/" + std::to_string(dirFd) + "/" + name;
+    // The file itself when it is open already (no path to resolve again).
+    const std::string path =
+        fileFd >= 0 ? std::string() : "/proc/self/fd/" + std::to_string(dirFd) + "/" + name;
+    auto list = [&](char* names, std::size_t size) {
+        return fileFd >= 0 ? ::flistxattr(fileFd, names, size)
+                           : ::llistxattr(path.c_str(), names, size);
+    };
+    // Asked for the size first: most files have none, and the kernel
+    // allocates as much as the buffer it is given.
+    if (list(nullptr, 0) <= 0)
+        return result;
     char names[65536];
-    ssize_t length = ::llistxattr(path.c_str(), names, sizeof names);
+    ssize_t length = list(names, sizeof names);
     for (ssize_t at = 0; at < length;) {
         std::string key(names + at);
         at += static_cast<ssize_t>(key.size()) + 1;
         char value[65536];
-        ssize_t size = ::lgetxattr(path.c_str(), key.c_str(), value, sizeof value);
+        ssize_t size = fileFd >= 0 ? ::fgetxattr(fileFd, key.c_str(), value, sizeof value)
+                                   : ::lgetxattr(path.c_str(), key.c_str(), value, sizeof value);
         if (size >= 0)
             result[key] = std::string(value, static_cast<std::size_t>(size));
     }
@@ -225,8 +237,9 @@ std::vector<std::unique_ptr<Lane>> makeLanes(unsigned count, int rootFd, const O
 // content, owner, mode or xattrs, and nobody can set it back), outside the
 // racy window. Its xattrs and link target can be taken over unread.
 using UnchangedLookup = std::function<const ManifestEntry*(const ManifestEntry& live)>;
-using FileHash =
-    std::function<std::string(const std::string& path, int dirFd, const struct stat&, Lane&)>;
+// `fd` is the file opened for reading, or -1 (not opened, or it failed).
+using FileHash = std::function<std::string(const std::string& path, int dirFd, int fd,
+                                           const struct stat&, Lane&)>;
 
 std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& options,
                                     const FileHash& fileHash, const ProgressCallback& progress,
@@ -292,11 +305,15 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
                 if (length >= 0)
                     entry.target.assign(target, static_cast<std::size_t>(length));
             }
+            // A file to read is opened once, for its xattrs and its content.
+            Fd file(!same && entry.type == 'f' && entry.linkGroup.empty()
+                        ? ::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+                        : -1);
             if (!same)
-                entry.xattrs = readXattrs(dirFd, name, entry.type);
+                entry.xattrs = readXattrs(dirFd, name, entry.type, file.fd);
             if (entry.type == 'f') {
                 if (entry.linkGroup.empty())
-                    entry.hash = fileHash(entry.path, dirFd, infos[i], lane);
+                    entry.hash = fileHash(entry.path, dirFd, file.fd, infos[i], lane);
                 ++filesDone;
                 bytesDone += entry.size;
                 auto now = std::chrono::steady_clock::now();
@@ -448,7 +465,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     std::map<std::string, std::string> pending; // hash -> temporary object
     std::atomic<std::uint64_t> newBytes{0};
     std::atomic<int> counter{0};
-    auto fileHash = [&](const std::string& path, int dirFd, const struct stat& info,
+    auto fileHash = [&](const std::string& path, int dirFd, int fd, const struct stat& info,
                         Lane& lane) -> std::string {
         // Unchanged since the last checkpoint, and not racy: reuse its hash.
         auto it = previous.find(path);
@@ -463,7 +480,12 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                 old.ctimeNs == ctime && !racy && !old.hash.empty())
                 return old.hash;
         }
-        Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        Fd opened(fd >= 0
+                      ? -1
+                      : ::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        const struct {
+            int fd;
+        } file{fd >= 0 ? fd : opened.fd};
         if (file.fd < 0)
             fail("cannot read " + (root / path).string());
         if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
@@ -616,11 +638,10 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
     manifest.root = root.string();
     manifest.entries = scanTree(
         rootFd.fd, walk,
-        [&](const std::string& path, int dirFd, const struct stat&, Lane& lane) -> std::string {
+        [&](const std::string&, int, int fd, const struct stat&, Lane& lane) -> std::string {
             if (!hashContent)
                 return std::string();
-            Fd file(::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-            return file.fd < 0 ? std::string() : hashFile(file.fd, lane.buffer.get());
+            return fd < 0 ? std::string() : hashFile(fd, lane.buffer.get());
         },
         progress);
     return manifest;

@@ -293,8 +293,8 @@ bool PackFiles::writing() const
 void PackFiles::commit()
 {
     std::lock_guard guard(mutex_);
-    if (writing_)
-        finishPack();
+    if (writing_) // its index would go into place unsynced
+        throw std::logic_error("PackFiles::commit() before finish()");
     if (written_.empty())
         return;
     load();

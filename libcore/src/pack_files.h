@@ -59,7 +59,7 @@ public:
     // caller then makes the temporaries durable (syncfs) and commits.
     void finish();
     // Moves each pack written, then its index, into place, and syncs the
-    // directory.
+    // directory. finish() comes first.
     void commit();
     // Deletes the temporaries of a write that is given up.
     void abandon();
