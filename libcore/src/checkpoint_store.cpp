@@ -230,6 +230,16 @@ std::vector<std::unique_ptr<Lane>> makeLanes(unsigned count, int rootFd, const O
     return lanes;
 }
 
+// Adds what one thread of a restore did to the whole.
+void absorb(RestoreReport& into, const RestoreReport& from)
+{
+    into.rewritten += from.rewritten;
+    into.removed += from.removed;
+    into.metadataFixed += from.metadataFixed;
+    into.unchanged += from.unchanged;
+    into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
+}
+
 // Builds the entries of a tree; `fileHash` decides each regular file's hash
 // (called from several threads at once, each with a lane of its own).
 // An entry of the previous checkpoint that the live path has not changed
@@ -1007,39 +1017,28 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             (entry.linkGroup.empty() ? plain : links).push_back(&entry);
         }
     }
-    // A directory's parent is one level up, made before it.
-    for (const auto& level : levels)
-        inChunks(level.size(), static_cast<unsigned>(lanes.size()),
+    auto restoreAll = [&](const std::vector<const ManifestEntry*>& some) {
+        inChunks(some.size(), static_cast<unsigned>(lanes.size()),
                  [&](unsigned number, std::size_t i) {
-                     restoreOne(*level[i], *lanes[number]);
+                     restoreOne(*some[i], *lanes[number]);
                      ++filesDone;
                      if (number == 0)
                          tick();
                  });
-    inChunks(plain.size(), static_cast<unsigned>(lanes.size()),
-             [&](unsigned number, std::size_t i) {
-                 restoreOne(*plain[i], *lanes[number]);
-                 ++filesDone;
-                 if (number == 0)
-                     tick();
-             });
-    for (std::size_t n = 1; n < lanes.size(); ++n) {
-        auto& from = lanes[n]->report;
-        auto& into = mainLane->report;
-        into.rewritten += from.rewritten;
-        into.metadataFixed += from.metadataFixed;
-        into.unchanged += from.unchanged;
-        into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
-    }
+    };
+    // A directory's parent is one level up, made before it.
+    for (const auto& level : levels)
+        restoreAll(level);
+    restoreAll(plain);
+    // The other names of hardlinks, knowing which first names were damaged.
+    for (std::size_t n = 1; n < lanes.size(); ++n)
+        absorb(mainLane->report, lanes[n]->report);
     for (const auto* entry : links) {
         restoreOne(*entry, *mainLane);
         ++filesDone;
         tick();
     }
-    report.rewritten += mainLane->report.rewritten;
-    report.metadataFixed += mainLane->report.metadataFixed;
-    report.unchanged += mainLane->report.unchanged;
-    report.damaged = std::move(mainLane->report.damaged);
+    absorb(report, mainLane->report);
     std::sort(report.damaged.begin(), report.damaged.end());
     // 3. Directory mtimes last: writing inside a directory changes its mtime.
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
