@@ -173,6 +173,33 @@ expect_status 0
 run backup prune
 expect_out "kept 1 backups (backup.retention 1s, and always the newest)"
 
+# Small objects live in packs: prune drops a pack nothing uses, rewrites one
+# mostly unused (what is still used first goes into a new pack), and keeps
+# one mostly in use. Every file of the newest backup comes back intact.
+rm -rf .lfs-wrapper/backups
+mkdir -p root/many
+for n in $(seq 1 20); do head -c 3000 /dev/urandom >root/many/f$n; done
+run backup create --type system-state
+FIRST_PACK=$(basename "$(ls .lfs-wrapper/backups/packs/*.pack)")
+sleep 3.2 # past the racy-timestamp window, so unchanged files are not read again
+for n in $(seq 1 15); do head -c 3000 /dev/urandom >root/many/f$n; done
+run backup create --type system-state
+expect_equal "$(ls .lfs-wrapper/backups/packs/*.pack | wc -l)" 2 "(one pack per backup)"
+sleep 1.2
+run backup prune
+expect_status 0
+expect_out "removed backup"
+CHECKS=$((CHECKS + 1)); [ ! -e ".lfs-wrapper/backups/packs/$FIRST_PACK" ] || fail "the mostly unused pack is still there"
+expect_equal "$(ls .lfs-wrapper/backups/packs/*.pack | wc -l)" 2 "(the rewritten pack and the second one)"
+expect_equal "$(ls .lfs-wrapper/backups/packs/*.index | wc -l)" 2 "(an index for each)"
+run backup verify --all
+expect_status 0
+run backup restore latest --to "$SCRATCH/packed"
+expect_status 0
+for n in 1 16 20; do
+  expect_equal "$(sha256sum <"$SCRATCH/packed/system-state/many/f$n")" "$(sha256sum <root/many/f$n)" "(f$n)"
+done
+
 run health check
 expect_out "OK    last backup: "
 
