@@ -173,8 +173,11 @@ char typeOf(mode_t mode)
 // Runs `work(lane, i)` for i in [0, count) on `lanes` threads (the calling
 // one among them), in chunks of neighbours, which share a directory. The
 // first exception stops the others and is rethrown.
-void inChunks(std::size_t count, unsigned lanes,
-              const std::function<void(unsigned lane, std::size_t i)>& work)
+// `chunk(lane, begin, end)`, when given, runs before the work of each chunk.
+void inChunks(
+    std::size_t count, unsigned lanes,
+    const std::function<void(unsigned lane, std::size_t i)>& work,
+    const std::function<void(unsigned lane, std::size_t begin, std::size_t end)>& chunk = nullptr)
 {
     constexpr std::size_t kChunk = 64;
     std::atomic<std::size_t> next{0};
@@ -183,9 +186,13 @@ void inChunks(std::size_t count, unsigned lanes,
     std::mutex failureMutex;
     auto run = [&](unsigned lane) {
         try {
-            for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < count;)
-                for (std::size_t i = at; i < std::min(at + kChunk, count) && !stop; ++i)
+            for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < count;) {
+                const std::size_t end = std::min(at + kChunk, count);
+                if (chunk)
+                    chunk(lane, at, end);
+                for (std::size_t i = at; i < end && !stop; ++i)
                     work(lane, i);
+            }
         } catch (...) {
             std::lock_guard guard(failureMutex);
             if (!failure)
@@ -217,9 +224,17 @@ struct Lane {
         : parents(rootFd), codec(codec ? codec->clone() : nullptr)
     {
     }
+    ~Lane()
+    {
+        for (const auto& [entry, fd] : opened)
+            ::close(fd);
+    }
+    Lane(const Lane&) = delete;
+    Lane& operator=(const Lane&) = delete;
     ParentCache parents;
     Buffer buffer = makeBuffer();
     std::unique_ptr<ObjectCodec> codec;
+    std::unordered_map<std::size_t, int> opened; // files of the chunk, being read ahead
 };
 
 std::vector<std::unique_ptr<Lane>> makeLanes(unsigned count, int rootFd, const ObjectCodec* codec)
@@ -254,7 +269,7 @@ using FileHash = std::function<std::string(const std::string& path, int dirFd, i
 std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& options,
                                     const FileHash& fileHash, const ProgressCallback& progress,
                                     const UnchangedLookup& unchanged = nullptr,
-                                    const ObjectCodec* codec = nullptr)
+                                    const ObjectCodec* codec = nullptr, bool readAhead = false)
 {
     std::vector<ManifestEntry> entries;
     std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
@@ -294,7 +309,8 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
     auto lastReport = std::chrono::steady_clock::now();
     auto lanes = makeLanes(lanesFor(totalFiles), rootFd, codec);
     inChunks(
-        entries.size(), static_cast<unsigned>(lanes.size()), [&](unsigned number, std::size_t i) {
+        entries.size(), static_cast<unsigned>(lanes.size()),
+        [&](unsigned number, std::size_t i) {
             auto& lane = *lanes[number];
             auto& entry = entries[i];
             const ManifestEntry* same = unchanged ? unchanged(entry) : nullptr;
@@ -315,10 +331,16 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
                 if (length >= 0)
                     entry.target.assign(target, static_cast<std::size_t>(length));
             }
-            // A file to read is opened once, for its xattrs and its content.
-            Fd file(!same && entry.type == 'f' && entry.linkGroup.empty()
-                        ? ::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-                        : -1);
+            // A file to read is opened once, for its xattrs and its content
+            // (or was, to read it ahead).
+            int fd = -1;
+            if (auto it = lane.opened.find(i); it != lane.opened.end()) {
+                fd = it->second;
+                lane.opened.erase(it);
+            } else if (!same && entry.type == 'f' && entry.linkGroup.empty()) {
+                fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            }
+            Fd file(fd);
             if (!same)
                 entry.xattrs = readXattrs(dirFd, name, entry.type, file.fd);
             if (entry.type == 'f') {
@@ -331,6 +353,27 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
                     progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
                     lastReport = now;
                 }
+            }
+        },
+        // The files of a chunk are asked for all at once, so that the disk
+        // has many reads to do at a time while the lane hashes one.
+        [&](unsigned number, std::size_t begin, std::size_t end) {
+            if (!readAhead)
+                return;
+            auto& lane = *lanes[number];
+            for (std::size_t i = begin; i < end; ++i) {
+                const auto& entry = entries[i];
+                if (entry.type != 'f' || !entry.linkGroup.empty() || entry.size == 0 ||
+                    (unchanged && unchanged(entry)))
+                    continue;
+                const int dirFd = lane.parents.open(parentOf(entry.path));
+                const int fd = dirFd < 0 ? -1
+                                         : ::openat(dirFd, nameOf(entry.path).c_str(),
+                                                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                    continue;
+                ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+                lane.opened.emplace(i, fd);
             }
         });
     // A hardlink's other names carry the group's hash.
@@ -551,7 +594,10 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                        ? &old
                        : nullptr;
         };
-        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged, codec_.get());
+        // Packed objects are read through this process: read ahead. (Plain
+        // copies may be reflinks that never read the data.)
+        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged, codec_.get(),
+                                    packs_ != nullptr);
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
         if (packs_)
@@ -653,7 +699,7 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
                 return std::string();
             return fd < 0 ? std::string() : hashFile(fd, lane.buffer.get());
         },
-        progress);
+        progress, nullptr, nullptr, hashContent);
     return manifest;
 }
 
