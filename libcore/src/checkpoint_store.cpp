@@ -436,9 +436,7 @@ bool CheckpointStore::extractObject(ObjectCodec& codec, const std::string& hash,
     if (packs_) {
         if (auto stored = packs_->read(hash)) {
             const auto content = codec.decode(stored->data(), stored->size(), size);
-            Sha256 digest;
-            digest.update(content.data(), content.size());
-            if (digest.hexDigest() != hash)
+            if (Sha256::ofText(content) != hash)
                 throw std::runtime_error("corrupt object: its content does not match its hash");
             writeAll(to, content.data(), content.size(), 0);
             return true;

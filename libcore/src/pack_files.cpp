@@ -191,17 +191,9 @@ std::optional<std::string> PackFiles::read(const std::string& hash) const
     if (fd < 0)
         return std::nullopt; // the pack is gone: so are its objects
     std::string stored(where.length, '\0');
-    for (std::size_t got = 0; got < stored.size();) {
-        ssize_t n = ::pread(fd, stored.data() + got, stored.size() - got,
-                            static_cast<off_t>(where.offset + got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            fail("cannot read " + describe(hash));
-        if (n == 0)
-            throw std::runtime_error(describe(hash) + ": the pack ends before the object does");
-        got += static_cast<std::size_t>(n);
-    }
+    if (readAt(fd, stored.data(), stored.size(), static_cast<std::int64_t>(where.offset)) <
+        stored.size())
+        throw std::runtime_error(describe(hash) + ": the pack ends before the object does");
     return stored;
 }
 
@@ -243,8 +235,7 @@ void PackFiles::append(const std::string& hash, const std::string& stored)
         writing_ = std::move(pack);
     }
     writeAll(writing_->fd, stored.data(), stored.size(), static_cast<std::int64_t>(writing_->size));
-    writing_->index +=
-        hash + " " + std::to_string(writing_->size) + " " + std::to_string(stored.size()) + "\n";
+    writing_->entries.push_back({hash, writing_->size, stored.size()});
     writing_->size += stored.size();
     if (writing_->size >= kPackSize)
         finishPack();
@@ -258,11 +249,14 @@ void PackFiles::finishPack()
     // the commit then has less left to wait for.
     ::sync_file_range(pack.fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     ::close(pack.fd);
-    std::string index = kIndexHeader + pack.index;
+    std::string index = kIndexHeader;
+    for (const auto& entry : pack.entries)
+        index += entry.hash + " " + std::to_string(entry.offset) + " " +
+                 std::to_string(entry.length) + "\n";
     index += "end " + Sha256::ofText(index) + "\n";
     // Named by its index: two packs of the same objects at the same places
     // are the same pack.
-    Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}};
+    Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}, std::move(pack.entries)};
     done.index = temporaries_ / (done.id + ".index");
     written_.push_back(done);
     const int fd = ::open(done.index.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -307,12 +301,11 @@ void PackFiles::commit()
     syncDirectory(directory_);
     // What was written is readable now.
     for (const auto& pack : written_) {
-        std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> objects;
-        parseIndex(readText(directory_ / (pack.id + ".index")), objects);
         const auto number = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(pack.id);
-        for (const auto& [hash, offset, length] : objects)
-            objects_.push_back(Slot{*toDigest(hash), Location{number, offset, length}});
+        for (const auto& entry : pack.entries)
+            objects_.push_back(
+                Slot{*toDigest(entry.hash), Location{number, entry.offset, entry.length}});
     }
     std::sort(objects_.begin(), objects_.end());
     written_.clear();
@@ -335,29 +328,41 @@ void PackFiles::abandon()
     adding_.clear();
 }
 
-void PackFiles::forget(const std::string& id)
+void PackFiles::forget(std::uint32_t pack)
 {
     // The pack's number stays (Locations hold it); its objects go.
-    std::erase_if(objects_, [&](const Slot& slot) { return packs_[slot.where.pack] == id; });
-    for (auto& [pack, fd] : fds_)
-        if (packs_[pack] == id) {
-            ::close(fd);
-            fd = -1;
-        }
-    std::erase_if(fds_, [](const auto& item) { return item.second < 0; });
+    std::erase_if(objects_, [&](const Slot& slot) { return slot.where.pack == pack; });
+    if (auto it = fds_.find(pack); it != fds_.end()) {
+        ::close(it->second);
+        fds_.erase(it);
+    }
 }
 
 std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
 {
-    std::vector<std::string> ids;
+    // What each pack holds and how much of it is used, in one pass.
+    struct Use {
+        std::vector<std::string> kept;
+        std::uint64_t keptBytes = 0, allBytes = 0;
+    };
+    std::vector<Use> uses;
     {
         std::lock_guard guard(mutex_);
         load();
-        ids = packs_;
+        uses.resize(packs_.size());
+        for (const auto& slot : objects_) {
+            auto& use = uses[slot.where.pack];
+            use.allBytes += slot.where.length;
+            if (auto hash = toHex(slot.hash); referenced.count(hash)) {
+                use.kept.push_back(std::move(hash));
+                use.keptBytes += slot.where.length;
+            }
+        }
     }
     std::uint64_t freed = 0;
     std::error_code ignored;
-    auto removePack = [&](const std::string& id) {
+    auto removePack = [&](std::uint32_t number) {
+        const std::string id = packs_[number];
         const auto index = directory_ / (id + ".index");
         const auto pack = directory_ / (id + ".pack");
         const auto size = std::filesystem::file_size(pack, ignored);
@@ -369,25 +374,12 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
         if (::unlink(pack.c_str()) == 0 && size != static_cast<std::uintmax_t>(-1))
             freed += size;
         std::lock_guard guard(mutex_);
-        forget(id);
+        forget(number);
     };
-    for (const auto& id : ids) {
-        std::vector<std::string> kept;
-        std::uint64_t keptBytes = 0, allBytes = 0;
-        {
-            std::lock_guard guard(mutex_);
-            for (const auto& slot : objects_) {
-                if (packs_[slot.where.pack] != id)
-                    continue;
-                allBytes += slot.where.length;
-                if (auto hash = toHex(slot.hash); referenced.count(hash)) {
-                    kept.push_back(hash);
-                    keptBytes += slot.where.length;
-                }
-            }
-        }
+    for (std::uint32_t number = 0; number < uses.size(); ++number) {
+        const auto& [kept, keptBytes, allBytes] = uses[number];
         if (kept.empty()) {
-            removePack(id);
+            removePack(number);
             continue;
         }
         if (keptBytes * 2 >= allBytes)
@@ -416,7 +408,7 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
                 }
         }
         commit();
-        removePack(id);
+        removePack(number);
         freed -= std::min(freed, keptBytes);
     }
     // Packs whose index is not there: what a crash left between the two renames.

@@ -84,23 +84,29 @@ private:
         Location where;
         bool operator<(const Slot& other) const { return hash < other.hash; }
     };
+    struct Entry {
+        std::string hash;
+        std::uint64_t offset;
+        std::uint64_t length;
+    };
     struct Writing {
         std::filesystem::path pack;
         int fd = -1;
         std::uint64_t size = 0;
-        std::string index; // its lines so far
+        std::vector<Entry> entries; // what its index will say
     };
     struct Written {
         std::string id;
         std::filesystem::path pack;
         std::filesystem::path index;
+        std::vector<Entry> entries;
     };
 
     void load() const;
     std::optional<Location> locate(const std::string& hash) const;
     int packFd(std::uint32_t pack) const;
     void finishPack(); // finish() with the mutex held
-    void forget(const std::string& id);
+    void forget(std::uint32_t pack);
     // Writes the object into the pack being written (the mutex held).
     void append(const std::string& hash, const std::string& stored);
 
