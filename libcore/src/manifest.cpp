@@ -16,7 +16,7 @@ namespace {
 
 constexpr const char* kMagic = "lfsw-manifest";
 
-template <typename Number> bool parseNumber(const std::string& text, Number& value, int base = 10)
+template <typename Number> bool parseNumber(std::string_view text, Number& value, int base = 10)
 {
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
     return !text.empty() && error == std::errc() && end == text.data() + text.size();
@@ -164,12 +164,6 @@ bool nextLine(std::string_view text, std::size_t& at, std::string_view& line)
     return true;
 }
 
-template <typename Number> bool parseField(std::string_view text, Number& value, int base = 10)
-{
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-    return !text.empty() && error == std::errc() && end == text.data() + text.size();
-}
-
 std::optional<std::string> unescape(std::string_view text)
 {
     if (text.find('%') == std::string_view::npos)
@@ -262,10 +256,10 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
         e.type = fields[0][0];
         if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
             return where() + "unknown entry type '" + std::string(fields[0]) + "'";
-        if (!parseField(fields[1], e.mode, 8) || !parseField(fields[2], e.uid) ||
-            !parseField(fields[3], e.gid) || !parseField(fields[4], e.size) ||
-            !parseField(fields[5], e.mtimeNs) || !parseField(fields[6], e.ctimeNs) ||
-            !parseField(fields[7], e.inode) || !parseField(fields[8], e.device))
+        if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
+            !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
+            !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
+            !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
             return where() + "malformed number";
         if (fields[9] != "-")
             e.hash = fields[9];
