@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -42,49 +46,138 @@ bool TreeWalker::excluded(const std::string& relativePath) const
     return false;
 }
 
-void TreeWalker::walk(const std::function<void(const std::string&, const struct stat&)>& visit)
+// One directory of the tree: what it was when stat'ed from its parent, and
+// its entries once listed.
+struct TreeWalker::Listing {
+    struct Entry {
+        std::string name;
+        struct stat info;
+        std::size_t listing; // the directory's own listing, or kNotEntered
+    };
+    static constexpr std::size_t kNotEntered = static_cast<std::size_t>(-1);
+
+    std::string path; // relative to the root, "" for the root itself
+    ino_t inode = 0;
+    std::vector<Entry> entries; // sorted by name
+};
+
+int TreeWalker::walkOrder(std::string_view a, std::string_view b)
 {
-    walkDirectory(rootFd_, "", visit);
+    const auto [x, y] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+    if (x == a.end())
+        return y == b.end() ? 0 : -1;
+    if (y == b.end())
+        return 1;
+    const auto rank = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c); };
+    return rank(*x) < rank(*y) ? -1 : 1;
 }
 
-void TreeWalker::walkDirectory(
-    int directoryFd, const std::string& prefix,
-    const std::function<void(const std::string&, const struct stat&)>& visit)
+void TreeWalker::list(Listing& listing) const
 {
-    int listFd = ::openat(directoryFd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (listFd < 0)
-        return;
-    DIR* directory = ::fdopendir(listFd);
-    if (!directory) {
-        ::close(listFd);
-        return;
+    // Read through its own descriptor (closedir closes it), and stat'ed
+    // through the same directory: a directory renamed meanwhile is either
+    // listed whole or not at all.
+    const int listFd = openBeneath(rootFd_, listing.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    struct stat self {
+    };
+    DIR* stream = nullptr;
+    if (listFd >= 0 && ::fstat(listFd, &self) == 0 && self.st_dev == rootDevice_ &&
+        (listing.path.empty() || self.st_ino == listing.inode))
+        stream = ::fdopendir(listFd);
+    if (!stream) {
+        if (listFd >= 0)
+            ::close(listFd);
+        return; // gone or replaced meanwhile: another file system is never entered
     }
     std::vector<std::string> names;
-    while (dirent* entry = ::readdir(directory)) {
+    while (dirent* entry = ::readdir(stream)) {
         std::string name = entry->d_name;
         if (name != "." && name != "..")
             names.push_back(std::move(name));
     }
-    ::closedir(directory);
     std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
-        const std::string path = prefix.empty() ? name : prefix + "/" + name;
+    const int directoryFd = ::dirfd(stream);
+    listing.entries.reserve(names.size());
+    for (auto& name : names) {
         struct stat info {
         };
         if (::fstatat(directoryFd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0)
             continue; // gone meanwhile
-        if (excluded(path) || skip_.count({info.st_dev, info.st_ino}))
+        if (skip_.count({info.st_dev, info.st_ino}) ||
+            excluded(listing.path.empty() ? name : listing.path + "/" + name))
             continue;
-        visit(path, info);
-        if (!S_ISDIR(info.st_mode) || info.st_dev != rootDevice_)
-            continue; // another file system is never entered
-        int child =
-            ::openat(directoryFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child < 0)
-            continue;
-        walkDirectory(child, path, visit);
-        ::close(child);
+        listing.entries.push_back({std::move(name), info, Listing::kNotEntered});
     }
+    ::closedir(stream);
+}
+
+void TreeWalker::walk(const std::function<void(const std::string&, const struct stat&)>& visit)
+{
+    // Directories wait in `pending` to be listed by whichever thread is free;
+    // a thread is added while more than one waits. Listings are kept whole
+    // (unique_ptr) so that a thread fills its own while others are added.
+    std::vector<std::unique_ptr<Listing>> listings;
+    listings.push_back(std::make_unique<Listing>());
+    std::vector<std::size_t> pending{0};
+    unsigned busy = 0;
+    std::exception_ptr failure;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::thread> helpers;
+    const unsigned most = std::clamp(2 * std::thread::hardware_concurrency(), 1u, 8u);
+    std::function<void()> work = [&] {
+        std::unique_lock lock(mutex);
+        for (;;) {
+            changed.wait(lock, [&] { return !pending.empty() || busy == 0 || failure; });
+            if (pending.empty() || failure)
+                return;
+            Listing& listing = *listings[pending.back()];
+            pending.pop_back();
+            ++busy;
+            if (pending.size() > 1 && helpers.size() + 1 < most)
+                helpers.emplace_back(work);
+            lock.unlock();
+            try {
+                list(listing);
+            } catch (...) {
+                lock.lock();
+                failure = std::current_exception();
+                --busy;
+                changed.notify_all();
+                return;
+            }
+            lock.lock();
+            for (auto& entry : listing.entries) {
+                if (!S_ISDIR(entry.info.st_mode) || entry.info.st_dev != rootDevice_)
+                    continue;
+                entry.listing = listings.size();
+                auto child = std::make_unique<Listing>();
+                child->path = listing.path.empty() ? entry.name : listing.path + "/" + entry.name;
+                child->inode = entry.info.st_ino;
+                listings.push_back(std::move(child));
+                pending.push_back(entry.listing);
+            }
+            --busy;
+            changed.notify_all();
+        }
+    };
+    work();
+    // No thread is busy and nothing waits: no helper is added any more.
+    for (auto& helper : helpers)
+        helper.join();
+    if (failure)
+        std::rethrow_exception(failure);
+
+    std::function<void(const Listing&)> emit = [&](const Listing& listing) {
+        for (const auto& entry : listing.entries) {
+            const std::string path =
+                listing.path.empty() ? entry.name : listing.path + "/" + entry.name;
+            visit(path, entry.info);
+            if (entry.listing != Listing::kNotEntered)
+                emit(*listings[entry.listing]);
+        }
+    };
+    emit(*listings.front());
 }
 
 int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode)

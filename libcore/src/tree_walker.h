@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,11 @@ namespace lfsw {
 // chroot root) are reported as directories but not entered. Paths matching
 // an exclude glob, and the directories in `skip` (the state directory, the
 // backup repository), are left out with everything below them.
+//
+// Directories are listed and their entries stat'ed on several threads (one
+// more for every directory waiting, up to two per CPU, at most eight): on a
+// tree of thousands of directories that is most of the time of a walk that
+// finds nothing changed. `visit` still runs on the calling thread, in order.
 class TreeWalker
 {
 public:
@@ -26,15 +32,21 @@ public:
     };
 
     // `visit(relativePath, stat)` is called for every entry, parents before
-    // their contents, in sorted order within a directory.
+    // their contents, in sorted order within a directory (byte order of the
+    // paths with '/' below every other byte: see walkOrder()). The whole tree
+    // is listed before the first call.
     TreeWalker(int rootFd, const Options& options);
     void walk(const std::function<void(const std::string&, const struct stat&)>& visit);
 
     bool excluded(const std::string& relativePath) const;
 
+    // <0, 0 or >0 as `a` is visited before, is, or is visited after `b`.
+    static int walkOrder(std::string_view a, std::string_view b);
+
 private:
-    void walkDirectory(int directoryFd, const std::string& prefix,
-                       const std::function<void(const std::string&, const struct stat&)>& visit);
+    struct Listing;
+    // Lists the directory `listing` names and stats its entries.
+    void list(Listing& listing) const;
 
     int rootFd_;
     dev_t rootDevice_ = 0;
