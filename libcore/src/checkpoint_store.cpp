@@ -6,9 +6,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string_view>
@@ -255,26 +257,24 @@ void absorb(RestoreReport& into, const RestoreReport& from)
     into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
 }
 
-// Builds the entries of a tree; `fileHash` decides each regular file's hash
-// (called from several threads at once, each with a lane of its own).
-// An entry of the previous checkpoint that the live path has not changed
-// since: same inode and ctime (the kernel moves ctime on every change of
-// content, owner, mode or xattrs, and nobody can set it back), outside the
-// racy window. Its xattrs and link target can be taken over unread.
-using UnchangedLookup = std::function<const ManifestEntry*(const ManifestEntry& live)>;
-// `fd` is the file opened for reading, or -1 (not opened, or it failed).
-using FileHash = std::function<std::string(const std::string& path, int dirFd, int fd,
-                                           const struct stat&, Lane&)>;
-
-std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& options,
-                                    const FileHash& fileHash, const ProgressCallback& progress,
-                                    const UnchangedLookup& unchanged = nullptr,
-                                    const ObjectCodec* codec = nullptr, bool readAhead = false)
-{
+// A tree as walked: its entries in walk order, what stat said of each, and
+// how much of each is known already (taken over from the parent manifest).
+struct WalkedTree {
+    enum Known : char {
+        kNothing,
+        kMetadata, // xattrs and link target; the content is still to read
+        kEverything,
+    };
     std::vector<ManifestEntry> entries;
-    std::map<std::pair<dev_t, ino_t>, std::string> firstLink;
-    std::vector<struct stat> infos; // of each entry
+    std::vector<struct stat> infos;
+    std::vector<Known> known;
+    std::map<std::pair<dev_t, ino_t>, std::string> firstLink; // of hardlink groups
     std::uint64_t totalFiles = 0, totalBytes = 0;
+};
+
+WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
+{
+    WalkedTree tree;
     TreeWalker walker(rootFd, options);
     walker.walk([&](const std::string& path, const struct stat& info) {
         ManifestEntry entry;
@@ -294,38 +294,90 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
             entry.size = static_cast<std::uint64_t>(info.st_size);
             if (info.st_nlink > 1) {
                 auto [it, inserted] =
-                    firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+                    tree.firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
                 if (!inserted)
                     entry.linkGroup = it->second;
             }
-            ++totalFiles;
-            totalBytes += entry.size;
+            ++tree.totalFiles;
+            tree.totalBytes += entry.size;
         }
-        entries.push_back(std::move(entry));
-        infos.push_back(info);
+        tree.entries.push_back(std::move(entry));
+        tree.infos.push_back(info);
     });
-    // Symlink targets, xattrs and content need the parent directory.
-    std::atomic<std::uint64_t> filesDone{0}, bytesDone{0};
+    tree.known.assign(tree.entries.size(), WalkedTree::kNothing);
+    return tree;
+}
+
+// Moves over from `parent` what the live tree has not changed since it was
+// taken: a path of the same type, inode and ctime (the kernel moves ctime on
+// every change of content, owner, mode or xattrs, and nobody can set it
+// back) keeps its xattrs and link target; a file whose size and mtime are
+// the same too keeps its hash. Not within the racy window before `startNs`,
+// where a change in the same clock tick would not show. Both lists are in
+// walk order, so one pass over each finds every match.
+void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t startNs)
+{
+    const std::int64_t racyFrom = startNs - kRacySeconds * 1000000000;
+    auto old = parent.entries.begin();
+    for (std::size_t i = 0; i < tree.entries.size(); ++i) {
+        auto& live = tree.entries[i];
+        while (old != parent.entries.end() && TreeWalker::walkOrder(old->path, live.path) < 0)
+            ++old;
+        if (old == parent.entries.end() || old->path != live.path)
+            continue;
+        if (old->type != live.type || old->inode != live.inode || old->ctimeNs != live.ctimeNs ||
+            live.ctimeNs > racyFrom)
+            continue;
+        live.target = std::move(old->target);
+        live.xattrs = std::move(old->xattrs);
+        tree.known[i] = WalkedTree::kEverything;
+        if (live.type != 'f')
+            continue;
+        if (old->size == live.size && old->mtimeNs == live.mtimeNs && live.mtimeNs <= racyFrom &&
+            !old->hash.empty())
+            live.hash = std::move(old->hash);
+        else
+            tree.known[i] = WalkedTree::kMetadata;
+    }
+}
+
+// `fd` is the file opened for reading, or -1 (not opened, or it failed).
+using FileHash = std::function<std::string(const std::string& path, int dirFd, int fd,
+                                           const struct stat&, Lane&)>;
+
+// Completes the entries of a walked tree: symlink targets, xattrs, and each
+// regular file's hash as `fileHash` decides it (called from several threads
+// at once, each with a lane of its own). What is known already is left be.
+std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash& fileHash,
+                                    const ProgressCallback& progress,
+                                    const ObjectCodec* codec = nullptr, bool readAhead = false)
+{
+    auto& entries = tree.entries;
+    std::vector<std::size_t> todo; // indices of entries with something to find out
+    std::uint64_t knownFiles = 0, knownBytes = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (tree.known[i] != WalkedTree::kEverything) {
+            todo.push_back(i);
+        } else if (entries[i].type == 'f') {
+            ++knownFiles;
+            knownBytes += entries[i].size;
+        }
+    }
+    std::atomic<std::uint64_t> filesDone{knownFiles}, bytesDone{knownBytes};
     auto lastReport = std::chrono::steady_clock::now();
-    auto lanes = makeLanes(lanesFor(totalFiles), rootFd, codec);
+    auto lanes = makeLanes(lanesFor(todo.size()), rootFd, codec);
     inChunks(
-        entries.size(), static_cast<unsigned>(lanes.size()),
-        [&](unsigned number, std::size_t i) {
+        todo.size(), static_cast<unsigned>(lanes.size()),
+        [&](unsigned number, std::size_t at) {
             auto& lane = *lanes[number];
+            const std::size_t i = todo[at];
             auto& entry = entries[i];
-            const ManifestEntry* same = unchanged ? unchanged(entry) : nullptr;
-            if (same && entry.type != 'f') {
-                entry.target = same->target;
-                entry.xattrs = same->xattrs;
-                return;
-            }
             int dirFd = lane.parents.open(parentOf(entry.path));
             if (dirFd < 0)
                 return;
             const std::string name = nameOf(entry.path);
-            if (same) {
-                entry.xattrs = same->xattrs;
-            } else if (entry.type == 'l') {
+            const bool metadataKnown = tree.known[i] == WalkedTree::kMetadata;
+            if (entry.type == 'l') {
                 char target[4096];
                 ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
                 if (length >= 0)
@@ -337,20 +389,20 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
             if (auto it = lane.opened.find(i); it != lane.opened.end()) {
                 fd = it->second;
                 lane.opened.erase(it);
-            } else if (!same && entry.type == 'f' && entry.linkGroup.empty()) {
+            } else if (entry.type == 'f' && entry.linkGroup.empty()) {
                 fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
             }
             Fd file(fd);
-            if (!same)
+            if (!metadataKnown)
                 entry.xattrs = readXattrs(dirFd, name, entry.type, file.fd);
             if (entry.type == 'f') {
                 if (entry.linkGroup.empty())
-                    entry.hash = fileHash(entry.path, dirFd, file.fd, infos[i], lane);
+                    entry.hash = fileHash(entry.path, dirFd, file.fd, tree.infos[i], lane);
                 ++filesDone;
                 bytesDone += entry.size;
                 auto now = std::chrono::steady_clock::now();
                 if (progress && number == 0 && now - lastReport > std::chrono::milliseconds(100)) {
-                    progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
+                    progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
                     lastReport = now;
                 }
             }
@@ -361,10 +413,10 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
             if (!readAhead)
                 return;
             auto& lane = *lanes[number];
-            for (std::size_t i = begin; i < end; ++i) {
+            for (std::size_t at = begin; at < end; ++at) {
+                const std::size_t i = todo[at];
                 const auto& entry = entries[i];
-                if (entry.type != 'f' || !entry.linkGroup.empty() || entry.size == 0 ||
-                    (unchanged && unchanged(entry)))
+                if (entry.type != 'f' || !entry.linkGroup.empty() || entry.size == 0)
                     continue;
                 const int dirFd = lane.parents.open(parentOf(entry.path));
                 const int fd = dirFd < 0 ? -1
@@ -377,9 +429,9 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
             }
         });
     // A hardlink's other names carry the group's hash.
-    if (!firstLink.empty()) {
+    if (!tree.firstLink.empty()) {
         std::unordered_map<std::string_view, const std::string*> hashes;
-        for (const auto& [inode, path] : firstLink)
+        for (const auto& [inode, path] : tree.firstLink)
             hashes.emplace(path, nullptr);
         for (const auto& entry : entries)
             if (auto it = hashes.find(entry.path); it != hashes.end() && entry.linkGroup.empty())
@@ -390,8 +442,8 @@ std::vector<ManifestEntry> scanTree(int rootFd, const TreeWalker::Options& optio
                 entry.hash = *it->second;
     }
     if (progress)
-        progress(StoreProgress{filesDone, totalFiles, bytesDone, totalBytes});
-    return entries;
+        progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
+    return std::move(tree.entries);
 }
 
 int openRoot(const std::filesystem::path& root)
@@ -485,32 +537,35 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
         std::filesystem::remove(entry.path(), ignored);
 
-    // The newest readable checkpoint of the same root is the parent of the
-    // incremental one.
-    std::optional<Manifest> newest;
-    auto files = manifestFiles();
-    for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
-        auto header = Manifest::readHeader(*file);
-        auto* head = std::get_if<Manifest>(&header);
-        if (!head || head->root != root.string())
-            continue;
-        auto result = Manifest::read(*file);
-        if (auto* manifest = std::get_if<Manifest>(&result))
-            newest = std::move(*manifest);
-    }
-    std::unordered_map<std::string_view, const ManifestEntry*> previous;
-    if (newest) {
-        previous.reserve(newest->entries.size());
-        for (const auto& entry : newest->entries)
-            previous.emplace(entry.path, &entry);
-    }
     const std::int64_t startNs = nanoseconds(
         timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count()),
                  0});
-
+    // The newest readable checkpoint of the same root is the parent of the
+    // incremental one. It is read while the tree is walked: on a big tree
+    // both take a while, and neither needs the other.
+    auto parentRead = std::async(std::launch::async, [&] {
+        std::optional<Manifest> newest;
+        auto files = manifestFiles();
+        for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
+            auto header = Manifest::readHeader(*file);
+            auto* head = std::get_if<Manifest>(&header);
+            if (!head || head->root != root.string())
+                continue;
+            auto result = Manifest::read(*file);
+            if (auto* manifest = std::get_if<Manifest>(&result))
+                newest = std::move(*manifest);
+        }
+        return newest;
+    });
     Fd rootFd(openRoot(root));
+    WalkedTree tree = walkTree(rootFd.fd, walk);
+    std::string parentId;
+    if (auto newest = parentRead.get()) {
+        takeOverUnchanged(tree, *newest, startNs);
+        parentId = newest->id;
+    }
     // Written by the scan's threads: the loose objects made, under the mutex.
     std::mutex pendingMutex;
     std::map<std::string, std::string> pending; // hash -> temporary object
@@ -518,19 +573,6 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     std::atomic<int> counter{0};
     auto fileHash = [&](const std::string& path, int dirFd, int fd, const struct stat& info,
                         Lane& lane) -> std::string {
-        // Unchanged since the last checkpoint, and not racy: reuse its hash.
-        auto it = previous.find(path);
-        if (it != previous.end()) {
-            const auto& old = *it->second;
-            const std::int64_t mtime = nanoseconds(info.st_mtim);
-            const std::int64_t ctime = nanoseconds(info.st_ctim);
-            const bool racy = startNs - mtime < kRacySeconds * 1000000000 ||
-                              startNs - ctime < kRacySeconds * 1000000000;
-            if (old.type == 'f' && old.inode == info.st_ino &&
-                old.size == static_cast<std::uint64_t>(info.st_size) && old.mtimeNs == mtime &&
-                old.ctimeNs == ctime && !racy && !old.hash.empty())
-                return old.hash;
-        }
         Fd opened(fd >= 0
                       ? -1
                       : ::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -581,20 +623,9 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
 
     Manifest manifest;
     try {
-        auto unchanged = [&](const ManifestEntry& live) -> const ManifestEntry* {
-            auto it = previous.find(live.path);
-            if (it == previous.end())
-                return nullptr;
-            const auto& old = *it->second;
-            const bool racy = startNs - live.ctimeNs < kRacySeconds * 1000000000;
-            return old.type == live.type && old.inode == live.inode &&
-                           old.ctimeNs == live.ctimeNs && !racy
-                       ? &old
-                       : nullptr;
-        };
         // Packed objects are read through this process: read ahead. (Plain
         // copies may be reflinks that never read the data.)
-        manifest.entries = scanTree(rootFd.fd, walk, fileHash, progress, unchanged, codec_.get(),
+        manifest.entries = scanTree(rootFd.fd, std::move(tree), fileHash, progress, codec_.get(),
                                     packs_ != nullptr);
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
@@ -621,7 +652,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         manifest.name = name;
         manifest.id = nextId();
         manifest.created = isoUtcNow();
-        manifest.parent = newest ? newest->id : "";
+        manifest.parent = parentId;
         manifest.root = root.string();
         manifest.good = good;
         manifest.tags = tags;
@@ -691,13 +722,13 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
     Manifest manifest;
     manifest.root = root.string();
     manifest.entries = scanTree(
-        rootFd.fd, walk,
+        rootFd.fd, walkTree(rootFd.fd, walk),
         [&](const std::string&, int, int fd, const struct stat&, Lane& lane) -> std::string {
             if (!hashContent)
                 return std::string();
             return fd < 0 ? std::string() : hashFile(fd, lane.buffer.get());
         },
-        progress, nullptr, nullptr, hashContent);
+        progress, nullptr, hashContent);
     return manifest;
 }
 
