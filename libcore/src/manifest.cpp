@@ -22,31 +22,43 @@ template <typename Number> bool parseNumber(std::string_view text, Number& value
     return !text.empty() && error == std::errc() && end == text.data() + text.size();
 }
 
-std::string orDash(const std::string& text)
+bool plainByte(unsigned char c)
 {
-    return text.empty() ? "-" : escapeField(text);
+    return !(c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=');
+}
+
+// Appends `text` escaped as escapeField() does, without a string of its own.
+void appendEscaped(std::string& out, std::string_view text)
+{
+    static const char* hex = "0123456789ABCDEF";
+    for (unsigned char c : text) {
+        if (plainByte(c)) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+}
+
+// Appends `text` escaped, or "-" for nothing.
+void appendOrDash(std::string& out, std::string_view text)
+{
+    if (text.empty())
+        out += '-';
+    else
+        appendEscaped(out, text);
 }
 
 } // namespace
 
 std::string escapeField(const std::string& text)
 {
-    static const char* hex = "0123456789ABCDEF";
-    auto plain = [](unsigned char c) {
-        return !(c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=');
-    };
-    if (std::all_of(text.begin(), text.end(), plain))
+    if (std::all_of(text.begin(), text.end(), plainByte))
         return text;
     std::string out;
-    for (unsigned char c : text) {
-        if (!plain(c)) {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
+    appendEscaped(out, text);
     return out;
 }
 
@@ -110,18 +122,19 @@ std::string Manifest::serialize() const
     for (const auto& tag : tags)
         out << ' ' << escapeField(tag);
     out << '\n' << "entries " << entries.size() << '\n';
-    // The entries, tens of thousands of lines, appended without a stream.
-    std::string lines;
-    lines.reserve(entries.size() * 160);
+    // The entries, tens of thousands of lines, appended to one string
+    // without a stream or a string per field.
+    std::string text = out.str();
+    text.reserve(text.size() + entries.size() * 160 + 80);
     char number[24];
     auto append = [&](auto value, int base = 10) {
         auto [end, error] = std::to_chars(number, number + sizeof number, value, base);
-        lines.append(number, end);
-        lines += '\t';
+        text.append(number, end);
+        text += '\t';
     };
     for (const auto& e : entries) {
-        lines += e.type;
-        lines += '\t';
+        text += e.type;
+        text += '\t';
         append(e.mode, 8);
         append(e.uid);
         append(e.gid);
@@ -130,23 +143,29 @@ std::string Manifest::serialize() const
         append(e.ctimeNs);
         append(e.inode);
         append(e.device);
-        lines += e.hash.empty() ? "-" : e.hash;
-        lines += '\t';
-        lines += orDash(e.target);
-        lines += '\t';
-        lines += orDash(e.linkGroup);
-        lines += '\t';
-        std::string xattrs;
-        for (const auto& [key, value] : e.xattrs)
-            xattrs += (xattrs.empty() ? "" : ",") + escapeField(key) + "=" + escapeField(value);
-        lines += xattrs.empty() ? "-" : xattrs;
-        lines += '\t';
-        lines += escapeField(e.path);
-        lines += '\n';
+        text += e.hash.empty() ? "-" : e.hash;
+        text += '\t';
+        appendOrDash(text, e.target);
+        text += '\t';
+        appendOrDash(text, e.linkGroup);
+        text += '\t';
+        if (e.xattrs.empty())
+            text += '-';
+        for (auto pair = e.xattrs.begin(); pair != e.xattrs.end(); ++pair) {
+            if (pair != e.xattrs.begin())
+                text += ',';
+            appendEscaped(text, pair->first);
+            text += '=';
+            appendEscaped(text, pair->second);
+        }
+        text += '\t';
+        appendEscaped(text, e.path);
+        text += '\n';
     }
-    out << lines;
-    std::string body = out.str();
-    return body + "end " + Sha256::ofText(body) + "\n";
+    Sha256 digest;
+    digest.update(text.data(), text.size());
+    text += "end " + digest.hexDigest() + "\n";
+    return text;
 }
 
 namespace {
@@ -224,8 +243,11 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
     if (endAt == std::string::npos || text.back() != '\n')
         return std::string("the manifest is truncated (no end line)");
     const std::string_view body = std::string_view(text).substr(0, endAt + 1);
-    const std::string checksum = text.substr(endAt + 5, text.size() - endAt - 6);
-    if (Sha256::ofText(std::string(body)) != checksum)
+    const std::string_view checksum =
+        std::string_view(text).substr(endAt + 5, text.size() - endAt - 6);
+    Sha256 digest;
+    digest.update(body.data(), body.size());
+    if (digest.hexDigest() != checksum)
         return std::string("the manifest's checksum does not match: it was truncated or edited");
 
     Manifest manifest;
