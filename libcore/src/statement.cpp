@@ -57,6 +57,7 @@ void Statement::run()
 {
     while (step()) {
     }
+    sqlite3_reset(statement_);
 }
 
 std::int64_t Statement::integer(int column) const

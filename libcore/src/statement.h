@@ -27,7 +27,8 @@ public:
 
     // Advances to the next row; false when there is none.
     bool step();
-    // Runs a statement that returns no rows.
+    // Runs a statement that returns no rows. It can be bound and run again:
+    // one statement for many rows is parsed once.
     void run();
 
     std::int64_t integer(int column) const;
