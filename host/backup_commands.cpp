@@ -67,10 +67,13 @@ std::optional<CronExpression> schedule(const Config& config)
     return std::nullopt;
 }
 
-std::optional<Backup> findOrSay(BackupRepository& repository, const std::string& selector)
+// The backup, or nullopt and a message saying there is none (unless the
+// backup's manifests are unreadable: those go to `problems`).
+std::optional<Backup> findOrSay(BackupRepository& repository, const std::string& selector,
+                                std::vector<std::string>* problems = nullptr)
 {
-    auto backup = repository.find(selector);
-    if (!backup)
+    auto backup = repository.find(selector, problems);
+    if (!backup && (!problems || problems->empty()))
         std::cerr << "lfs-wrapper: no backup '" << selector << "' in "
                   << repository.directory().string()
                   << (selector == "latest" ? " (lfs-wrapper backup create makes one)"
@@ -290,8 +293,10 @@ int restore(Session& session, const po::variables_map& values)
     // An unreadable manifest (edited, truncated, or holding a path that
     // escapes the tree) may be a part of the backup asked for: refuse rather
     // than restore half of it.
+    const std::string selector =
+        values.count("backup") ? values["backup"].as<std::string>() : std::string("latest");
     std::vector<std::string> problems;
-    repository.list(&problems);
+    auto backup = findOrSay(repository, selector, &problems);
     if (!problems.empty()) {
         for (const auto& problem : problems)
             std::cerr << "lfs-wrapper: unreadable manifest: " << problem << "\n";
@@ -299,8 +304,6 @@ int restore(Session& session, const po::variables_map& values)
                      "missing the parts these manifests hold (lfs-wrapper backup verify --all)\n";
         return kExitFailed;
     }
-    auto backup = findOrSay(repository, values.count("backup") ? values["backup"].as<std::string>()
-                                                               : std::string("latest"));
     if (!backup)
         return kExitFailed;
     std::vector<std::string> selective;
@@ -346,11 +349,10 @@ int restore(Session& session, const po::variables_map& values)
             .bind(3, static_cast<std::int64_t>(report.damaged.size()))
             .run();
         const auto id = database.lastInsertId();
+        auto insert = database.prepare(
+            "INSERT INTO restored_path (restore_id, part, path, target) VALUES (?, ?, ?, ?)");
         for (const auto& written : report.written)
-            database
-                .prepare("INSERT INTO restored_path (restore_id, part, path, target) "
-                         "VALUES (?, ?, ?, ?)")
-                .bind(1, id)
+            insert.bind(1, id)
                 .bind(2, written.part)
                 .bind(3, written.path)
                 .bind(4, written.target)

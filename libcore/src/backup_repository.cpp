@@ -98,6 +98,26 @@ void copyFileAtomically(const std::filesystem::path& source, const std::filesyst
     }
 }
 
+// Groups the parts of backups (manifests, oldest first) into backups.
+std::vector<Backup> backupsOf(std::vector<Manifest> manifests)
+{
+    std::vector<Backup> backups;
+    for (auto& manifest : manifests) {
+        if (backups.empty() || backups.back().id != manifest.name) {
+            Backup backup;
+            backup.id = manifest.name;
+            backup.created =
+                parseIsoUtc(manifest.created).value_or(std::chrono::system_clock::time_point{});
+            for (const auto& tag : manifest.tags)
+                if (tag.rfind(kPartsTag, 0) == 0)
+                    backup.expectedParts = std::atoi(tag.c_str() + std::strlen(kPartsTag));
+            backups.push_back(std::move(backup));
+        }
+        backups.back().parts.push_back(std::move(manifest));
+    }
+    return backups;
+}
+
 } // namespace
 
 std::vector<std::string> Backup::types() const
@@ -269,33 +289,33 @@ Backup BackupRepository::create(const std::vector<std::string>& types, StateData
 
 std::vector<Backup> BackupRepository::list(std::vector<std::string>* problems) const
 {
-    std::vector<Backup> backups;
-    for (auto& manifest : store_.list(problems)) {
-        if (backups.empty() || backups.back().id != manifest.name) {
-            Backup backup;
-            backup.id = manifest.name;
-            backup.created =
-                parseIsoUtc(manifest.created).value_or(std::chrono::system_clock::time_point{});
-            for (const auto& tag : manifest.tags)
-                if (tag.rfind(kPartsTag, 0) == 0)
-                    backup.expectedParts = std::atoi(tag.c_str() + std::strlen(kPartsTag));
-            backups.push_back(std::move(backup));
-        }
-        backups.back().parts.push_back(std::move(manifest));
-    }
-    return backups;
+    return backupsOf(store_.list(problems));
 }
 
-std::optional<Backup> BackupRepository::find(const std::string& selector) const
+std::optional<Backup> BackupRepository::find(const std::string& selector,
+                                             std::vector<std::string>* problems) const
 {
-    auto backups = list();
-    if (backups.empty())
-        return std::nullopt;
-    if (selector == "latest")
-        return backups.back();
-    for (auto& backup : backups)
-        if (backup.id == selector)
-            return backup;
+    const auto headers = store_.headers(problems);
+    std::vector<std::string> names; // of the backups, oldest first
+    for (const auto& header : headers)
+        if (names.empty() || names.back() != header.name)
+            names.push_back(header.name);
+    for (auto name = names.rbegin(); name != names.rend(); ++name) {
+        if (selector != "latest" && *name != selector)
+            continue;
+        std::vector<Manifest> parts;
+        for (const auto& header : headers) {
+            if (header.name != *name)
+                continue;
+            auto part = store_.find(header.id, problems);
+            if (part && part->id == header.id)
+                parts.push_back(std::move(*part));
+        }
+        if (!parts.empty())
+            return backupsOf(std::move(parts)).front();
+        if (selector != "latest")
+            break;
+    }
     return std::nullopt;
 }
 

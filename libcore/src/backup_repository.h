@@ -93,8 +93,12 @@ public:
                   const ProgressCallback& progress);
     // Every backup, oldest first; unreadable manifests go to `problems`.
     std::vector<Backup> list(std::vector<std::string>* problems = nullptr) const;
-    // "latest" or an id.
-    std::optional<Backup> find(const std::string& selector) const;
+    // "latest" (the newest backup with a readable part) or an id. Only its
+    // own manifests are read whole. Those of its parts that do not parse,
+    // and manifests whose header does not (which backup they belong to is
+    // not known), go to `problems`.
+    std::optional<Backup> find(const std::string& selector,
+                               std::vector<std::string>* problems = nullptr) const;
 
     std::vector<StoreProblem> verify(const Backup& backup, const ProgressCallback& progress) const;
 

@@ -693,7 +693,21 @@ std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) 
     return manifests;
 }
 
-std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
+std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problems) const
+{
+    std::vector<Manifest> headers;
+    for (const auto& file : manifestFiles()) {
+        auto header = Manifest::readHeader(file);
+        if (auto* head = std::get_if<Manifest>(&header))
+            headers.push_back(std::move(*head));
+        else if (problems)
+            problems->push_back(std::get<std::string>(header));
+    }
+    return headers;
+}
+
+std::optional<Manifest> CheckpointStore::find(const std::string& selector,
+                                              std::vector<std::string>* problems) const
 {
     // Newest first, and no further than the first match: manifests of big
     // trees are worth not parsing.
@@ -711,6 +725,8 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector) const
         auto result = Manifest::read(*file);
         if (auto* manifest = std::get_if<Manifest>(&result))
             return std::move(*manifest);
+        if (problems)
+            problems->push_back(std::get<std::string>(result));
     }
     return std::nullopt;
 }

@@ -83,9 +83,15 @@ public:
     // Every checkpoint, oldest first; manifests that do not parse are
     // reported through `problems` and left out.
     std::vector<Manifest> list(std::vector<std::string>* problems = nullptr) const;
+    // Every checkpoint's header (no entries, checksum not checked), oldest
+    // first: enough to choose by id, name, tag or root without reading every
+    // manifest whole. Headers that do not parse go to `problems`.
+    std::vector<Manifest> headers(std::vector<std::string>* problems = nullptr) const;
     // By id, by name (the newest of that name), by tag, or "last-good" (the
-    // newest good checkpoint).
-    std::optional<Manifest> find(const std::string& selector) const;
+    // newest good checkpoint). A manifest that matches but does not parse is
+    // passed over, and reported through `problems`.
+    std::optional<Manifest> find(const std::string& selector,
+                                 std::vector<std::string>* problems = nullptr) const;
 
     // Reverts `root` in place to `manifest`: rewrites only what differs,
     // removes what the checkpoint does not have, fixes metadata, directory

@@ -146,6 +146,12 @@ if grep -q '\.\./escape' body; then
   expect_err "refused, nothing restored"
   expect_no_file escape
   expect_equal "$(cat root/usr/lib/libbig.so)" "before" "(nothing half-done)"
+  # The unreadable manifest's header names its backup: another one restores
+  # (all but the object damaged above).
+  run backup restore "$ID2" --to "$SCRATCH/other"
+  CHECKS=$((CHECKS + 1)); ! grep -q "refused" <<<"$ERR" || fail "a backup the damaged manifest is not part of was refused"
+  expect_out "restored "
+  expect_equal "$(stat -c %s "$SCRATCH/other/system-state/usr/lib/libbig.so")" 3000000 "(the other backup's file)"
 else
   fail "test setup: no usr/bin/gcc line in $M"
 fi
