@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // config validate | show | get KEY | set KEY VALUE
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -12,6 +11,7 @@
 #include "command.h"
 #include "config_editor.h"
 #include "config_schema.h"
+#include "file_content.h"
 #include "session.h"
 #include "suggest.h"
 
@@ -162,12 +162,8 @@ int set(Session& session, const po::variables_map& values)
                                            : std::filesystem::path("lfs-wrapper.yaml");
 
     std::string original;
-    if (std::filesystem::exists(file)) {
-        std::ifstream in(file);
-        std::stringstream text;
-        text << in.rdbuf();
-        original = text.str();
-    }
+    if (std::filesystem::exists(file))
+        original = readFileText(file).value_or("");
     auto edit = ConfigEditor::set(original, key, value);
     if (auto* error = std::get_if<std::string>(&edit)) {
         std::cerr << "lfs-wrapper: config set: " << *error << "\n";

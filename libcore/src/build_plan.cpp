@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "build_plan.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <pwd.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 #include <lfsw/units.h>
 
 #include "config_schema.h"
+#include "file_content.h"
 
 namespace lfsw {
 
@@ -61,16 +60,14 @@ const SchemaNode& planSchema()
 
 BuildPlan BuildPlan::fromFile(const std::filesystem::path& file)
 {
-    std::ifstream in(file);
-    if (!in) {
+    const auto text = readFileText(file);
+    if (!text) {
         BuildPlan plan;
         plan.sourceName_ = file.string();
         plan.problems_.push_back({file.string(), 0, 0, "cannot read the build plan"});
         return plan;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return fromString(text.str(), file.string());
+    return fromString(*text, file.string());
 }
 
 BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name)

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "config_schema.h"
+#include "file_content.h"
 #include "plugin_registry.h"
 #include "suggest.h"
 
@@ -46,8 +46,8 @@ Config Config::builtIn()
 
 Config Config::fromFile(const std::filesystem::path& file)
 {
-    std::ifstream in(file);
-    if (!in) {
+    const auto text = readFileText(file);
+    if (!text) {
         Config config = builtIn();
         config.file_ = file;
         config.sourceName_ = file.string();
@@ -56,9 +56,7 @@ Config Config::fromFile(const std::filesystem::path& file)
                        "cannot read the config file: " + std::string(std::strerror(errno))});
         return config;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return fromString(text.str(), file.string(), file);
+    return fromString(*text, file.string(), file);
 }
 
 Config Config::fromString(const std::string& yaml, const std::string& name,

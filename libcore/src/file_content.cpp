@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sha256.h"
@@ -20,6 +21,18 @@ namespace {
 [[noreturn]] void fail(const std::string& what)
 {
     throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+void syncOpened(const std::filesystem::path& path, int flags)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+    const bool synced = fd >= 0 && ::fsync(fd) == 0;
+    const int saved = errno;
+    if (fd >= 0)
+        ::close(fd);
+    errno = saved;
+    if (!synced)
+        fail("cannot sync " + path.string());
 }
 
 } // namespace
@@ -140,14 +153,47 @@ void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset)
 
 void syncDirectory(const std::filesystem::path& directory)
 {
-    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    const bool synced = fd >= 0 && ::fsync(fd) == 0;
-    const int saved = errno;
-    if (fd >= 0)
-        ::close(fd);
-    errno = saved;
-    if (!synced)
-        fail("cannot sync " + directory.string());
+    syncOpened(directory, O_DIRECTORY);
+}
+
+void syncFile(const std::filesystem::path& file)
+{
+    syncOpened(file, 0);
+}
+
+std::optional<std::string> readFileText(const std::filesystem::path& file)
+{
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    // The size is only a hint: files of /proc and /sys say 0 or 4096
+    // whatever they hold.
+    struct stat info {
+    };
+    std::string text(::fstat(fd, &info) == 0 && info.st_size > 0
+                         ? static_cast<std::size_t>(info.st_size) + 1
+                         : 4096,
+                     '\0');
+    std::size_t used = 0;
+    for (;;) {
+        if (used == text.size())
+            text.resize(text.size() * 2);
+        const ssize_t got = ::read(fd, text.data() + used, text.size() - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            return std::nullopt;
+        }
+        if (got == 0)
+            break;
+        used += static_cast<std::size_t>(got);
+    }
+    ::close(fd);
+    text.resize(used);
+    return text;
 }
 
 void writeFileDurably(const std::filesystem::path& file, const std::string& text)

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace lfsw {
@@ -30,6 +31,12 @@ void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset);
 
 // fsync of a directory, so that what was renamed or removed in it stays so.
 void syncDirectory(const std::filesystem::path& directory);
+// fsync of a file written and closed earlier.
+void syncFile(const std::filesystem::path& file);
+
+// The whole content of `file`, or nullopt (errno says why) when it cannot
+// be read.
+std::optional<std::string> readFileText(const std::filesystem::path& file);
 
 // Writes `text` durably to `file`: a temporary name beside it, fsync, rename,
 // fsync of the directory. Throws std::runtime_error with errno's text.

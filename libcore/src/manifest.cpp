@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "checked_text.h"
+#include "file_content.h"
 #include "sha256.h"
 
 namespace lfsw {
@@ -162,9 +164,7 @@ std::string Manifest::serialize() const
         appendEscaped(text, e.path);
         text += '\n';
     }
-    Sha256 digest;
-    digest.update(text.data(), text.size());
-    text += "end " + digest.hexDigest() + "\n";
+    appendEndLine(text);
     return text;
 }
 
@@ -239,16 +239,15 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
 
 std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
 {
-    auto endAt = text.rfind("\nend ");
-    if (endAt == std::string::npos || text.back() != '\n')
+    std::string_view body;
+    switch (checkEndLine(text, body)) {
+    case EndLine::kMissing:
         return std::string("the manifest is truncated (no end line)");
-    const std::string_view body = std::string_view(text).substr(0, endAt + 1);
-    const std::string_view checksum =
-        std::string_view(text).substr(endAt + 5, text.size() - endAt - 6);
-    Sha256 digest;
-    digest.update(body.data(), body.size());
-    if (digest.hexDigest() != checksum)
+    case EndLine::kWrong:
         return std::string("the manifest's checksum does not match: it was truncated or edited");
+    case EndLine::kGood:
+        break;
+    }
 
     Manifest manifest;
     std::size_t at = 0;
@@ -285,8 +284,7 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
             return where() + "malformed number";
         if (fields[9] != "-")
             e.hash = fields[9];
-        if (e.type == 'f' && (e.hash.size() != 64 ||
-                              e.hash.find_first_not_of("0123456789abcdef") != std::string::npos))
+        if (e.type == 'f' && !Sha256::isHexDigest(e.hash))
             return where() + "a regular file needs a SHA-256 hash";
         auto target = unescape(fields[10]);
         auto group = unescape(fields[11]);
@@ -347,12 +345,10 @@ std::variant<Manifest, std::string> Manifest::readHeader(const std::filesystem::
 
 std::variant<Manifest, std::string> Manifest::read(const std::filesystem::path& file)
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
+    const auto text = readFileText(file);
+    if (!text)
         return "cannot read " + file.string();
-    std::stringstream text;
-    text << in.rdbuf();
-    auto result = parse(text.str());
+    auto result = parse(*text);
     if (auto* error = std::get_if<std::string>(&result))
         return file.string() + ": " + *error;
     return result;

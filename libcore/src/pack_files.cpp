@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checked_text.h"
 #include "file_content.h"
 #include "sha256.h"
 
@@ -26,36 +26,22 @@ constexpr const char* kIndexHeader = "lfsw-pack 1\n";
     throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-bool isHash(const std::string& text)
-{
-    if (text.size() != 64)
-        return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 // One index: "lfsw-pack 1", a line "HASH OFFSET LENGTH" per object, and
 // "end SHA256" of everything before it, so that a truncated or edited index
 // is told from a good one. Returns the message of what is wrong, or "".
 std::string parseIndex(const std::string& text,
                        std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>>& objects)
 {
-    auto endAt = text.rfind("\nend ");
-    if (endAt != std::string::npos)
-        ++endAt;
-    if (text.rfind(kIndexHeader, 0) != 0 || endAt == std::string::npos ||
-        Sha256::ofText(text.substr(0, endAt)) + "\n" != text.substr(endAt + 4))
+    std::string_view body;
+    if (text.rfind(kIndexHeader, 0) != 0 || checkEndLine(text, body) != EndLine::kGood)
         return "its checksum line does not match (truncated or edited)";
-    std::istringstream lines(
-        text.substr(std::strlen(kIndexHeader), endAt - std::strlen(kIndexHeader)));
+    std::istringstream lines(std::string(body.substr(std::strlen(kIndexHeader))));
     std::string line;
     for (int number = 2; std::getline(lines, line); ++number) {
         std::istringstream fields(line);
         std::string hash;
         std::uint64_t offset = 0, length = 0;
-        if (!(fields >> hash >> offset >> length) || !isHash(hash))
+        if (!(fields >> hash >> offset >> length) || !Sha256::isHexDigest(hash))
             return "line " + std::to_string(number) + ": expected HASH OFFSET LENGTH";
         objects.emplace_back(hash, offset, length);
     }
@@ -66,7 +52,7 @@ using Digest = std::array<unsigned char, 32>;
 
 std::optional<Digest> toDigest(const std::string& hex)
 {
-    if (!isHash(hex))
+    if (!Sha256::isHexDigest(hex))
         return std::nullopt;
     Digest digest{};
     for (std::size_t i = 0; i < digest.size(); ++i) {
@@ -85,16 +71,6 @@ std::string toHex(const Digest& digest)
         text[2 * i + 1] = hex[digest[i] & 15];
     }
     return text;
-}
-
-std::string readText(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        fail("cannot read " + file.string());
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 } // namespace
@@ -126,7 +102,10 @@ void PackFiles::load() const
         std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> objects;
         std::string problem;
         try {
-            problem = parseIndex(readText(entry.path()), objects);
+            auto text = readFileText(entry.path());
+            if (!text)
+                fail("cannot read " + entry.path().string());
+            problem = parseIndex(*text, objects);
         } catch (const std::exception& e) {
             problem = e.what();
         }
@@ -253,7 +232,7 @@ void PackFiles::finishPack()
     for (const auto& entry : pack.entries)
         index += entry.hash + " " + std::to_string(entry.offset) + " " +
                  std::to_string(entry.length) + "\n";
-    index += "end " + Sha256::ofText(index) + "\n";
+    appendEndLine(index);
     // Named by its index: two packs of the same objects at the same places
     // are the same pack.
     Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}, std::move(pack.entries)};
@@ -398,14 +377,8 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
             if (writing_)
                 finishPack();
             for (const auto& pack : written_)
-                for (const auto& file : {pack.pack, pack.index}) {
-                    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-                    const bool synced = fd >= 0 && ::fsync(fd) == 0;
-                    if (fd >= 0)
-                        ::close(fd);
-                    if (!synced)
-                        fail("cannot sync " + file.string());
-                }
+                for (const auto& file : {pack.pack, pack.index})
+                    syncFile(file);
         }
         commit();
         removePack(number);

@@ -38,6 +38,11 @@ std::string Sha256::hexDigest()
     return text;
 }
 
+bool Sha256::isHexDigest(std::string_view text)
+{
+    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 std::string Sha256::ofText(const std::string& text)
 {
     Sha256 hash;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 struct evp_md_ctx_st;
 
@@ -23,6 +24,8 @@ public:
     std::string hexDigest();
 
     static std::string ofText(const std::string& text);
+    // Whether `text` is a digest as hexDigest() writes it.
+    static bool isHexDigest(std::string_view text);
 
 private:
     evp_md_ctx_st* context_;

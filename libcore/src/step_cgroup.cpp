@@ -10,6 +10,8 @@
 
 #include <unistd.h>
 
+#include "file_content.h"
+
 namespace lfsw {
 
 namespace {
@@ -74,10 +76,7 @@ bool writeFile(const std::filesystem::path& file, const std::string& text)
 
 std::string readFile(const std::filesystem::path& file)
 {
-    std::ifstream in(file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return readFileText(file).value_or("");
 }
 
 bool hasWord(const std::string& text, const std::string& word)
