@@ -313,8 +313,9 @@ WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
 // every change of content, owner, mode or xattrs, and nobody can set it
 // back) keeps its xattrs and link target; a file whose size and mtime are
 // the same too keeps its hash. Not within the racy window before `startNs`,
-// where a change in the same clock tick would not show. Both lists are in
-// walk order, so one pass over each finds every match.
+// where a change in the same clock tick would not show, nor what the parent
+// recorded as racily clean (ctime 0). Both lists are in walk order, so one
+// pass over each finds every match.
 void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t startNs)
 {
     const std::int64_t racyFrom = startNs - kRacySeconds * 1000000000;
@@ -627,6 +628,14 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         // copies may be reflinks that never read the data.)
         manifest.entries = scanTree(rootFd.fd, std::move(tree), fileHash, progress, codec_.get(),
                                     packs_ != nullptr);
+        // Racily clean, as git calls it: a path that changed so shortly
+        // before it was read that another change in the same clock tick,
+        // after the read, would leave its ctime as it is. Its ctime is
+        // recorded as 0, so that the next checkpoint reads it again instead
+        // of trusting what was read here.
+        for (auto& entry : manifest.entries)
+            if (entry.ctimeNs > startNs - kRacySeconds * 1000000000)
+                entry.ctimeNs = 0;
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
         if (packs_)
@@ -682,28 +691,27 @@ std::vector<std::filesystem::path> CheckpointStore::manifestFiles() const
 
 std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) const
 {
+    return readEach(Manifest::read, problems);
+}
+
+std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problems) const
+{
+    return readEach(Manifest::readHeader, problems);
+}
+
+std::vector<Manifest>
+CheckpointStore::readEach(std::variant<Manifest, std::string> (*read)(const std::filesystem::path&),
+                          std::vector<std::string>* problems) const
+{
     std::vector<Manifest> manifests;
     for (const auto& file : manifestFiles()) {
-        auto result = Manifest::read(file);
+        auto result = read(file);
         if (auto* manifest = std::get_if<Manifest>(&result))
             manifests.push_back(std::move(*manifest));
         else if (problems)
             problems->push_back(std::get<std::string>(result));
     }
     return manifests;
-}
-
-std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problems) const
-{
-    std::vector<Manifest> headers;
-    for (const auto& file : manifestFiles()) {
-        auto header = Manifest::readHeader(file);
-        if (auto* head = std::get_if<Manifest>(&header))
-            headers.push_back(std::move(*head));
-        else if (problems)
-            problems->push_back(std::get<std::string>(header));
-    }
-    return headers;
 }
 
 std::optional<Manifest> CheckpointStore::find(const std::string& selector,
