@@ -235,6 +235,40 @@ else
   echo "SKIP: the files an incremental backup opens (strace is not installed)"
 fi
 
+# A tree big enough to be scanned and restored on several threads (2,000
+# paths and more) comes back bit for bit, modes, links and hardlinks too,
+# after an incremental backup that changed some of it.
+mkdir -p root/wide
+/usr/bin/python3 - <<'PY'
+import os, random
+rng = random.Random(5)
+for d in range(60):
+    os.makedirs("root/wide/d%d" % d, exist_ok=True)
+    for f in range(45):
+        with open("root/wide/d%d/f%d" % (d, f), "wb") as out:
+            out.write(rng.randbytes(rng.choice([0, 10, 700, 5000, 70000])))
+    os.chmod("root/wide/d%d/f0" % d, 0o751)
+    os.symlink("f1", "root/wide/d%d/link" % d)
+os.link("root/wide/d0/f2", "root/wide/d1/hardlink")
+PY
+run backup create --type system-state
+expect_status 0
+sleep 1.1
+/usr/bin/python3 -c '
+for d in range(0, 60, 7):
+    open("root/wide/d%d/f3" % d, "ab").write(b"changed")'
+rm root/wide/d5/f4
+run backup create --type system-state
+expect_status 0
+run backup restore latest --to "$SCRATCH/wide"
+expect_status 0
+CHECKS=$((CHECKS + 1))
+diff -r --no-dereference root/wide "$SCRATCH/wide/system-state/wide" >/dev/null || fail "the restored wide tree differs"
+expect_equal "$(stat -c %a "$SCRATCH/wide/system-state/wide/d9/f0")" 751 "(mode)"
+expect_equal "$(readlink "$SCRATCH/wide/system-state/wide/d9/link")" f1 "(symlink)"
+expect_equal "$(stat -c %i "$SCRATCH/wide/system-state/wide/d0/f2")" "$(stat -c %i "$SCRATCH/wide/system-state/wide/d1/hardlink")" "(hardlink)"
+expect_no_file "$SCRATCH/wide/system-state/wide/d5/f4"
+
 run health check
 expect_out "OK    last backup: "
 
