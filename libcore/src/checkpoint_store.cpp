@@ -934,6 +934,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         };
         const bool exists = ::fstatat(parent.fd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
         bool rewrite = false;
+        // A file written here stays open for its metadata: set through the
+        // descriptor, not looked up by name four times more.
+        Fd out(-1);
         switch (entry.type) {
         case 'd':
             if (!exists) {
@@ -974,8 +977,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 // it is written again next time); else beside it, and renamed
                 // over it.
                 const std::string& writeAs = exists ? temporary : name;
-                Fd out(::openat(parent.fd, writeAs.c_str(),
-                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                out.fd = ::openat(parent.fd, writeAs.c_str(),
+                                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (out.fd < 0)
                     fail("cannot write " + entry.path);
                 bool found = false;
@@ -1037,16 +1040,20 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
         struct stat now = live;
         if ((lane.report.rewritten != writtenBefore || !exists) &&
-            ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW) != 0)
+            (out.fd >= 0 ? ::fstat(out.fd, &now)
+                         : ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW)) != 0)
             fail("cannot stat " + entry.path);
         bool fixed = false;
         if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
-            if (::fchownat(parent.fd, name.c_str(), entry.uid, entry.gid, AT_SYMLINK_NOFOLLOW) != 0)
+            if ((out.fd >= 0 ? ::fchown(out.fd, entry.uid, entry.gid)
+                             : ::fchownat(parent.fd, name.c_str(), entry.uid, entry.gid,
+                                          AT_SYMLINK_NOFOLLOW)) != 0)
                 fail("cannot chown " + entry.path);
             fixed = true;
         }
         if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed)) {
-            if (::fchmodat(parent.fd, name.c_str(), entry.mode, 0) != 0)
+            if ((out.fd >= 0 ? ::fchmod(out.fd, entry.mode)
+                             : ::fchmodat(parent.fd, name.c_str(), entry.mode, 0)) != 0)
                 fail("cannot chmod " + entry.path);
             fixed = true;
         }
@@ -1054,17 +1061,19 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             // A path made just now has none to compare.
             auto current = !exists && entry.xattrs.empty()
                                ? std::map<std::string, std::string>()
-                               : readXattrs(parent.fd, name, entry.type);
+                               : readXattrs(parent.fd, name, entry.type, out.fd);
             if (current != entry.xattrs) {
-                Fd fd(::openat(parent.fd, name.c_str(),
-                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-                                   (entry.type == 'd' ? O_DIRECTORY : 0)));
-                if (fd.fd >= 0) {
+                Fd opened(out.fd >= 0 ? -1
+                                      : ::openat(parent.fd, name.c_str(),
+                                                 O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                                     (entry.type == 'd' ? O_DIRECTORY : 0)));
+                const int fd = out.fd >= 0 ? out.fd : opened.fd;
+                if (fd >= 0) {
                     for (const auto& [key, value] : current)
                         if (!entry.xattrs.count(key))
-                            ::fremovexattr(fd.fd, key.c_str());
+                            ::fremovexattr(fd, key.c_str());
                     for (const auto& [key, value] : entry.xattrs)
-                        if (::fsetxattr(fd.fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
+                        if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
                             (asRoot || key.rfind("user.", 0) == 0))
                             fail("cannot set xattr " + key + " on " + entry.path);
                 }
@@ -1075,7 +1084,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             timespec times[2] = {{0, UTIME_OMIT},
                                  {static_cast<time_t>(entry.mtimeNs / 1000000000),
                                   static_cast<long>(entry.mtimeNs % 1000000000)}};
-            if (::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
+            if ((out.fd >= 0
+                     ? ::futimens(out.fd, times)
+                     : ::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) != 0)
                 fail("cannot set the mtime of " + entry.path);
             fixed = fixed || !rewrite;
         }
