@@ -74,8 +74,10 @@ public:
                              std::shared_ptr<ObjectCodec> codec = nullptr, bool packed = false);
 
     // Takes a checkpoint of `root`. Files whose (inode, size, mtime, ctime)
-    // match the newest checkpoint of the same root are not read again, unless their mtime or
-    // ctime is within a few seconds of now (racy timestamps).
+    // match the newest checkpoint of the same root are not read again, unless
+    // their mtime or ctime is within a few seconds of now (racy timestamps).
+    // Paths that were so when read are recorded with ctime 0 ("racily
+    // clean"): the next checkpoint reads them again.
     Manifest create(const std::string& name, const std::filesystem::path& root,
                     const TreeWalker::Options& walk, bool good,
                     const std::vector<std::string>& tags, const ProgressCallback& progress);
