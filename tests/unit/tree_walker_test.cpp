@@ -26,8 +26,9 @@ std::vector<std::string> walk(const fs::path& root, const TreeWalker::Options& o
     const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     REQUIRE(fd >= 0);
     std::vector<std::string> seen;
-    TreeWalker(fd, options).walk(
-        [&](const std::string& path, const struct stat&) { seen.push_back(path); });
+    TreeWalker(fd, options).walk([&](const std::string& path, const struct stat&) {
+        seen.push_back(path);
+    });
     ::close(fd);
     return seen;
 }
@@ -79,10 +80,9 @@ TEST_CASE("a tree of many directories: every entry once, parents first, in walk 
 
     const auto seen = walk(root);
     auto expected = everything(root);
-    std::sort(expected.begin(), expected.end(),
-              [](const std::string& a, const std::string& b) {
-                  return TreeWalker::walkOrder(a, b) < 0;
-              });
+    std::sort(expected.begin(), expected.end(), [](const std::string& a, const std::string& b) {
+        return TreeWalker::walkOrder(a, b) < 0;
+    });
     CHECK(seen.size() == expected.size());
     CHECK(seen == expected);
     CHECK(std::find(seen.begin(), seen.end(), "d0/out") != seen.end());
