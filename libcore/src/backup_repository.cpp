@@ -307,8 +307,7 @@ std::optional<Backup> BackupRepository::find(const std::string& selector,
         for (const auto& header : headers) {
             if (header.name != *name)
                 continue;
-            auto part = store_.find(header.id, problems);
-            if (part && part->id == header.id)
+            if (auto part = store_.byId(header.id, problems))
                 parts.push_back(std::move(*part));
         }
         if (!parts.empty())

@@ -739,6 +739,20 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector,
     return std::nullopt;
 }
 
+std::optional<Manifest> CheckpointStore::byId(const std::string& id,
+                                              std::vector<std::string>* problems) const
+{
+    // An id is a file name of the store's (an edited header could say otherwise).
+    auto result = id.empty() || id.find('/') != std::string::npos
+                      ? std::variant<Manifest, std::string>("'" + id + "' is not a manifest id")
+                      : Manifest::read(directory_ / "manifests" / (id + ".manifest"));
+    if (auto* manifest = std::get_if<Manifest>(&result))
+        return std::move(*manifest);
+    if (problems)
+        problems->push_back(std::get<std::string>(result));
+    return std::nullopt;
+}
+
 Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalker::Options& walk,
                                bool hashContent, const ProgressCallback& progress)
 {

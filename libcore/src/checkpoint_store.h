@@ -94,6 +94,10 @@ public:
     // passed over, and reported through `problems`.
     std::optional<Manifest> find(const std::string& selector,
                                  std::vector<std::string>* problems = nullptr) const;
+    // The checkpoint with this id (as headers() gives it), read whole; when it
+    // does not parse, nullopt and the reason in `problems`.
+    std::optional<Manifest> byId(const std::string& id,
+                                 std::vector<std::string>* problems = nullptr) const;
 
     // Reverts `root` in place to `manifest`: rewrites only what differs,
     // removes what the checkpoint does not have, fixes metadata, directory
