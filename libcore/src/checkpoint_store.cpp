@@ -312,13 +312,12 @@ WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
 // taken: a path of the same type, inode and ctime (the kernel moves ctime on
 // every change of content, owner, mode or xattrs, and nobody can set it
 // back) keeps its xattrs and link target; a file whose size and mtime are
-// the same too keeps its hash. Not within the racy window before `startNs`,
+// the same too keeps its hash. Not after `racyFrom` (the racy window),
 // where a change in the same clock tick would not show, nor what the parent
 // recorded as racily clean (ctime 0). Both lists are in walk order, so one
 // pass over each finds every match.
-void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t startNs)
+void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t racyFrom)
 {
-    const std::int64_t racyFrom = startNs - kRacySeconds * 1000000000;
     auto old = parent.entries.begin();
     for (std::size_t i = 0; i < tree.entries.size(); ++i) {
         auto& live = tree.entries[i];
@@ -538,11 +537,15 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
         std::filesystem::remove(entry.path(), ignored);
 
-    const std::int64_t startNs = nanoseconds(
-        timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count()),
-                 0});
+    // A path whose mtime or ctime is after this is racy: changed within
+    // kRacySeconds of the start (a whole second, for coarse file systems).
+    const std::int64_t racyFrom =
+        nanoseconds(
+            timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()),
+                     0}) -
+        kRacySeconds * 1000000000;
     // The newest readable checkpoint of the same root is the parent of the
     // incremental one. It is read while the tree is walked: on a big tree
     // both take a while, and neither needs the other.
@@ -564,7 +567,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     WalkedTree tree = walkTree(rootFd.fd, walk);
     std::string parentId;
     if (auto newest = parentRead.get()) {
-        takeOverUnchanged(tree, *newest, startNs);
+        takeOverUnchanged(tree, *newest, racyFrom);
         parentId = newest->id;
     }
     // Written by the scan's threads: the loose objects made, under the mutex.
@@ -577,15 +580,13 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         Fd opened(fd >= 0
                       ? -1
                       : ::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-        const struct {
-            int fd;
-        } file{fd >= 0 ? fd : opened.fd};
-        if (file.fd < 0)
+        const int fileFd = fd >= 0 ? fd : opened.fd;
+        if (fileFd < 0)
             fail("cannot read " + (root / path).string());
         if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
             // Small: read whole, hashed once, compressed only when new.
             char* content = lane.buffer.get();
-            const std::size_t got = readAt(file.fd, content, PackFiles::kPackLimit + 1, 0);
+            const std::size_t got = readAt(fileFd, content, PackFiles::kPackLimit + 1, 0);
             if (got != static_cast<std::uint64_t>(info.st_size))
                 throw std::runtime_error((root / path).string() + " changed while it was read");
             Sha256 digest;
@@ -605,8 +606,8 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
             fail("cannot write " + temporary.string());
         struct stat now {
         };
-        ::fstat(file.fd, &now);
-        std::string copied = lane.codec->store(file.fd, static_cast<std::uint64_t>(now.st_size),
+        ::fstat(fileFd, &now);
+        std::string copied = lane.codec->store(fileFd, static_cast<std::uint64_t>(now.st_size),
                                                copy.fd, lane.buffer.get());
         ::sync_file_range(copy.fd, 0, 0, SYNC_FILE_RANGE_WRITE); // on its way to disk already
         std::lock_guard guard(pendingMutex);
@@ -634,7 +635,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         // recorded as 0, so that the next checkpoint reads it again instead
         // of trusting what was read here.
         for (auto& entry : manifest.entries)
-            if (entry.ctimeNs > startNs - kRacySeconds * 1000000000)
+            if (entry.ctimeNs > racyFrom)
                 entry.ctimeNs = 0;
         // Objects: durable under their temporary names (one syncfs for all),
         // then renamed into place, then their directories synced.
