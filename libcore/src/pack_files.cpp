@@ -237,10 +237,11 @@ void PackFiles::finishPack()
     // are the same pack.
     Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}, std::move(pack.entries)};
     done.index = temporaries_ / (done.id + ".index");
-    written_.push_back(done);
-    const int fd = ::open(done.index.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const auto indexFile = done.index;
+    written_.push_back(std::move(done));
+    const int fd = ::open(indexFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        fail("cannot write " + done.index.string());
+        fail("cannot write " + indexFile.string());
     try {
         writeAll(fd, index.data(), index.size(), 0);
     } catch (...) {

@@ -61,6 +61,16 @@ struct TreeWalker::Listing {
     std::vector<Entry> entries; // sorted by name
 };
 
+namespace {
+
+// The relative path of `name` in the directory at `prefix` ("" for the root).
+std::string childPath(const std::string& prefix, const std::string& name)
+{
+    return prefix.empty() ? name : prefix + "/" + name;
+}
+
+} // namespace
+
 int TreeWalker::walkOrder(std::string_view a, std::string_view b)
 {
     const auto [x, y] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
@@ -103,8 +113,7 @@ void TreeWalker::list(Listing& listing) const
         };
         if (::fstatat(directoryFd, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0)
             continue; // gone meanwhile
-        if (skip_.count({info.st_dev, info.st_ino}) ||
-            excluded(listing.path.empty() ? name : listing.path + "/" + name))
+        if (skip_.count({info.st_dev, info.st_ino}) || excluded(childPath(listing.path, name)))
             continue;
         listing.entries.push_back({std::move(name), info, Listing::kNotEntered});
     }
@@ -152,7 +161,7 @@ void TreeWalker::walk(const std::function<void(const std::string&, const struct 
                     continue;
                 entry.listing = listings.size();
                 auto child = std::make_unique<Listing>();
-                child->path = listing.path.empty() ? entry.name : listing.path + "/" + entry.name;
+                child->path = childPath(listing.path, entry.name);
                 child->inode = entry.info.st_ino;
                 listings.push_back(std::move(child));
                 pending.push_back(entry.listing);
@@ -170,9 +179,7 @@ void TreeWalker::walk(const std::function<void(const std::string&, const struct 
 
     std::function<void(const Listing&)> emit = [&](const Listing& listing) {
         for (const auto& entry : listing.entries) {
-            const std::string path =
-                listing.path.empty() ? entry.name : listing.path + "/" + entry.name;
-            visit(path, entry.info);
+            visit(childPath(listing.path, entry.name), entry.info);
             if (entry.listing != Listing::kNotEntered)
                 emit(*listings[entry.listing]);
         }
