@@ -21,6 +21,7 @@
 #include "pid_lock.h"
 #include "process_table.h"
 #include "session.h"
+#include "suggest.h"
 #include "supervisor.h"
 
 namespace po = boost::program_options;
@@ -89,7 +90,8 @@ int start(Session& session, const po::variables_map& values)
 
 int resume(Session& session, const po::variables_map& values)
 {
-    return resumeBuild(session, values.count("resource-optimized") > 0, values.count("quiet") > 0);
+    return resumeBuild(session, values.count("resource-optimized") > 0, values.count("quiet") > 0,
+                       values.count("from") ? values["from"].as<std::string>() : std::string());
 }
 
 std::string duration(const std::string& start, const std::string& end)
@@ -401,7 +403,7 @@ void printErrorAnalysis(Session& session, bool comprehensive)
                   << "\n";
 }
 
-int resumeBuild(Session& session, bool resourceOptimized, bool quiet)
+int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std::string& fromStep)
 {
     auto run = session.journal().latestRun();
     if (!run) {
@@ -417,8 +419,19 @@ int resumeBuild(Session& session, bool resourceOptimized, bool quiet)
         printProblems(plan);
         return kExitUsage;
     }
+    if (!fromStep.empty()) {
+        std::vector<std::string> names;
+        for (const auto& step : plan.steps())
+            names.push_back(step.name);
+        if (std::find(names.begin(), names.end(), fromStep) == names.end()) {
+            std::cerr << "lfs-wrapper: build resume --from: the plan " << run->planSource
+                      << " has no step '" << fromStep << "'" << didYouMean(fromStep, names)
+                      << "\n";
+            return kExitUsage;
+        }
+    }
     return supervise(session, quiet, [&](Supervisor& supervisor) {
-        return supervisor.resume(plan, resourceOptimized);
+        return supervisor.resume(plan, resourceOptimized, fromStep);
     });
 }
 
@@ -452,12 +465,20 @@ void addBuildCommands(std::vector<Command>& commands)
          "stopped, never as done; continue with lfs-wrapper build resume.",
          ConfigNeed::Structural, flagOption("force", "kill at once (SIGKILL)"), stop});
     commands.push_back(
-        {"build resume", "[--resource-optimized]",
+        {"build resume", "[--resource-optimized] [--from STEP]",
          "Continue the last build from its first step not done",
-         "A step left running by a supervisor that died is treated as failed and runs\n"
-         "again. --resource-optimized runs the steps with the jobs and memory limits\n"
-         "that adjust_limits chose (see build status).",
-         ConfigNeed::Full, flagOption("resource-optimized", "apply the limits adjust_limits chose"),
+         "A step that did not finish, however it ended (build stop, Ctrl-C, SIGTERM,\n"
+         "a timeout, a failure, a supervisor killed or a power loss), runs again on the\n"
+         "tree of the last checkpointed step before it: the tree is restored to that\n"
+         "checkpoint first. --from STEP runs again from STEP, on the checkpoint of the\n"
+         "step before it. --resource-optimized runs the steps with the jobs and memory\n"
+         "limits that adjust_limits chose (see build status).",
+         ConfigNeed::Full,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("resource-optimized", "apply the limits adjust_limits chose")(
+                 "from", po::value<std::string>()->value_name("STEP"),
+                 "run again from this step of the plan");
+         },
          resume});
     commands.push_back({"build analyze-state", "",
                         "Check the build's consistency: steps done, a half-done step, what to do",

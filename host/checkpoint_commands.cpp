@@ -10,11 +10,11 @@
 #include <lfsw/units.h>
 
 #include "build_tree.h"
-#include "chroot_mounts.h"
 #include "command.h"
 #include "progress_bar.h"
 #include "reclaimer.h"
 #include "session.h"
+#include "suggest.h"
 
 namespace po = boost::program_options;
 
@@ -50,8 +50,11 @@ std::optional<Manifest> findOrSay(BuildTree& tree, const std::string& selector)
         tree.store().list(&problems);
         for (const auto& problem : problems)
             std::cerr << "error: " << problem << "\n";
-        std::cerr << "lfs-wrapper: no checkpoint '" << selector
-                  << "' (see lfs-wrapper checkpoint list)\n";
+        std::vector<std::string> names;
+        for (const auto& header : tree.store().headers())
+            names.push_back(header.name);
+        std::cerr << "lfs-wrapper: no checkpoint '" << selector << "'"
+                  << didYouMean(selector, names) << " (see lfs-wrapper checkpoint list)\n";
     }
     return manifest;
 }
@@ -73,13 +76,17 @@ int restoreTree(Session& session, BuildTree& tree, const std::string& selector,
                   << configured.string() << "; refusing to restore it there\n";
         return kExitFailed;
     }
-    ChrootMounts::cleanUp(configured);
     ProgressBar bar("restore " + manifest->name);
     auto report = tree.store().restore(*manifest, configured, tree.walkOptions(), bar.callback());
     std::cout << "restored " << manifest->name << " (" << manifest->id << ") into "
               << configured.string() << ": " << report.rewritten << " written, " << report.removed
               << " removed, " << report.metadataFixed << " metadata fixed, " << report.unchanged
               << " unchanged\n";
+    if (!report.mountPoints.empty()) {
+        std::cerr << "lfs-wrapper: " << command << ": "
+                  << tree.describeMountPoints(report.mountPoints) << "\n";
+        return kExitFailed;
+    }
     restored = std::move(manifest);
     return kExitOk;
 }
@@ -207,14 +214,11 @@ int diff(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
+int rewind(Session& session, const std::string& selector, const std::string& command);
+
 int restore(Session& session, const po::variables_map& values)
 {
-    if (!haveStore(session))
-        return kExitFailed;
-    BuildTree tree(session.config(), session.stateDirectory());
-    std::optional<Manifest> restored;
-    return restoreTree(session, tree, values["name"].as<std::string>(), "checkpoint restore",
-                       restored);
+    return rewind(session, values["name"].as<std::string>(), "checkpoint restore");
 }
 
 int remove(Session& session, const po::variables_map& values)
@@ -358,13 +362,10 @@ int cleanBuild(Session& session, const po::variables_map&)
     if (session.buildRunning())
         return refuseWhileRunning("clean build");
     BuildTree tree(session.config(), session.stateDirectory());
-    auto unmounted = ChrootMounts::cleanUp(tree.root());
     auto result = tree.cleanScratch();
     std::cout << result.message() << "\n";
-    if (!unmounted.empty())
-        std::cout << "unmounted " << unmounted.size() << " leftover mounts\n";
     std::cout << "checkpoints kept: " << tree.store().list().size() << "\n";
-    return kExitOk;
+    return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
 }
 
 void printReclaimed(const std::vector<ReclaimedItem>& items)

@@ -52,7 +52,8 @@ inline auto flagOption(const char* name, const char* help)
 
 void addConfigCommands(std::vector<Command>& commands);
 // Continues the last build (build resume); shared with build system --from-baseline.
-int resumeBuild(Session& session, bool resourceOptimized, bool quiet);
+int resumeBuild(Session& session, bool resourceOptimized, bool quiet,
+                const std::string& fromStep = {});
 void addPluginsCommands(std::vector<Command>& commands);
 void addRecoveryCommands(std::vector<Command>& commands);
 void addLogsCommands(std::vector<Command>& commands);

@@ -2,10 +2,14 @@
 #include "build_tree.h"
 
 #include <glob.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "path_rules.h"
 #include "reclaimer.h"
+#include "remove_beneath.h"
+#include "tree_walker.h"
 
 namespace lfsw {
 
@@ -34,17 +38,36 @@ Result BuildTree::restore(const std::string& selector, const ProgressCallback& p
     if (!manifest)
         return Result::failed("no checkpoint '" + selector + "' (see lfs-wrapper checkpoint list)");
     auto report = store_.restore(*manifest, root_, walk_, progress);
-    return Result::done("restored " + manifest->name + " (" + manifest->id +
-                        "): " + std::to_string(report.rewritten) + " written, " +
-                        std::to_string(report.removed) + " removed, " +
-                        std::to_string(report.metadataFixed) + " metadata fixed, " +
-                        std::to_string(report.unchanged) + " unchanged");
+    std::string message = "restored " + manifest->name + " (" + manifest->id +
+                          "): " + std::to_string(report.rewritten) + " written, " +
+                          std::to_string(report.removed) + " removed, " +
+                          std::to_string(report.metadataFixed) + " metadata fixed, " +
+                          std::to_string(report.unchanged) + " unchanged";
+    if (!report.mountPoints.empty())
+        return Result::failed(message + "; " + describeMountPoints(report.mountPoints));
+    return Result::done(message);
+}
+
+std::string BuildTree::describeMountPoints(const std::vector<std::string>& mountPoints) const
+{
+    std::string list;
+    for (const auto& mount : mountPoints)
+        list += (list.empty() ? "" : ", ") + (root_ / mount).string();
+    return "left alone " + std::to_string(mountPoints.size()) + " mount point" +
+           (mountPoints.size() == 1 ? "" : "s") + " inside the build root, and what is on " +
+           (mountPoints.size() == 1 ? "it" : "them") + ": " + list +
+           "; unmount, then run it again";
 }
 
 Result BuildTree::cleanScratch(std::uint64_t* freed)
 {
+    if (scratch_.empty())
+        return Result::notApplicable("build.scratch names no scratch directories");
+    const int rootFd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootFd < 0)
+        return Result::done("removed 0 scratch paths (no build root " + root_.string() + ")");
     int removed = 0;
-    std::error_code error;
+    std::vector<std::string> mountPoints, errors;
     for (const auto& pattern : scratch_) {
         glob_t matches{};
         const std::string full = (root_ / pattern).string();
@@ -52,33 +75,44 @@ Result BuildTree::cleanScratch(std::uint64_t* freed)
             for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
                 std::filesystem::path match =
                     std::filesystem::path(matches.gl_pathv[i]).lexically_normal();
-                // Only below the build root, and never through a symlink.
                 if (!isWithin(match, root_) || match == root_)
                     continue;
+                // What glob found is only a name: it is removed through the
+                // directory it is in, opened beneath the root without a
+                // symlink or a mount point on the way.
                 const auto relative = match.lexically_relative(root_);
-                bool throughLink = false;
-                std::filesystem::path prefix = root_;
-                for (auto it = relative.begin();
-                     it != relative.end() && std::next(it) != relative.end(); ++it) {
-                    prefix /= *it;
-                    throughLink = throughLink || std::filesystem::is_symlink(prefix);
-                }
-                if (throughLink)
+                const int parent = openBeneath(rootFd, relative.parent_path().string(),
+                                               O_RDONLY | O_DIRECTORY);
+                if (parent < 0)
                     continue;
+                auto removal = removeBeneath(parent, relative.filename().string(), match.string());
+                ::close(parent);
                 if (freed)
-                    *freed += allocatedBytes(match);
-                if (std::filesystem::is_symlink(match))
-                    std::filesystem::remove(match, error);
-                else
-                    std::filesystem::remove_all(match, error);
-                ++removed;
+                    *freed += removal.bytes;
+                removed += removal.removed > 0 ? 1 : 0;
+                mountPoints.insert(mountPoints.end(), removal.mountPoints.begin(),
+                                   removal.mountPoints.end());
+                errors.insert(errors.end(), removal.errors.begin(), removal.errors.end());
             }
         }
         ::globfree(&matches);
     }
-    if (scratch_.empty())
-        return Result::notApplicable("build.scratch names no scratch directories");
-    return Result::done("removed " + std::to_string(removed) + " scratch paths");
+    ::close(rootFd);
+    std::string message = "removed " + std::to_string(removed) + " scratch path" +
+                          (removed == 1 ? "" : "s");
+    if (!errors.empty())
+        return Result::failed(message + "; could not remove " + errors.front() +
+                              (errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) +
+                                                       " more"
+                                                 : ""));
+    if (!mountPoints.empty()) {
+        std::string list;
+        for (const auto& mount : mountPoints)
+            list += (list.empty() ? "" : ", ") + mount;
+        return Result::failed(message + "; left alone " + std::to_string(mountPoints.size()) +
+                              " mount point" + (mountPoints.size() == 1 ? "" : "s") + ": " + list);
+    }
+    return Result::done(message);
 }
 
 } // namespace lfsw

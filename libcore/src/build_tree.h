@@ -27,9 +27,12 @@ public:
     Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
                             const std::vector<std::string>& tags = {});
     Result restore(const std::string& selector, const ProgressCallback& progress);
-    // Removes the scratch directories; returns a description of what went
-    // and adds the bytes they took to `freed` when given.
+    // Removes the scratch directories (never through a symlink, never across
+    // a mount point); returns a description of what went and adds the bytes
+    // they took to `freed` when given. Failed when a mount point was left.
     Result cleanScratch(std::uint64_t* freed = nullptr);
+    // "left alone 1 mount point inside the build root …: ROOT/mnt; …".
+    std::string describeMountPoints(const std::vector<std::string>& mountPoints) const;
 
 private:
     std::filesystem::path root_;

@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "file_content.h"
+#include "path_rules.h"
 #include "plain_codec.h"
+#include "remove_beneath.h"
 #include "sha256.h"
 #include "time_text.h"
 
@@ -847,6 +849,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     std::unordered_map<std::string, const ManifestEntry*> wanted;
     for (const auto& entry : manifest.entries)
         wanted[entry.path] = &entry;
+    // What is mounted inside the root is another file system: nothing on it
+    // is removed or written, and the caller says so.
+    const auto mountPoints = mountPointsBelow(normalRoot);
+    report.mountPoints.assign(mountPoints.begin(), mountPoints.end());
 
     // 1. Remove what the checkpoint does not have (or has as another type),
     // deepest first. The walk never follows a symlink: a planted link is
@@ -859,6 +865,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     // of them needs looking at again.
     std::set<std::string> untouched;
     walker.walk([&](const std::string& path, const struct stat& info) {
+        if (onMountPoint(mountPoints, path))
+            return;
         const std::string parent = parentOf(path);
         for (std::string p = parent; !p.empty(); p = parentOf(p))
             if (doomedDirectories.count(p))
@@ -879,45 +887,15 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
             untouched.insert(path);
     });
-    std::function<void(int, const std::string&)> removeTree = [&](int dirFd,
-                                                                  const std::string& name) {
-        Fd child(::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (child.fd >= 0) {
-            std::vector<std::pair<std::string, bool>> contents;
-            int childDup = ::dup(child.fd);
-            DIR* dir = ::fdopendir(childDup);
-            if (dir) {
-                while (dirent* e = ::readdir(dir)) {
-                    std::string n = e->d_name;
-                    if (n == "." || n == "..")
-                        continue;
-                    struct stat info {
-                    };
-                    if (::fstatat(child.fd, n.c_str(), &info, AT_SYMLINK_NOFOLLOW) == 0)
-                        contents.push_back({n, S_ISDIR(info.st_mode)});
-                }
-                ::closedir(dir);
-            } else {
-                ::close(childDup);
-            }
-            for (const auto& [n, isDir] : contents) {
-                if (isDir)
-                    removeTree(child.fd, n);
-                else
-                    ::unlinkat(child.fd, n.c_str(), 0);
-            }
-        }
-        ::unlinkat(dirFd, name.c_str(), AT_REMOVEDIR);
-    };
     for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
         Fd parent(openBeneath(rootFd.fd, parentOf(it->first), O_RDONLY | O_DIRECTORY));
         if (parent.fd < 0)
             continue;
-        if (it->second)
-            removeTree(parent.fd, nameOf(it->first));
-        else
-            ::unlinkat(parent.fd, nameOf(it->first).c_str(), 0);
-        ++report.removed;
+        auto removal = removeBeneath(parent.fd, nameOf(it->first), it->first);
+        for (auto& mount : removal.mountPoints)
+            report.mountPoints.push_back(std::move(mount));
+        if (removal.removed > 0)
+            ++report.removed;
     }
 
     // 2. Create and rewrite: directories first (the manifest is sorted by
@@ -1127,7 +1105,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     };
     std::vector<std::vector<const ManifestEntry*>> levels; // directories by depth
     for (const auto& entry : manifest.entries) {
-        if (untouched.count(entry.path) && entry.linkGroup.empty()) {
+        if (onMountPoint(mountPoints, entry.path)) {
+            ++report.skipped;
+            ++filesDone;
+        } else if (untouched.count(entry.path) && entry.linkGroup.empty()) {
             ++mainLane->report.unchanged;
             ++filesDone;
             bytesDone += entry.type == 'f' ? entry.size : 0;
@@ -1165,6 +1146,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     }
     absorb(report, mainLane->report);
     std::sort(report.damaged.begin(), report.damaged.end());
+    std::sort(report.mountPoints.begin(), report.mountPoints.end());
+    report.mountPoints.erase(std::unique(report.mountPoints.begin(), report.mountPoints.end()),
+                             report.mountPoints.end());
     // 3. Directory mtimes last: writing inside a directory changes its mtime.
     for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
         const auto& entry = **it;
@@ -1175,7 +1159,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (parent >= 0)
             ::utimensat(parent, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
     }
-    ::syncfs(rootFd.fd);
+    // After a failed sync the data is not known to be on disk (the kernel
+    // may have dropped the dirty pages): the restore failed.
+    if (::syncfs(rootFd.fd) != 0)
+        fail("cannot sync the restored tree to disk");
     if (progress)
         progress(StoreProgress{filesDone, manifest.entries.size(), bytesDone, totalBytes});
     return report;

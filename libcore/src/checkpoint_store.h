@@ -32,6 +32,11 @@ struct RestoreReport {
     std::uint64_t metadataFixed = 0;
     std::uint64_t unchanged = 0;
     std::vector<std::string> damaged; // paths whose object is missing or corrupt (tolerant mode)
+    // Mount points inside the root (relative paths): left alone with
+    // everything on them, neither removed nor written; the restore is not
+    // complete while there are any.
+    std::vector<std::string> mountPoints;
+    std::uint64_t skipped = 0; // manifest entries on a mount point, not restored
 };
 
 // How a restore treats what it finds.

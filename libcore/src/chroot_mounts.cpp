@@ -1,102 +1,110 @@
 // SPDX-License-Identifier: MIT
 #include "chroot_mounts.h"
 
-#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace lfsw {
 
 namespace {
 
-// mountinfo escapes spaces and the like as \040 etc.
-std::string unescape(const std::string& text)
+struct VirtualMount {
+    const char* target; // below the build root
+    const char* source;
+    const char* type;
+    unsigned long flags;
+};
+
+constexpr VirtualMount kMounts[] = {
+    {"dev", "/dev", nullptr, MS_BIND | MS_REC},
+    {"proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
+    {"sys", "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC},
+    {"run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV},
+};
+
+// "/proc/self/fd/N" without the allocator: the child may not use it.
+void procFdPath(int fd, char (&path)[32])
 {
-    std::string result;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\\' && i + 3 < text.size()) {
-            result += static_cast<char>(std::stoi(text.substr(i + 1, 3), nullptr, 8));
-            i += 3;
-        } else {
-            result += text[i];
-        }
-    }
-    return result;
+    char digits[12];
+    int count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + fd % 10);
+        fd /= 10;
+    } while (fd > 0 && count < 11);
+    const char prefix[] = "/proc/self/fd/";
+    std::size_t at = 0;
+    for (; prefix[at]; ++at)
+        path[at] = prefix[at];
+    while (count > 0)
+        path[at++] = digits[--count];
+    path[at] = '\0';
 }
 
 } // namespace
 
-ChrootMounts::ChrootMounts(std::filesystem::path root) : root_(std::move(root))
+ChrootMounts::ChrootMounts(const std::filesystem::path& root) : root_(root.string())
 {
-    struct Mount {
-        const char* target;
-        const char* source;
-        const char* type;
-        unsigned long flags;
-    };
-    const Mount mounts[] = {
-        {"dev", "/dev", nullptr, MS_BIND | MS_REC},
-        {"proc", "proc", "proc", 0},
-        {"sys", "sysfs", "sysfs", 0},
-        {"run", "tmpfs", "tmpfs", 0},
-    };
-    for (const auto& mount : mounts) {
-        const auto target = root_ / mount.target;
-        std::filesystem::create_directories(target);
-        if (::mount(mount.source, target.c_str(), mount.type, mount.flags, nullptr) != 0) {
+    const int rootFd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootFd < 0)
+        throw std::runtime_error("cannot open the build root " + root_ + ": " +
+                                 std::strerror(errno));
+    for (const auto& mount : kMounts) {
+        const std::string where = root_ + "/" + mount.target;
+        if (::mkdirat(rootFd, mount.target, 0755) != 0 && errno != EEXIST) {
             const std::string error = std::strerror(errno);
-            // Undo what was mounted: a half-prepared chroot is not left behind.
-            for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it)
-                ::umount2(it->c_str(), MNT_DETACH);
-            throw std::runtime_error("cannot mount " + target.string() + ": " + error);
+            ::close(rootFd);
+            throw std::runtime_error("cannot create the mount point " + where + ": " + error);
         }
-        mounted_.push_back(target.string());
+        struct stat info {
+        };
+        const bool plain = ::fstatat(rootFd, mount.target, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+                           S_ISDIR(info.st_mode);
+        if (!plain) {
+            ::close(rootFd);
+            throw std::runtime_error("refusing to mount over " + where +
+                                     ": it is not a plain directory (a symlink, left by an "
+                                     "earlier step?); remove it, then resume");
+        }
     }
+    ::close(rootFd);
 }
 
-ChrootMounts::~ChrootMounts()
+const char* ChrootMounts::enter() const noexcept
 {
-    for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it)
-        if (::umount2(it->c_str(), 0) != 0)
-            ::umount2(it->c_str(), MNT_DETACH); // still busy: detach it now, free it later
-}
-
-std::vector<std::string> ChrootMounts::mountedBelow(const std::filesystem::path& root)
-{
-    std::vector<std::string> found;
-    std::ifstream info("/proc/self/mountinfo");
-    const std::string prefix = root.lexically_normal().string() + "/";
-    for (std::string line; std::getline(info, line);) {
-        std::istringstream fields(line);
-        std::string id, parent, device, source, target;
-        fields >> id >> parent >> device >> source >> target;
-        target = unescape(target);
-        if (target.rfind(prefix, 0) == 0)
-            found.push_back(target);
+    if (::unshare(CLONE_NEWNS) != 0)
+        return "cannot make a mount namespace for the chroot";
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+        return "cannot keep the chroot's mounts from the host (make / a slave)";
+    // Opened again here: a descriptor from before unshare names the host's
+    // mount, which cannot be mounted on from this namespace.
+    const int rootFd = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootFd < 0)
+        return "cannot open the build root";
+    for (const auto& mount : kMounts) {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+        const long target = ::syscall(SYS_openat2, rootFd, mount.target, &how, sizeof how);
+        if (target < 0)
+            return "a chroot mount point is not a plain directory beneath the build root";
+        char path[32];
+        procFdPath(static_cast<int>(target), path);
+        if (::mount(mount.source, path, mount.type, mount.flags, nullptr) != 0)
+            return "cannot mount the chroot's /dev, /proc, /sys or /run";
+        ::close(static_cast<int>(target));
     }
-    return found;
-}
-
-std::vector<std::string> ChrootMounts::cleanUp(const std::filesystem::path& root)
-{
-    std::vector<std::string> unmounted;
-    auto mounts = mountedBelow(root);
-    // Deepest first: /dev/pts before /dev.
-    std::sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) { return a > b; });
-    for (const auto& target : mounts) {
-        const std::string relative = target.substr(root.lexically_normal().string().size() + 1);
-        const std::string top = relative.substr(0, relative.find('/'));
-        if (top != "dev" && top != "proc" && top != "sys" && top != "run")
-            continue; // not ours: the user's own mounts inside the build root stay
-        if (::umount2(target.c_str(), 0) == 0 || ::umount2(target.c_str(), MNT_DETACH) == 0)
-            unmounted.push_back(target);
-    }
-    return unmounted;
+    ::close(rootFd);
+    return nullptr;
 }
 
 } // namespace lfsw

@@ -3,32 +3,37 @@
 
 #include <filesystem>
 #include <string>
-#include <vector>
 
 namespace lfsw {
 
 // The virtual file systems a chroot step needs inside the build root, as the
 // LFS book mounts them before entering the chroot: /dev (bind), /proc, /sys
-// and /run (tmpfs). Mounted by the constructor, unmounted by the destructor
-// however the step ended; a supervisor killed meanwhile leaves them, and
-// cleanUp() removes such leftovers before the next step.
+// and /run (tmpfs).
+//
+// They are mounted in a mount namespace of the step's own, made a slave of
+// the host's first: nothing mounted or unmounted there propagates back (on a
+// host whose / is shared, a bind of /dev unmounted again would take the
+// host's /dev/pts and /dev/shm with it), nothing is left behind when the
+// step's last process ends, and a checkpoint, which runs in the
+// supervisor's namespace, never sees them.
+//
+// The constructor runs in the supervisor: it creates the mount points beneath
+// the root without following links and refuses one that is a symlink or not
+// a directory. enter() runs in the forked child, before chroot.
 class ChrootMounts
 {
 public:
-    explicit ChrootMounts(std::filesystem::path root);
-    ~ChrootMounts();
-    ChrootMounts(const ChrootMounts&) = delete;
-    ChrootMounts& operator=(const ChrootMounts&) = delete;
+    // Throws std::runtime_error naming the mount point it refuses.
+    explicit ChrootMounts(const std::filesystem::path& root);
 
-    // Unmounts whatever is mounted at or below root/{dev,proc,sys,run}.
-    // Returns the mount points it unmounted.
-    static std::vector<std::string> cleanUp(const std::filesystem::path& root);
-    // The mount points currently below `root`, from /proc/self/mountinfo.
-    static std::vector<std::string> mountedBelow(const std::filesystem::path& root);
+    // In the child after fork (async-signal-safe: system calls only): a new
+    // mount namespace, / made a slave recursively, then each file system
+    // mounted on the mount point as reopened beneath the root without
+    // following links. Returns nullptr, or what failed (errno is set).
+    const char* enter() const noexcept;
 
 private:
-    std::filesystem::path root_;
-    std::vector<std::string> mounted_;
+    std::string root_;
 };
 
 } // namespace lfsw

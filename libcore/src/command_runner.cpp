@@ -18,6 +18,7 @@
 
 #include <lfsw/units.h>
 
+#include "chroot_mounts.h"
 #include "process_table.h"
 
 extern char** environ;
@@ -120,6 +121,17 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     const std::string workdir = options.workdir.string();
     const std::string chrootDir = options.chrootDir.string();
     const std::string cgroupProcs = options.cgroupProcs.string();
+    std::optional<ChrootMounts> mounts;
+    if (options.chrootMounts && !chrootDir.empty()) {
+        try {
+            mounts.emplace(options.chrootDir);
+        } catch (const std::exception& e) {
+            outcome.error = e.what();
+            ::close(pipeFds[0]);
+            ::close(pipeFds[1]);
+            return outcome;
+        }
+    }
 
     pid_t child = ::fork();
     if (child < 0) {
@@ -150,6 +162,10 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
             rlimit limit{options.memoryLimitBytes, options.memoryLimitBytes};
             if (::setrlimit(RLIMIT_AS, &limit) != 0)
                 childFail("cannot set the memory limit");
+        }
+        if (mounts) {
+            if (const char* failed = mounts->enter())
+                childFail(failed);
         }
         if (!chrootDir.empty()) {
             if (::chroot(chrootDir.c_str()) != 0)

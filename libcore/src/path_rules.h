@@ -2,6 +2,8 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
+#include <string>
 
 namespace lfsw {
 
@@ -9,5 +11,14 @@ namespace lfsw {
 // symlinks are not resolved, so callers that must not follow one check
 // for links themselves).
 bool isWithin(const std::filesystem::path& inner, const std::filesystem::path& outer);
+
+// The mount points strictly below `root` in this process's mount namespace
+// (from /proc/self/mountinfo), relative to it: "mnt/data". A build tree holds
+// none unless someone mounted something there; what works on the tree leaves
+// them, and everything on them, alone.
+std::set<std::string> mountPointsBelow(const std::filesystem::path& root);
+
+// Whether `relativePath` is one of `mountPoints` or below one.
+bool onMountPoint(const std::set<std::string>& mountPoints, const std::string& relativePath);
 
 } // namespace lfsw

@@ -11,7 +11,6 @@
 #include "backup_repository.h"
 #include "build_journal.h"
 #include "build_tree.h"
-#include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
 #include "reclaimer.h"
@@ -40,7 +39,6 @@ Result RemoteBuildControl::restoreCheckpoint(const std::string& selector)
 {
     if (buildRunning())
         return Result::failed("a build is running; stop it first (lfs-wrapper build stop)");
-    ChrootMounts::cleanUp(config_.buildRoot());
     BuildTree tree(config_, stateDirectory_);
     return tree.restore(selector, nullptr);
 }
@@ -75,7 +73,6 @@ Result RemoteBuildControl::cleanEnvironment(bool revert)
 {
     if (buildRunning())
         return Result::failed("a build is running; stop it first (lfs-wrapper build stop)");
-    ChrootMounts::cleanUp(config_.buildRoot());
     BuildTree tree(config_, stateDirectory_);
     auto scratch = tree.cleanScratch();
     if (!revert)

@@ -16,7 +16,6 @@
 #include <lfsw/units.h>
 
 #include "backup_repository.h"
-#include "chroot_mounts.h"
 #include "config.h"
 #include "process_table.h"
 #include "reclaimer.h"
@@ -111,7 +110,8 @@ RunOutcome Supervisor::start(const BuildPlan& plan, const std::string& planSourc
     return runFrom(runId, plan, planSource);
 }
 
-RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
+RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
+                              const std::string& fromStep)
 {
     auto run = journal_.latestRun();
     if (!run)
@@ -134,20 +134,71 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized)
                            "configured ones");
         }
     }
-    // A step left "running" by a supervisor that died becomes "interrupted":
-    // it may have half-installed, and it is never taken as done. The tree goes
-    // back to the last good checkpoint before it runs again.
-    for (const auto& step : journal_.steps(run->id))
+    if (!fromStep.empty()) {
+        int position = 0;
+        for (const auto& step : plan.steps()) {
+            ++position;
+            if (step.name == fromStep)
+                break;
+        }
+        if (plan.steps().empty() || plan.steps()[static_cast<std::size_t>(position - 1)].name != fromStep)
+            throw std::runtime_error("build resume --from: the plan has no step '" + fromStep +
+                                     "'");
+        journal_.rewindTo(run->id, position - 1,
+                          "resumed from step " + fromStep + " (build resume --from)");
+    }
+    const auto records = journal_.steps(run->id);
+    // A step left "running" by a supervisor that died: whatever it left
+    // running ends now. It is never taken as done.
+    for (const auto& step : records)
         if (step.state == "running") {
             observer_.note("step " + step.name +
                            " was interrupted when its supervisor died; it runs again");
             if (step.pgid > 0)
                 ProcessTable::terminate(0, step.pgid, std::chrono::milliseconds(0));
-            if (tree_.store().find("last-good")) {
-                ChrootMounts::cleanUp(config_.buildRoot());
-                observer_.note(tree_.restore("last-good", nullptr).message());
+        }
+    // The first step not done ran before (stopped, interrupted, failed, timed
+    // out) or is asked for with --from: it may have half-installed, so it
+    // runs again on the tree of the last step before it that was checkpointed.
+    auto unfinished = std::find_if(records.begin(), records.end(),
+                                   [](const StepRecord& r) { return r.state != "done"; });
+    if (unfinished != records.end() && (unfinished->attempts > 0 || !fromStep.empty())) {
+        std::optional<Manifest> good;
+        int goodPosition = 0;
+        for (auto before = std::make_reverse_iterator(unfinished); before != records.rend();
+             ++before) {
+            good = tree_.store().find(before->name);
+            if (good && good->good) {
+                goodPosition = before->position;
+                break;
+            }
+            good.reset();
+        }
+        if (!good) {
+            observer_.note("no checkpoint was taken before step " + unfinished->name +
+                           ": it runs again on the tree as it was left");
+        } else {
+            observer_.note("step " + unfinished->name + " did not finish (" + unfinished->state +
+                           "): the tree goes back to checkpoint " + good->name + " (" + good->id +
+                           ") before it runs again");
+            auto restored = tree_.restore(good->id, nullptr);
+            observer_.note(restored.message());
+            if (restored.status() == Result::Status::Failed) {
+                const std::string message =
+                    "cannot bring the tree back to checkpoint " + good->name + " before step " +
+                    unfinished->name + ": " + restored.message() + "; nothing ran";
+                journal_.setRunState(run->id, "failed", message);
+                return {run->id, "failed", message};
+            }
+            if (goodPosition + 1 < unfinished->position) {
+                // Steps done since without a checkpoint of their own were undone.
+                observer_.note("steps " + std::to_string(goodPosition + 1) + " to " +
+                               std::to_string(unfinished->position - 1) +
+                               " had no checkpoint of their own: they run again too");
+                journal_.rewindTo(run->id, goodPosition, "rewound to checkpoint " + good->name);
             }
         }
+    }
     journal_.resumeRun(run->id, ::getpid());
     // The plan may have been edited since: steps are matched by name.
     int position = 0;
@@ -171,7 +222,6 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
     const auto& steps = plan.steps();
     const int total = static_cast<int>(steps.size());
     std::filesystem::create_directories(config_.buildRoot());
-    ChrootMounts::cleanUp(config_.buildRoot());
 
     for (int index = 0; index < total;) {
         const auto& step = steps[static_cast<std::size_t>(index)];
@@ -201,8 +251,9 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
             continue;
         }
         if (result.state == "stopped") {
-            const std::string message =
-                "stopped during step " + step.name + "; continue with: lfs-wrapper build resume";
+            const std::string message = result.message + " during step " + step.name +
+                                        "; continue with: lfs-wrapper build resume (it brings "
+                                        "the tree back to the last good step first)";
             journal_.setRunState(runId, "stopped", message);
             return {runId, "stopped", message};
         }
@@ -329,6 +380,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         options.cgroupProcs = cgroup->procsFile();
     if (step.chroot) {
         options.chrootDir = root;
+        options.chrootMounts = true;
         options.workdir = step.workdir.empty() ? "/" : step.workdir;
         options.environment["PATH"] = "/usr/bin:/usr/sbin:/bin:/sbin";
     } else {
@@ -354,9 +406,6 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     CommandOutcome outcome;
     StepRecord result;
     try {
-        std::unique_ptr<ChrootMounts> mounts;
-        if (step.chroot)
-            mounts = std::make_unique<ChrootMounts>(root);
         // "set -e" semantics: the step fails at the first failing command, as
         // jhalfs and the LFS book's scripts expect.
         // Output is spliced into the log in the kernel and forwarded to the
@@ -407,7 +456,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     }
     if (outcome.stopped) {
         result.state = "stopped";
-        result.message = stopForced_ ? "stopped by build stop --force" : "stopped by build stop";
+        result.message = stopCause_.empty() ? "stopped" : stopCause_;
         return result;
     }
     if (outcome.succeeded()) {
@@ -447,15 +496,23 @@ CommandRunner::Stop Supervisor::pollStop()
     while (signalFd_ >= 0 && ::read(signalFd_, &info, sizeof info) == sizeof info) {
         if (info.ssi_signo == SIGUSR1) {
             const std::string request = journal_.stopRequest(runId_);
-            if (request == "force")
+            if (request == "force") {
                 stop = CommandRunner::Stop::Force;
-            else if (request == "graceful" && stop == CommandRunner::Stop::None)
+                stopCause_ = "stopped by build stop --force";
+            } else if (request == "graceful" && stop == CommandRunner::Stop::None) {
                 stop = CommandRunner::Stop::Graceful;
+                stopCause_ = "stopped by build stop";
+            }
         } else if (stop == CommandRunner::Stop::None) {
+            const int signal = static_cast<int>(info.ssi_signo);
             LFSW_LOG(logger_, Warning)
-                << "received " << sigabbrev_np(static_cast<int>(info.ssi_signo))
-                << ": stopping the build";
+                << "received SIG" << sigabbrev_np(signal) << ": stopping the build";
             stop = CommandRunner::Stop::Graceful;
+            stopCause_ = std::string("stopped by SIG") + sigabbrev_np(signal) +
+                         (signal == SIGINT    ? " (Ctrl-C)"
+                          : signal == SIGHUP  ? " (its terminal closed)"
+                          : signal == SIGTERM ? " (sent by another process)"
+                                              : "");
         }
     }
     if (stop == CommandRunner::Stop::Force)
@@ -539,7 +596,6 @@ Result Supervisor::createCheckpoint(const std::string& name)
 
 Result Supervisor::restoreCheckpoint(const std::string& selector)
 {
-    ChrootMounts::cleanUp(config_.buildRoot());
     return tree_.restore(selector, nullptr);
 }
 
@@ -570,11 +626,8 @@ Result Supervisor::freeResources()
 Result Supervisor::cleanEnvironment(bool revert)
 {
     reapOrphans();
-    auto unmounted = ChrootMounts::cleanUp(config_.buildRoot());
     auto scratch = tree_.cleanScratch();
     std::string message = scratch.message();
-    if (!unmounted.empty())
-        message += "; unmounted " + std::to_string(unmounted.size()) + " leftover mounts";
     if (revert) {
         auto restored = tree_.restore("last-good", nullptr);
         if (restored.status() == Result::Status::Failed)

@@ -72,9 +72,13 @@ public:
     bool lock(std::string& holder);
 
     RunOutcome start(const BuildPlan& plan, const std::string& planSource);
-    // Continues the latest run from its first step not done. With
-    // `resourceOptimized`, steps run with the limits adjust_limits chose.
-    RunOutcome resume(const BuildPlan& plan, bool resourceOptimized);
+    // Continues the latest run from its first step not done (or from
+    // `fromStep`, when given). A step that ran before and did not finish,
+    // however it ended, runs again on the tree of the last checkpointed step
+    // before it: the tree is restored first. With `resourceOptimized`, steps
+    // run with the limits adjust_limits chose.
+    RunOutcome resume(const BuildPlan& plan, bool resourceOptimized,
+                      const std::string& fromStep = {});
 
     // BuildControl
     bool supervising() const override { return true; }
@@ -116,6 +120,7 @@ private:
     bool stopAfterChain_ = false;
     bool restartRequested_ = false;
     bool stopForced_ = false;
+    std::string stopCause_; // "stopped by SIGINT (Ctrl-C)", for the step's record
     ResourceMonitor monitor_;
     std::chrono::nanoseconds monitorInterval_;
     std::chrono::steady_clock::time_point nextSample_;

@@ -194,7 +194,7 @@ int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t m
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
     how.mode = (flags & O_CREAT) ? mode : 0;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
     long fd = ::syscall(SYS_openat2, rootFd, relativePath.c_str(), &how, sizeof how);
     if (fd >= 0 || errno != ENOSYS)
         return static_cast<int>(fd);

@@ -54,9 +54,11 @@ private:
     std::set<std::pair<dev_t, ino_t>> skip_;
 };
 
-// Opens `relativePath` below `rootFd` without following any symlink and
-// without leaving the tree (openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
-// or a component-by-component O_NOFOLLOW walk where openat2 is missing).
+// Opens `relativePath` below `rootFd` without following any symlink, without
+// leaving the tree and without crossing a mount point, a bind mount of the
+// same file system included (openat2 with RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV: EXDEV), or a component-by-component
+// O_NOFOLLOW walk where openat2 is missing.
 // Returns -1 with errno set on failure. An empty path opens the root itself.
 int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode = 0);
 

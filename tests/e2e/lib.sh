@@ -6,6 +6,7 @@ set -u
 : "${LFSW:?LFSW must name the lfs-wrapper binary}"
 : "${TEST_PLUGIN_DIR:?TEST_PLUGIN_DIR must name the test plugins directory}"
 
+TEST_SCRIPT=$(realpath "$0")
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/lfsw-e2e-XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 cd "$SCRATCH" || exit 1
@@ -40,10 +41,20 @@ expect_equal() { CHECKS=$((CHECKS + 1)); [ "$1" = "$2" ] || fail "expected '$2',
 
 # Skips the calling test (exit 77, meson's "skipped") unless it runs as root
 # on a machine that allows mounting; WHY says what the test needs root for.
+# The test then runs again in a private mount namespace of its own (unshare
+# -m), so that a bug cannot touch the machine's own mounts.
 require_root_and_mount() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: needs root ($1)"
     exit 77
+  fi
+  if [ -z "${LFSW_TEST_MOUNT_NAMESPACE:-}" ]; then
+    if ! command -v unshare >/dev/null || ! unshare -m --propagation private true 2>/dev/null; then
+      echo "SKIP: cannot make a private mount namespace (unshare -m) for the mount experiments"
+      exit 77
+    fi
+    cd / && rm -rf "$SCRATCH"
+    LFSW_TEST_MOUNT_NAMESPACE=1 exec unshare -m --propagation private bash "$TEST_SCRIPT"
   fi
   mkdir "$SCRATCH/.probe"
   if ! mount -t tmpfs -o size=1M tmpfs "$SCRATCH/.probe" 2>/dev/null; then

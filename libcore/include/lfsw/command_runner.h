@@ -44,6 +44,11 @@ public:
         std::map<std::string, std::string> environment; // added to the inherited one
         std::string user;                   // run as this user (needs root); empty: as we are
         std::filesystem::path chrootDir;    // chroot here first (needs root); workdir is inside
+        // With chrootDir: /dev, /proc, /sys and /run mounted inside it, as
+        // the LFS book does before entering the chroot, in a mount namespace
+        // of the command's own. Nothing of it reaches the caller's mounts,
+        // and it is gone when the command's last process ends.
+        bool chrootMounts = false;
         std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS; 0: none
         // A cgroup's `cgroup.procs` file: the command joins that cgroup
         // before it runs anything, so every process it starts is in it
