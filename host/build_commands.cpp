@@ -14,6 +14,7 @@
 #include <lfsw/units.h>
 
 #include "build_plan.h"
+#include "build_tree.h"
 #include "command.h"
 #include "console_reporter.h"
 #include "daemon.h"
@@ -248,10 +249,36 @@ int analyzeState(Session& session, const po::variables_map&)
                   << "recovery: fix the cause, then lfs-wrapper build resume (it re-runs "
                   << failed->name << " and continues)\n";
     }
+    // What the database cannot see: what a step that did not finish left
+    // in the tree. Compared with the last good checkpoint, metadata only.
+    BuildTree tree(session.config(), session.stateDirectory());
+    auto good = tree.store().find("last-good");
+    if (run.state == "running" && supervisorAlive) {
+        std::cout << "the build tree is not compared with last-good while a step runs\n";
+    } else if (!good) {
+        std::cout << "no last-good checkpoint: the build tree cannot be compared\n";
+    } else if (std::filesystem::is_directory(tree.root())) {
+        auto live = CheckpointStore::scan(tree.root(), tree.walkOptions(), false, nullptr);
+        auto differences = CheckpointStore::diff(*good, live, false);
+        if (!differences.empty()) {
+            consistent = false;
+            std::cout << "the build tree differs from last-good (checkpoint " << good->name << ", "
+                      << good->id << ") in " << differences.size() << " path"
+                      << (differences.size() == 1 ? "" : "s") << ":\n";
+            for (const auto& d : differences)
+                std::cout << "  " << d.kind << " " << d.path
+                          << (d.what.empty() ? "" : " (" + d.what + ")") << "\n";
+            std::cout << "recovery: lfs-wrapper build resume restores last-good before it runs "
+                         "the next step; lfs-wrapper checkpoint restore last-good does it now\n";
+        } else {
+            std::cout << "the build tree matches last-good (checkpoint " << good->name << ", "
+                      << good->id << ")\n";
+        }
+    }
     if (consistent)
         std::cout << "the state database is consistent: every step marked done finished and "
                      "succeeded\n";
-    return kExitOk;
+    return consistent ? kExitOk : kExitFailed;
 }
 
 int processStop(Session& session, const po::variables_map& values)

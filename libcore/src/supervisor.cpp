@@ -117,7 +117,7 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
     if (!run)
         throw std::runtime_error(
             "there is no build to resume; start one with lfs-wrapper build start");
-    if (run->state == "done")
+    if (run->state == "done" && fromStep.empty())
         return {run->id, "done", "build " + std::to_string(run->id) + " had already finished"};
     if (resourceOptimized) {
         std::string reason;

@@ -213,6 +213,96 @@ CHECKS=$((CHECKS + 1)); grep -qE '^2 +install +done .* 2 ' <<<"$OUT" || fail "in
 run build analyze-state
 expect_out "the state database is consistent"
 
+# ---- build stop, Ctrl-C or SIGTERM mid-step: resume brings the tree back to
+# the last good step before the step runs again, and analyze-state shows what
+# the half-done step left
+for how in stop INT TERM; do
+  rm -rf .lfs-wrapper root resumed two-started
+  cat > plan.yaml <<'YAML'
+steps:
+  - name: one
+    run: echo base > "$LFS/base"
+  - name: two
+    run: |
+      if [ -e "$LFS/half-done" ]; then echo "leftover found"; exit 1; fi
+      mkdir "$LFS/two-dir"; echo partial > "$LFS/half-done"; echo changed >> "$LFS/base"
+      if [ ! -e ../resumed ]; then touch ../two-started; sleep 30; fi
+      echo "two finished"
+YAML
+  "$LFSW" build start --plan plan.yaml > start.out 2>&1 &
+  supervisor=$!
+  for _ in $(seq 100); do [ -f two-started ] && break; sleep 0.1; done
+  if [ "$how" = stop ]; then run build stop; else kill -"$how" "$supervisor"; fi
+  wait "$supervisor"
+  case $how in
+    stop) expect_equal "$(grep -c 'stopped by build stop during step two' start.out)" "1" "(stop message)" ;;
+    INT) expect_equal "$(grep -c 'stopped by SIGINT (Ctrl-C) during step two' start.out)" "1" "(SIGINT message: $(tail -1 start.out))" ;;
+    TERM) expect_equal "$(grep -c 'stopped by SIGTERM (sent by another process) during step two' start.out)" "1" "(SIGTERM message: $(tail -1 start.out))" ;;
+  esac
+  run build analyze-state
+  expect_status 1 "analyze-state after $how with a half-done tree"
+  expect_out "the build tree differs from last-good (checkpoint one, 000001) in 3 paths:"
+  expect_out "+ half-done"
+  expect_out "+ two-dir"
+  expect_out "M base (size, mtime)"
+  expect_no_out "the state database is consistent"
+  touch resumed
+  run build resume
+  expect_status 0 "resume after $how"
+  expect_out "step two did not finish (stopped): the tree goes back to checkpoint one (000001) before it runs again"
+  expect_no_out "leftover found"
+  expect_out "two finished"
+  expect_equal "$(cat root/base)" "base
+changed" "(base after resume: changed once, by the finished step)"
+  run build analyze-state
+  expect_status 0 "analyze-state after the resumed build"
+  expect_out "the build tree matches last-good (checkpoint two"
+done
+
+# ---- a failed step too, and resume --from runs again from a step of choice
+rm -rf .lfs-wrapper root resumed
+cat > plan.yaml <<'YAML'
+steps:
+  - name: one
+    run: echo base > "$LFS/base"
+  - name: two
+    run: |
+      if [ -e "$LFS/half-done" ]; then echo "leftover found"; exit 1; fi
+      echo partial > "$LFS/half-done"
+      [ -e ../resumed ] || exit 3
+      echo "two finished"
+  - name: three
+    run: echo three >> "$LFS/three"
+YAML
+printf 'build: {root: root}\nauto_recovery: {enabled: false}\n' > lfs-wrapper.yaml
+run build start --plan plan.yaml
+expect_status 1 "failing step"
+touch resumed
+run build resume
+expect_status 0 "resume after a failure"
+expect_no_out "leftover found"
+expect_out "two finished"
+run build resume --from tow
+expect_status 2 "resume --from a misspelled step"
+expect_err "has no step 'tow', did you mean 'two'?"
+run build resume --from two
+expect_status 0 "resume --from two"
+expect_out "the tree goes back to checkpoint one (000001) before it runs again"
+expect_no_out "leftover found"
+expect_equal "$(cat root/three)" "three" "(three ran again on the tree of two, not on top of its own output)"
+run checkpoint restore one
+expect_status 0 "checkpoint restore of an earlier step"
+expect_out "progress set back to after step one"
+run build status
+CHECKS=$((CHECKS + 1)); grep -qE '^2 +two +pending' <<<"$OUT" || fail "two should be pending after restoring one: $OUT"
+run build resume
+expect_status 0 "resume after restoring an earlier checkpoint"
+expect_out "two finished"
+run checkpoint restore tw
+expect_status 1 "restore of a misspelled checkpoint"
+expect_err "no checkpoint 'tw', did you mean 'two'?"
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+
 # ---- out of memory raises resource_exhaustion; adjust_limits halves the jobs and caps memory
 rm -rf .lfs-wrapper root
 cat > lfs-wrapper.yaml <<'YAML'
