@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <lfsw/command_runner.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -106,10 +107,23 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
         added.emplace("USER", identity->name);
         added.emplace("LOGNAME", identity->name);
     }
+    auto inherited = [&](std::string_view name) {
+        if (added.count(std::string(name)) ||
+            std::find(options.withheld.begin(), options.withheld.end(), name) !=
+                options.withheld.end())
+            return false;
+        if (!options.inheritOnly)
+            return true;
+        for (std::string_view pattern : *options.inheritOnly)
+            if (pattern.ends_with('*') ? name.starts_with(pattern.substr(0, pattern.size() - 1))
+                                       : name == pattern)
+                return true;
+        return false;
+    };
     std::vector<std::string> environment;
     for (char** entry = environ; *entry; ++entry) {
         std::string_view text(*entry);
-        if (!added.count(std::string(text.substr(0, text.find('=')))))
+        if (inherited(text.substr(0, text.find('='))))
             environment.emplace_back(text);
     }
     for (const auto& [key, value] : added)

@@ -207,6 +207,15 @@ std::string Config::string(const std::string& dottedKey) const
     return scalar(dottedKey).value_or("");
 }
 
+std::vector<std::string> Config::secretVariables() const
+{
+    std::vector<std::string> names;
+    for (const char* key : {"alerts.email.password_env"})
+        if (auto name = string(key); !name.empty())
+            names.push_back(name);
+    return names;
+}
+
 std::vector<std::string> Config::list(const std::string& dottedKey) const
 {
     std::vector<std::string> items;

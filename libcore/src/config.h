@@ -62,6 +62,9 @@ public:
     long long integer(const std::string& dottedKey) const;
     std::string string(const std::string& dottedKey) const;
     std::vector<std::string> list(const std::string& dottedKey) const;
+    // The environment variables this config names as holding a secret
+    // (alerts.email.password_env): never passed on to a build step.
+    std::vector<std::string> secretVariables() const;
 
     // What a plugin's Context::setting, settingList and settingMap return:
     // a scalar (a path resolved against the config file's directory), the

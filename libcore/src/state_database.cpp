@@ -253,8 +253,23 @@ void StateDatabase::restoreFrom(const std::filesystem::path& file)
 
 bool StateDatabase::createDirectory(const std::filesystem::path& directory)
 {
-    if (std::filesystem::is_directory(directory))
+    struct stat info {
+    };
+    if (::lstat(directory.c_str(), &info) == 0) {
+        // It holds the database, step logs and checkpoints of a process that
+        // runs as root: someone else who can write there could plant them.
+        if (!S_ISDIR(info.st_mode))
+            throw std::runtime_error("the state directory " + directory.string() +
+                                     " is not a directory (a symlink?); refusing to use it");
+        if (info.st_uid != ::geteuid() || (info.st_mode & 022) != 0)
+            throw std::runtime_error(
+                "the state directory " + directory.string() + " is " +
+                (info.st_uid != ::geteuid() ? "owned by uid " + std::to_string(info.st_uid)
+                                            : std::string("writable by group or others")) +
+                "; refusing to use it (chown it to uid " + std::to_string(::geteuid()) +
+                " and chmod 0700)");
         return false;
+    }
     std::filesystem::create_directories(directory.parent_path());
     if (::mkdir(directory.c_str(), 0700) == 0)
         return true;

@@ -51,6 +51,12 @@ std::vector<std::string> readKernelMessages(int fd)
     return lines;
 }
 
+// What a step inherits of the supervisor's environment (docs/plans.md), with
+// the plan's `env` and the LFS, LFSW_* and MAKEFLAGS variables set for it.
+constexpr const char* kStepEnvironment[] = {
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LANGUAGE", "LC_*", "TZ",
+    "TMPDIR", "LFS", "LFS_*", "LFSW_*"};
+
 std::string sanitized(const std::string& name)
 {
     std::string result = name;
@@ -335,6 +341,8 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
             attempt = r.attempts + 1;
     const auto logDirectory = stateDirectory_ / "steps" / std::to_string(runId);
     std::filesystem::create_directories(logDirectory);
+    std::filesystem::permissions(stateDirectory_ / "steps", std::filesystem::perms::owner_all);
+    std::filesystem::permissions(logDirectory, std::filesystem::perms::owner_all);
     const auto logFile = logDirectory / (std::to_string(position) + "-" + sanitized(step.name) +
                                          "." + std::to_string(attempt) + ".log");
     journal_.startStep(runId, position, logFile.string(), limits_);
@@ -345,6 +353,11 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     CommandRunner::Options options;
     options.timeout = step.timeout;
     options.grace = *parseDuration(config_.string("build.stop_grace"));
+    // A documented environment, never the supervisor's whole one: what the
+    // host has (cloud keys, tokens) and the secrets the config names stay out.
+    options.inheritOnly = std::vector<std::string>(std::begin(kStepEnvironment),
+                                                   std::end(kStepEnvironment));
+    options.withheld = config_.secretVariables();
     options.environment = step.env;
     options.environment["LFS"] = root.string();
     options.environment["LFSW_ROOT"] = root.string();
@@ -395,7 +408,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
 
     // Not O_APPEND: splice refuses files opened for appending. The file is
     // new for every attempt.
-    const int log = ::open(logFile.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int log = ::open(logFile.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log < 0)
         throw std::runtime_error("cannot write the step log " + logFile.string() + ": " +
                                  std::strerror(errno));

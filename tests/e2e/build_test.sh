@@ -303,6 +303,40 @@ expect_status 1 "restore of a misspelled checkpoint"
 expect_err "no checkpoint 'tw', did you mean 'two'?"
 printf 'build: {root: root}\n' > lfs-wrapper.yaml
 
+# ---- a step gets a documented environment: never the host's secrets or the
+# ones the config names, and its log is readable by its owner only
+rm -rf .lfs-wrapper root
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root}
+alerts:
+  email: {server: localhost, username: me, password_env: LFSW_SMTP_PASSWORD}
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: env
+    env: {CFLAGS: -O2}
+    run: "env | sort | sed 's/^/env: /'"
+YAML
+AWS_SECRET_ACCESS_KEY=cloud-key LFSW_SMTP_PASSWORD=smtp-secret GITHUB_TOKEN=gh run build start --plan plan.yaml
+expect_status 0 "env step"
+expect_out "env: CFLAGS=-O2"
+expect_out "env: LFS=$SCRATCH/root"
+expect_out "env: LFSW_STEP=env"
+expect_out "env: PATH="
+expect_no_out "cloud-key"
+expect_no_out "smtp-secret"
+expect_no_out "GITHUB_TOKEN"
+CHECKS=$((CHECKS + 1)); ! grep -rq "smtp-secret\|cloud-key" .lfs-wrapper/steps || fail "a secret reached a step log"
+expect_equal "$(stat -c %a .lfs-wrapper/steps/1/1-env.1.log)" "600" "(step log mode)"
+expect_equal "$(stat -c %a .lfs-wrapper/steps .lfs-wrapper/steps/1 | sort -u)" "700" "(step log directories' mode)"
+expect_equal "$(stat -c %a .lfs-wrapper)" "700" "(state directory mode)"
+chmod 0777 .lfs-wrapper
+run build status
+expect_status 1 "a world-writable state directory"
+expect_err "the state directory $SCRATCH/.lfs-wrapper is writable by group or others; refusing to use it"
+chmod 0700 .lfs-wrapper
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+
 # ---- out of memory raises resource_exhaustion; adjust_limits halves the jobs and caps memory
 rm -rf .lfs-wrapper root
 cat > lfs-wrapper.yaml <<'YAML'

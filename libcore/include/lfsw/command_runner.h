@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <lfsw/export.h>
 
@@ -42,6 +44,12 @@ public:
         std::chrono::milliseconds grace{std::chrono::seconds(5)};
         std::filesystem::path workdir;                  // empty: the current directory
         std::map<std::string, std::string> environment; // added to the inherited one
+        // When set, only these variables of this process's environment are
+        // inherited ("NAME", or "PREFIX*" for every name that starts so),
+        // and none named in `withheld`; `environment` is added to them.
+        // Unset: the whole environment is inherited.
+        std::optional<std::vector<std::string>> inheritOnly;
+        std::vector<std::string> withheld;
         std::string user;                   // run as this user (needs root); empty: as we are
         std::filesystem::path chrootDir;    // chroot here first (needs root); workdir is inside
         // With chrootDir: /dev, /proc, /sys and /run mounted inside it, as
