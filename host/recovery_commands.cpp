@@ -90,6 +90,12 @@ int run(Session& session, const po::variables_map& values)
         });
     switch (outcome.status) {
     case RecoveryOutcome::Status::Recovered:
+        if (outcome.changedNothing) {
+            std::cout << event.condition << ": chain '" << outcome.chainKey
+                      << "' changed nothing: no action applied (attempt " << outcome.attempt
+                      << " of " << outcome.maxAttempts << ")\n";
+            return kExitOk;
+        }
         std::cout << event.condition << ": recovered by chain '" << outcome.chainKey
                   << "' (attempt " << outcome.attempt << " of " << outcome.maxAttempts << ")\n";
         return kExitOk;

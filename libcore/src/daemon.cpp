@@ -152,6 +152,13 @@ void Daemon::tick(Services& services)
                 << "the supervisor (pid " << run->supervisorPid << ") handles it for its build";
             continue;
         }
+        if (!ResourceMonitor::exhausts(event)) {
+            // Load is not an exhausted resource: nothing a chain frees or
+            // adjusts brings it down, and another job may cause it.
+            services.engine.notify(event, event.evidence["summary"] + "; no recovery runs for it",
+                                   "over its threshold, no recovery runs", LogLevel::Warning);
+            continue;
+        }
         if (services.config.recoversAutomatically(event.condition, event.failureClass)) {
             auto outcome = services.engine.run(event, services.remote);
             LFSW_LOG(logger_, Info)

@@ -134,6 +134,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
                             << outcome.maxAttempts;
 
     outcome.status = RecoveryOutcome::Status::Recovered;
+    outcome.changedNothing = true;
     int position = 0;
     for (const auto& entry : chain->entries) {
         ++position;
@@ -176,6 +177,8 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
                 << (result.message().empty() ? "" : ": " + result.message());
         if (onAction)
             onAction(entry.action, result);
+        if (result.status() == Result::Status::Done)
+            outcome.changedNothing = false;
         if (result.status() == Result::Status::Failed) {
             outcome.status = RecoveryOutcome::Status::Failed;
             outcome.message = entry.action + ": " + result.message();
@@ -186,9 +189,10 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
     database_
         .prepare("UPDATE recovery_attempt SET ended_at = ?, outcome = ?, message = ? WHERE id = ?")
         .bind(1, isoUtcNow())
-        .bind(2, std::string(outcome.status == RecoveryOutcome::Status::Recovered ? "recovered"
-                                                                                  : "failed"))
-        .bind(3, outcome.message)
+        .bind(2, std::string(outcome.status != RecoveryOutcome::Status::Recovered ? "failed"
+                             : outcome.changedNothing                         ? "unchanged"
+                                                                              : "recovered"))
+        .bind(3, outcome.changedNothing ? "no action applied: nothing changed" : outcome.message)
         .bind(4, attemptId)
         .run();
     sendAlert(event, outcome);
@@ -222,8 +226,11 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     case RecoveryOutcome::Status::Recovered:
         alert.severity = LogLevel::Warning;
         alert.subject = event.condition + where + ": recovery chain " + outcome.chainKey +
-                        " completed (" + attempt + ")";
-        alert.body = "Recovery chain " + outcome.chainKey + " completed.";
+                        (outcome.changedNothing ? " changed nothing" : " completed") + " (" +
+                        attempt + ")";
+        alert.body = "Recovery chain " + outcome.chainKey +
+                     (outcome.changedNothing ? ": no action applied, nothing changed."
+                                             : " completed.");
         break;
     case RecoveryOutcome::Status::Failed:
         alert.severity = LogLevel::Error;

@@ -31,6 +31,9 @@ struct RecoveryOutcome {
     int attempt = 0; // the attempt this was (Exhausted: the attempts used)
     int maxAttempts = 0;
     std::string message; // the failed action's reason, or why nothing ran
+    // Recovered, but every action was not applicable: the chain changed
+    // nothing (journalled as "unchanged", never as "recovered").
+    bool changedNothing = false;
 };
 
 // What one chain entry would do, for --dry-run.

@@ -59,14 +59,24 @@ Result RemoteBuildControl::freeResources()
 {
     Reclaimer reclaimer(config_, stateDirectory_);
     auto items = reclaimer.caches();
-    // The scratch directories and the store belong to a running build.
+    std::string kept;
+    // The store and the logs belong to a running build; the scratch
+    // directories (unpacked sources) also to one that can be resumed.
     if (!buildRunning()) {
         BuildTree tree(config_, stateDirectory_);
-        for (auto more : {reclaimer.scratch(tree), reclaimer.oldStepLogs(journal_),
-                          reclaimer.temporaryFiles(), reclaimer.storeObjects(tree)})
+        auto run = journal_.latestRun();
+        const bool resumable = run && run->state != "done";
+        for (auto more : {resumable ? std::vector<ReclaimedItem>() : reclaimer.scratch(tree),
+                          reclaimer.oldStepLogs(journal_), reclaimer.temporaryFiles(),
+                          reclaimer.storeObjects(tree)})
             items.insert(items.end(), more.begin(), more.end());
+        if (resumable)
+            kept = "; build " + std::to_string(run->id) + " can be resumed (" + run->state +
+                   "): its scratch directories stay";
     }
-    return Result::done(Reclaimer::describe(items));
+    if (Reclaimer::total(items) == 0)
+        return Result::notApplicable(Reclaimer::describe(items) + kept);
+    return Result::done(Reclaimer::describe(items) + kept);
 }
 
 Result RemoteBuildControl::cleanEnvironment(bool revert)

@@ -49,6 +49,10 @@ public:
     const std::vector<ResourceReading>& readings() const { return readings_; }
     // Whether any reading of the last sample is at or over its threshold.
     bool anyOverThreshold() const;
+    // Whether an event of tick() is a resource running out (disk, memory),
+    // which a recovery chain may act on; CPU load over its threshold is not:
+    // it is alerted on, and never starts a chain.
+    static bool exhausts(const Event& event) { return event.failureClass != "cpu"; }
 
 private:
     ThresholdWatch& watch(const std::string& key, double threshold);

@@ -545,7 +545,7 @@ bool Supervisor::resourcesExhausted()
     try {
         for (auto& event : monitor_.tick()) {
             LFSW_LOG(logger_, Warning) << event.evidence["summary"];
-            if (event.failureClass == "cpu") {
+            if (!ResourceMonitor::exhausts(event)) {
                 // A build is meant to keep every CPU busy: say so, do not stop it.
                 event.step = currentStep_;
                 engine_.notify(event,
@@ -633,6 +633,8 @@ Result Supervisor::freeResources()
                       reclaimer.temporaryFiles(), reclaimer.storeObjects(tree_)})
         items.insert(items.end(), more.begin(), more.end());
     LFSW_LOG(logger_, Info) << Reclaimer::describe(items);
+    if (Reclaimer::total(items) == 0)
+        return Result::notApplicable(Reclaimer::describe(items));
     return Result::done(Reclaimer::describe(items));
 }
 

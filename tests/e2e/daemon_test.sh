@@ -67,4 +67,44 @@ wait $DAEMON
 CHECKS=$((CHECKS + 1)); ! kill -0 $DAEMON 2>/dev/null || fail "daemon still alive after system stop --all"
 run system stop --all
 expect_out "daemon: none running"
+# ---- CPU load over its threshold (1%, with a busy loop beside): alerted on,
+# never a recovery chain; and free_resources outside a build keeps the
+# scratch directories of a build that can be resumed
+rm -rf .lfs-wrapper chain-ran
+mkdir -p root/sources/foo-1.0 cache
+echo source > root/sources/foo-1.0/configure
+head -c 100000 /dev/urandom > cache/blob
+cat > lfs-wrapper.yaml <<YAML
+build: {root: root, scratch: ["sources/*"]}
+monitoring:
+  interval: 1s
+  resources: {cpu: true, memory: false, disk: false}
+  thresholds: {cpu_load: 1%}
+resources:
+  reclaim: [$SCRATCH/cache]
+alerts:
+  repeat_after: 1h
+recovery_actions:
+  resource_exhaustion:
+    - run_command: {command: "date +%s.%N >> $SCRATCH/chain-ran"}
+    - free_resources
+YAML
+printf 'steps:\n  - name: fails\n    run: exit 1\n' > plan.yaml
+run build start --plan plan.yaml
+expect_status 1 "(a failed build that can be resumed)"
+( while :; do :; done ) & BUSY=$!
+"$LFSW" daemon >daemon3.out 2>&1 &
+DAEMON=$!
+for _ in $(seq 80); do grep -q "over its threshold, no recovery runs" daemon3.out .lfs-wrapper/lfs-wrapper.log 2>/dev/null && break; sleep 0.1; done
+kill $BUSY
+kill -TERM $DAEMON; wait $DAEMON
+CHECKS=$((CHECKS + 1)); grep -q "over its threshold, no recovery runs" daemon3.out .lfs-wrapper/lfs-wrapper.log || fail "no alert on CPU load: $(cat daemon3.out)"
+expect_no_file chain-ran
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT count(*) FROM recovery_attempt")" "0" "(recovery attempts run for CPU load)"
+expect_file root/sources/foo-1.0/configure
+run recovery run resource_exhaustion
+expect_status 0 "(free_resources outside the build)"
+expect_out "its scratch directories stay"
+expect_file root/sources/foo-1.0/configure
+expect_no_file cache/blob
 finish
