@@ -12,6 +12,8 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -65,6 +67,100 @@ std::optional<Identity> resolveUser(const std::string& user, std::string& error)
     [[maybe_unused]] auto written =
         ::write(STDERR_FILENO, message, static_cast<std::size_t>(length));
     ::_exit(127);
+}
+
+// The pids of this process's children, from /proc with system calls only
+// (this runs after fork in a process that may have threads). A child's pid
+// cannot be reused before its parent reaps it, so signalling it is safe.
+void killChildren(pid_t self)
+{
+    const int proc = ::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (proc < 0)
+        return;
+    alignas(dirent64) char entries[8192];
+    for (ssize_t count; (count = ::getdents64(proc, entries, sizeof entries)) > 0;) {
+        for (ssize_t at = 0; at < count;) {
+            const auto* entry = reinterpret_cast<const dirent64*>(entries + at);
+            at += entry->d_reclen;
+            pid_t pid = 0;
+            const char* name = entry->d_name;
+            for (; *name >= '0' && *name <= '9'; ++name)
+                pid = pid * 10 + (*name - '0');
+            if (*name != '\0' || pid <= 0)
+                continue;
+            char path[48];
+            char* end = path;
+            for (const char* p = "/proc/"; *p;)
+                *end++ = *p++;
+            for (const char* p = entry->d_name; *p;)
+                *end++ = *p++;
+            for (const char* p = "/stat"; *p;)
+                *end++ = *p++;
+            *end = '\0';
+            const int statFd = ::open(path, O_RDONLY | O_CLOEXEC);
+            if (statFd < 0)
+                continue;
+            char stat[512];
+            const ssize_t length = ::read(statFd, stat, sizeof stat - 1);
+            ::close(statFd);
+            if (length <= 0)
+                continue;
+            stat[length] = '\0';
+            // "pid (comm) S ppid ...": comm ends at the last ')'.
+            const char* close = nullptr;
+            for (const char* p = stat; *p; ++p)
+                if (*p == ')')
+                    close = p;
+            if (!close || close[1] == '\0' || close[2] == '\0' || close[3] == '\0')
+                continue;
+            pid_t parent = 0;
+            for (const char* p = close + 4; *p >= '0' && *p <= '9'; ++p)
+                parent = parent * 10 + (*p - '0');
+            if (parent == self)
+                ::kill(pid, SIGKILL);
+        }
+    }
+    ::close(proc);
+}
+
+// The keeper's part (see Options::containProcesses): waits for the command,
+// reaping whatever is handed to it meanwhile; then ends every process left,
+// and exits as the command did.
+[[noreturn]] void keepCommand(pid_t command)
+{
+    ::close_range(0, ~0U, 0); // the output pipe and the lock files are the command's business
+    // A stop or timeout signals the whole group, this process too: it must
+    // outlive the command to report how it ended.
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGQUIT})
+        ::signal(signal, SIG_IGN);
+    int commandStatus = 0;
+    for (;;) {
+        int status = 0;
+        const pid_t ended = ::waitpid(-1, &status, 0);
+        if (ended == command) {
+            commandStatus = status;
+            break;
+        }
+        if (ended < 0 && errno != EINTR)
+            break;
+    }
+    const pid_t self = ::getpid();
+    for (;;) {
+        killChildren(self);
+        pid_t ended;
+        while ((ended = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
+        }
+        if (ended < 0 && errno == ECHILD)
+            break;
+        const timespec pause{0, 10 * 1000 * 1000};
+        ::nanosleep(&pause, nullptr);
+    }
+    if (WIFSIGNALED(commandStatus)) {
+        ::signal(WTERMSIG(commandStatus), SIG_DFL);
+        ::kill(self, WTERMSIG(commandStatus));
+    }
+    ::_exit(WIFEXITED(commandStatus) ? WEXITSTATUS(commandStatus)
+                                     : 128 + WTERMSIG(commandStatus));
 }
 
 } // namespace
@@ -133,6 +229,7 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
         envp.push_back(entry.data());
     envp.push_back(nullptr);
     const std::string workdir = options.workdir.string();
+    const std::string workdirError = "cannot change to the working directory " + workdir;
     const std::string chrootDir = options.chrootDir.string();
     const std::string cgroupProcs = options.cgroupProcs.string();
     std::optional<ChrootMounts> mounts;
@@ -177,6 +274,18 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
             if (::setrlimit(RLIMIT_AS, &limit) != 0)
                 childFail("cannot set the memory limit");
         }
+        if (options.containProcesses) {
+            // This process becomes the command's keeper: a subreaper, so that
+            // every process the command leaves behind, in its group or not
+            // (setsid, a daemon), becomes a child of this one, which ends
+            // them all once the command has ended, then ends as it did.
+            ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+            const pid_t command = ::fork();
+            if (command < 0)
+                childFail("cannot start the command");
+            if (command > 0)
+                keepCommand(command);
+        }
         if (mounts) {
             if (const char* failed = mounts->enter())
                 childFail(failed);
@@ -188,7 +297,7 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
                 childFail("cannot change to / inside the chroot");
         }
         if (!workdir.empty() && ::chdir(workdir.c_str()) != 0)
-            childFail("cannot change to the working directory");
+            childFail(workdirError.c_str());
         if (identity) {
             if (::setgroups(identity->groups.size(), identity->groups.data()) != 0 ||
                 ::setgid(identity->gid) != 0 || ::setuid(identity->uid) != 0)

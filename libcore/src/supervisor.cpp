@@ -370,6 +370,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         options.environment["LFSW_CONFIG_DIR"] =
             std::filesystem::absolute(*config_.file()).parent_path().string();
     options.user = step.user;
+    options.containProcesses = true;
     // The memory cap: a cgroup of the step's own where one is writable (the
     // kernel enforces it on the whole process tree and counts its OOM
     // kills), else RLIMIT_AS on each process.

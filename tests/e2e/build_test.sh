@@ -303,6 +303,21 @@ expect_status 1 "restore of a misspelled checkpoint"
 expect_err "no checkpoint 'tw', did you mean 'two'?"
 printf 'build: {root: root}\n' > lfs-wrapper.yaml
 
+# ---- a process that left the step's group and session ends with the step
+rm -rf .lfs-wrapper root
+cat > plan.yaml <<'YAML'
+steps:
+  - name: daemonizes
+    run: |
+      setsid sleep 3171 > /dev/null 2>&1 < /dev/null &
+      echo $! > ../escaped.pid
+YAML
+run build start --plan plan.yaml
+expect_status 0 "a step that leaves a daemon behind"
+pid=$(cat escaped.pid)
+for _ in $(seq 50); do [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
+CHECKS=$((CHECKS + 1)); { [ ! -d "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]; } || fail "setsid sleep $pid outlived its step"
+
 # ---- a step gets a documented environment: never the host's secrets or the
 # ones the config names, and its log is readable by its owner only
 rm -rf .lfs-wrapper root

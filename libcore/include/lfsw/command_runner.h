@@ -57,6 +57,12 @@ public:
         // of the command's own. Nothing of it reaches the caller's mounts,
         // and it is gone when the command's last process ends.
         bool chrootMounts = false;
+        // Every process the command starts ends with it, also one that left
+        // its process group or session (setsid, a daemon): the command runs
+        // below a keeper process, a subreaper that every orphan of the
+        // command's comes to, and that kills what is left when the command
+        // has ended. The pid and group reported are the keeper's.
+        bool containProcesses = false;
         std::uint64_t memoryLimitBytes = 0; // RLIMIT_AS; 0: none
         // A cgroup's `cgroup.procs` file: the command joins that cgroup
         // before it runs anything, so every process it starts is in it
