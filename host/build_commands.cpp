@@ -110,9 +110,9 @@ std::string duration(const std::string& start, const std::string& end)
     return formatDuration(std::chrono::seconds(std::max<std::time_t>(0, *to - *from)));
 }
 
-std::string stateOf(const RunRecord& run)
+std::string stateOf(Session& session, const RunRecord& run)
 {
-    if (run.state == "running" && !ProcessTable::alive(run.supervisorPid))
+    if (run.state == "running" && !session.remoteControl().supervisorAlive(run.supervisorPid))
         return "interrupted (its supervisor, pid " + std::to_string(run.supervisorPid) +
                ", is gone)";
     if (run.state == "running")
@@ -132,7 +132,7 @@ int status(Session& session, const po::variables_map&)
         std::cout << "no build has run\n";
         return kExitOk;
     }
-    std::cout << "build " << run->id << ": " << stateOf(*run) << "\n"
+    std::cout << "build " << run->id << ": " << stateOf(session, *run) << "\n"
               << "  plan:    " << run->planSource << "\n"
               << "  root:    " << run->buildRoot << "\n"
               << "  started: " << run->startedAt
@@ -174,7 +174,7 @@ int status(Session& session, const po::variables_map&)
               << "FAILURE\n";
     for (const auto& step : session.journal().steps(run->id)) {
         std::string state = step.state;
-        if (state == "running" && !ProcessTable::alive(run->supervisorPid))
+        if (state == "running" && !session.remoteControl().supervisorAlive(run->supervisorPid))
             state = "interrupted";
         std::string exit = step.signal       ? "signal " + std::to_string(*step.signal)
                            : step.exitStatus ? "status " + std::to_string(*step.exitStatus)
@@ -210,7 +210,7 @@ int analyzeState(Session& session, const po::variables_map&)
     }
     auto run = *session.journal().latestRun();
     const auto steps = session.journal().steps(run.id);
-    const bool supervisorAlive = ProcessTable::alive(run.supervisorPid);
+    const bool supervisorAlive = session.remoteControl().supervisorAlive(run.supervisorPid);
     std::vector<std::string> done;
     const StepRecord* halfDone = nullptr;
     const StepRecord* failed = nullptr;
@@ -222,7 +222,7 @@ int analyzeState(Session& session, const po::variables_map&)
         else if (!failed && (step.state == "failed" || step.state == "stopped"))
             failed = &step;
     }
-    std::cout << "build " << run.id << ": " << stateOf(run) << "\n"
+    std::cout << "build " << run.id << ": " << stateOf(session, run) << "\n"
               << "steps done: " << done.size() << " of " << steps.size();
     for (std::size_t i = 0; i < done.size(); ++i)
         std::cout << (i ? ", " : " (") << done[i] << (i + 1 == done.size() ? ")" : "");
@@ -289,7 +289,7 @@ int processStop(Session& session, const po::variables_map& values)
         return kExitUsage;
     }
     auto run = session.stateDirectoryExists() ? session.journal().latestRun() : std::nullopt;
-    if (!run || run->state != "running" || !ProcessTable::alive(run->supervisorPid)) {
+    if (!run || run->state != "running" || !session.remoteControl().supervisorAlive(run->supervisorPid)) {
         std::cout << "no build is running: no build process to stop\n";
         return kExitOk;
     }
@@ -356,7 +356,7 @@ int systemStop(Session& session, const po::variables_map& values)
     }
     auto run = session.journal().latestRun();
     const bool supervisorRan =
-        run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+        run && run->state == "running" && session.remoteControl().supervisorAlive(run->supervisorPid);
     auto result = session.remoteControl().stopBuild(values.count("force") > 0);
     std::cout << "build: " << result.message() << "\n"
               << "supervisor: "

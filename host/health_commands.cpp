@@ -192,7 +192,7 @@ void checkProcesses(Session& session, Report& report)
             report.fail("supervisor: cannot tell whether a build runs: " + std::string(e.what()));
         }
         if (run && run->state == "running") {
-            if (ProcessTable::alive(run->supervisorPid))
+            if (session.remoteControl().supervisorAlive(run->supervisorPid))
                 report.ok("supervisor: pid " + std::to_string(run->supervisorPid) + " runs build " +
                           std::to_string(run->id));
             else

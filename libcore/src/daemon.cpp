@@ -144,7 +144,7 @@ void Daemon::tick(Services& services)
     if (events.empty())
         return;
     auto run = services.journal.latestRun();
-    const bool building = run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+    const bool building = services.remote.buildRunning();
     for (auto& event : events) {
         LFSW_LOG(logger_, Warning) << event.evidence["summary"];
         if (building) {

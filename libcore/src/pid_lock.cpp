@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace lfsw {
@@ -63,6 +64,24 @@ std::optional<pid_t> PidLock::holder(const std::filesystem::path& file)
     }
     ::close(fd);
     return pid;
+}
+
+bool PidLock::heldBy(const std::filesystem::path& file, pid_t pid)
+{
+    return pid > 0 && holder(file) == pid;
+}
+
+bool PidLock::signalHolder(const std::filesystem::path& file, pid_t pid, int signal)
+{
+    if (pid <= 0)
+        return false;
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd < 0)
+        return false;
+    const bool held = heldBy(file, pid) &&
+                      ::syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0;
+    ::close(pidfd);
+    return held;
 }
 
 } // namespace lfsw

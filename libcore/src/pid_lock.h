@@ -26,6 +26,13 @@ public:
 
     // The PID of the process holding the lock at `file`, if one does.
     static std::optional<pid_t> holder(const std::filesystem::path& file);
+    // Whether `pid` holds the lock at `file`: alive, and the process that
+    // was recorded, not another that reused a dead one's pid.
+    static bool heldBy(const std::filesystem::path& file, pid_t pid);
+    // Sends `signal` to `pid` only while it holds the lock at `file`,
+    // through a pidfd opened before the check, so that the signal reaches
+    // the process that was checked. False when it does not hold the lock.
+    static bool signalHolder(const std::filesystem::path& file, pid_t pid, int signal);
 
 private:
     std::filesystem::path file_;

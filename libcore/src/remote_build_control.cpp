@@ -13,6 +13,8 @@
 #include "build_tree.h"
 #include "config.h"
 #include "process_table.h"
+#include "supervisor.h"
+#include "pid_lock.h"
 #include "reclaimer.h"
 
 namespace lfsw {
@@ -26,7 +28,12 @@ RemoteBuildControl::RemoteBuildControl(const Config& config, BuildJournal& journ
 bool RemoteBuildControl::buildRunning() const
 {
     auto run = journal_.latestRun();
-    return run && run->state == "running" && ProcessTable::alive(run->supervisorPid);
+    return run && run->state == "running" && supervisorAlive(run->supervisorPid);
+}
+
+bool RemoteBuildControl::supervisorAlive(pid_t pid) const
+{
+    return PidLock::heldBy(stateDirectory_ / Supervisor::kLockFileName, pid);
 }
 
 Result RemoteBuildControl::createCheckpoint(const std::string& name)
@@ -109,9 +116,12 @@ Result RemoteBuildControl::stopBuild(bool force)
     if (!run || run->state != "running")
         return Result::notApplicable("no build is running");
     const auto grace = *parseDuration(config_.string("build.stop_grace"));
-    if (ProcessTable::alive(run->supervisorPid)) {
+    if (supervisorAlive(run->supervisorPid)) {
         journal_.requestStop(run->id, force ? "force" : "graceful");
-        ::kill(run->supervisorPid, SIGUSR1);
+        if (!PidLock::signalHolder(stateDirectory_ / Supervisor::kLockFileName,
+                                   run->supervisorPid, SIGUSR1))
+            return Result::failed("the supervisor (pid " + std::to_string(run->supervisorPid) +
+                                  ") ended before it could be asked to stop");
         // The supervisor records the step as stopped and the run as ended.
         const auto deadline = std::chrono::steady_clock::now() + grace + std::chrono::seconds(15);
         while (std::chrono::steady_clock::now() < deadline) {

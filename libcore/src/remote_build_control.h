@@ -37,6 +37,10 @@ public:
     // A build is running under its own supervisor: changing its tree from
     // here would race with it.
     bool buildRunning() const;
+    // The supervisor recorded as `pid` still runs this state directory's
+    // build: it holds the supervisor lock (a pid that exists may have been
+    // reused by another process).
+    bool supervisorAlive(pid_t pid) const;
 
 private:
     const Config& config_;

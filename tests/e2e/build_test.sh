@@ -318,6 +318,17 @@ pid=$(cat escaped.pid)
 for _ in $(seq 50); do [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
 CHECKS=$((CHECKS + 1)); { [ ! -d "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]; } || fail "setsid sleep $pid outlived its step"
 
+# ---- build stop never signals a process that reused a dead supervisor's pid
+sleep 300 & victim=$!
+sqlite3 .lfs-wrapper/state.db "UPDATE build_run SET state = 'running', supervisor_pid = $victim WHERE id = (SELECT max(id) FROM build_run)"
+run build status
+expect_out "interrupted (its supervisor, pid $victim, is gone)"
+run build stop
+expect_status 0 "build stop of a run whose supervisor pid was reused"
+expect_out "the supervisor had died"
+CHECKS=$((CHECKS + 1)); kill -0 "$victim" 2>/dev/null || fail "build stop killed pid $victim, which is not the supervisor"
+kill "$victim"; wait "$victim" 2>/dev/null
+
 # ---- a step gets a documented environment: never the host's secrets or the
 # ones the config names, and its log is readable by its owner only
 rm -rf .lfs-wrapper root
