@@ -36,7 +36,7 @@ expect_equal "$(fingerprint root)" "$before" "(owners, setuid/setgid, capabiliti
 expect_equal "$(stat -c %a root/usr/bin/su-like)" "6755" "(setuid and setgid survive the chown before the chmod)"
 
 # ---- out of disk in the store: a clear error, earlier checkpoints intact, the tree untouched
-mount -t tmpfs -o size=300k tmpfs state
+mount -t tmpfs -o size=300k,mode=0700 tmpfs state  # a fresh tmpfs is 1777: refused as a state directory
 run checkpoint create small
 expect_status 0 "a checkpoint that fits"
 head -c 2000000 /dev/urandom > root/usr/bin/big
