@@ -166,9 +166,10 @@ int show(Session& session, const po::variables_map& values)
               << "\n  paths:   " << manifest->entries.size() << ", "
               << formatBytes(manifest->totalBytes()) << "\n\n";
     for (const auto& e : manifest->entries) {
-        std::cout << e.type << " " << std::oct << std::setw(4) << std::setfill('0') << e.mode
-                  << std::dec << std::setfill(' ') << " " << e.uid << ":" << e.gid << " "
-                  << std::setw(10) << std::right << e.size << std::left << " " << e.path;
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", e.mode & 07777);
+        std::cout << e.type << " " << mode << " " << e.uid << ":" << e.gid << " " << std::setw(10)
+                  << std::right << e.size << std::left << " " << e.path;
         if (e.type == 'l')
             std::cout << " -> " << e.target;
         if (!e.linkGroup.empty())

@@ -49,7 +49,15 @@ run checkpoint show base
 expect_out "usr/lib/libx.so -> libx.so.1"
 expect_out "usr/bin/tool-hardlink (hardlink of usr/bin/tool)"
 expect_no_out "tmp-exclude"
-expect_equal "$(du -k .lfs-wrapper/store/objects | tail -1 | cut -f1)" "$(du -k .lfs-wrapper/store/objects | tail -1 | cut -f1)"
+# Every file's and directory's mode as stat shows it, not only the first one's.
+modes_checked=0
+while read -r type mode _ _ path; do
+  case $type in f | d) ;; *) continue ;; esac
+  [ -e "root/$path" ] || continue
+  modes_checked=$((modes_checked + 1))
+  [ "$(stat -c %04a "root/$path")" = "$mode" ] || fail "checkpoint show gives $path mode $mode, stat $(stat -c %04a "root/$path")"
+done < <(sed '1,/^$/d' <<<"$OUT" | grep -v -- ' -> \|(hardlink of ')
+CHECKS=$((CHECKS + 1)); [ "$modes_checked" -gt 5 ] || fail "checkpoint show listed only $modes_checked files and directories"
 CHECKS=$((CHECKS + 1)); [ "$(du -sk .lfs-wrapper/store/objects | cut -f1)" -lt 2000 ] || fail "the sparse file was stored densely"
 
 # ---- wreck the tree: every kind of change, and planted symlinks pointing outside
