@@ -255,6 +255,13 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
     std::size_t expected = 0;
     if (auto problem = parseHeader(body, at, lineNumber, manifest, expected); !problem.empty())
         return problem;
+    // Never sized by a number read from disk beyond what the file can hold:
+    // an entry is a line of 14 fields, 13 tabs and a newline at least.
+    const std::size_t possible = (body.size() - at) / 14 + 1;
+    if (expected > possible)
+        return "line " + std::to_string(lineNumber) + ": the manifest declares " +
+               std::to_string(expected) + " entries, more than its " +
+               std::to_string(body.size()) + " bytes can hold";
     manifest.entries.reserve(expected);
 
     std::string_view line;

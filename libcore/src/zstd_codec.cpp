@@ -164,6 +164,13 @@ std::string ZstdCodec::decode(const char* stored, std::size_t length, std::uint6
     // says otherwise is not the object it is filed as.
     if (ZSTD_getFrameContentSize(stored, length) != size)
         throw std::runtime_error("corrupt object: its content does not match its hash");
+    // Both sizes are read from disk: never allocate more than a frame of
+    // this length can decompress to (a block of 128 KiB takes 4 bytes at
+    // least, an RLE block).
+    if (size / 32768 > length + 1)
+        throw std::runtime_error("corrupt object: " + std::to_string(length) +
+                                 " stored bytes cannot hold the " + std::to_string(size) +
+                                 " bytes it claims");
     std::string content(size, '\0');
     const std::size_t got =
         ZSTD_decompressDCtx(decompress_, content.data(), content.size(), stored, length);

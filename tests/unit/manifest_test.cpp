@@ -2,6 +2,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include "checked_text.h"
 #include "manifest.h"
 
 using lfsw::Manifest;
@@ -83,4 +84,24 @@ TEST_CASE("paths with '..' or a leading '/' are refused even with a valid checks
     }
     CHECK(Manifest::safePath("usr/lib/x"));
     CHECK_FALSE(Manifest::safePath(""));
+}
+
+TEST_CASE("a manifest declaring more entries than it can hold is refused, not allocated")
+{
+    const std::string text = sample().serialize();
+    std::string_view body;
+    REQUIRE(lfsw::checkEndLine(text, body) == lfsw::EndLine::kGood);
+    std::string edited(body);
+    const auto at = edited.find("entries");
+    REQUIRE(at != std::string::npos);
+    const auto end = edited.find('\n', at);
+    std::string header = edited.substr(at, end - at);
+    // Keep the separator as the format has it, change only the number.
+    const auto digits = header.find_first_of("0123456789");
+    edited.replace(at + digits, end - at - digits, "2000000000000");
+    lfsw::appendEndLine(edited); // the checksum made right again
+    auto result = Manifest::parse(edited);
+    REQUIRE(std::holds_alternative<std::string>(result));
+    CHECK(std::get<std::string>(result).find("declares 2000000000000 entries") !=
+          std::string::npos);
 }
