@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "reclaimer.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <lfsw/units.h>
 
@@ -9,28 +16,34 @@
 #include "build_tree.h"
 #include "config.h"
 #include "path_rules.h"
+#include "remove_beneath.h"
 
 namespace lfsw {
 
 namespace {
 
-// Removes everything inside `directory` (symlinks as links), keeps it.
+// Removes everything inside `directory`, keeps it. The directory is opened
+// without a symlink anywhere on its path (a link in a parent could point it
+// elsewhere), and what is in it is removed through descriptors, never across
+// a mount point (removeBeneath).
 std::uint64_t emptyDirectory(const std::filesystem::path& directory, std::string& problem)
 {
-    std::uint64_t freed = 0;
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-        const auto bytes = allocatedBytes(entry.path());
-        std::error_code removeError;
-        std::filesystem::remove_all(entry.path(), removeError);
-        if (removeError)
-            problem = entry.path().string() + ": " + removeError.message();
-        else
-            freed += bytes;
+    open_how how{};
+    how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    const long fd = ::syscall(SYS_openat2, AT_FDCWD, directory.c_str(), &how, sizeof how);
+    if (fd < 0) {
+        problem = errno == ELOOP ? "refused: a symlink on its path"
+                                 : directory.string() + ": " + std::strerror(errno);
+        return 0;
     }
-    if (error)
-        problem = directory.string() + ": " + error.message();
-    return freed;
+    auto removal = removeBeneath(static_cast<int>(fd), ".", directory.string(), true);
+    ::close(static_cast<int>(fd));
+    if (!removal.errors.empty())
+        problem = removal.errors.front();
+    else if (!removal.mountPoints.empty())
+        problem = "left alone the mount point " + removal.mountPoints.front();
+    return removal.bytes;
 }
 
 } // namespace

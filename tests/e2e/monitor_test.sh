@@ -77,12 +77,15 @@ head -c 300000 /dev/urandom >ccache/a/b/obj
 head -c 100000 /dev/urandom >dl/src.tar
 ln -s "$SCRATCH/outside" link-cache
 mkdir outside && echo keep >outside/precious
+# a symlink in a parent of a reclaim path: outside/ccache must not be emptied
+mkdir -p outside/ccache && echo keep >outside/ccache/object
+ln -s "$SCRATCH/outside" link-parent
 cat > lfs-wrapper.yaml <<'YAML'
 build:
   root: root
   scratch: [build-*]
 resources:
-  reclaim: [ccache, dl, /, root/.., link-cache]
+  reclaim: [ccache, dl, /, root/.., link-cache, link-parent/ccache]
 YAML
 mkdir -p root/build-gcc && head -c 50000 /dev/urandom >root/build-gcc/x.o
 run clean cache
@@ -92,6 +95,8 @@ grep -qE "^  cache $SCRATCH/ccache: 3[0-9][0-9]\.[0-9] KiB$" <<<"$OUT" || fail "
 expect_out "cache /: refused: it is /"
 expect_out "refused: it holds the build root or the state directory"
 expect_out "cache $SCRATCH/link-cache: refused: it is a symlink"
+expect_out "cache $SCRATCH/link-parent/ccache: refused: a symlink on its path"
+expect_file outside/ccache/object
 expect_file ccache
 expect_no_file ccache/a
 expect_no_file dl/src.tar

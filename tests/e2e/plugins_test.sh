@@ -41,8 +41,38 @@ expect_no_out "log_alert"
 chmod o+w site/plugins
 run --config site/lfs-wrapper.yaml plugins list
 expect_status 1 "world-writable dir"
-expect_err "plugin directory refused: it is world-writable"
+expect_err "plugin directory refused: $SCRATCH/site/plugins is world-writable"
 chmod o-w site/plugins
+
+# as root: a plugin directory (or file) another user owns or can write is
+# refused, and a disabled plugin is never opened, so none of its code runs
+if [ "$(id -u)" -eq 0 ]; then
+  mkdir -p foreign/plugins
+  cp "$TEST_PLUGIN_DIR/recorder.so" foreign/plugins/
+  chown nobody foreign/plugins && chmod 775 foreign/plugins && chmod 664 foreign/plugins/recorder.so
+  printf 'plugins:\n  dirs: [plugins]\nalerts:\n  methods: []\n' > foreign/lfs-wrapper.yaml
+  run --config foreign/lfs-wrapper.yaml plugins list
+  expect_status 1 "a directory owned by nobody"
+  expect_err "plugin directory refused: $SCRATCH/foreign/plugins is owned by uid $(id -u nobody), not by root or uid 0"
+  expect_no_out "foreign/plugins/recorder.so"
+  chown root foreign/plugins
+  run --config foreign/lfs-wrapper.yaml plugins list
+  expect_status 1 "a group-writable directory"
+  expect_err "foreign/plugins is group-writable"
+  chmod 755 foreign/plugins
+  run --config foreign/lfs-wrapper.yaml plugins list
+  expect_status 1 "a group-writable plugin file"
+  expect_err "recorder.so: plugin refused: $SCRATCH/foreign/plugins/recorder.so is group-writable"
+  chmod 644 foreign/plugins/recorder.so
+  run --config foreign/lfs-wrapper.yaml plugins list
+  expect_status 0 "a trusted directory"
+  expect_out "foreign/plugins/recorder.so"
+  printf 'plugins:\n  dirs: [plugins]\n  disable: [recorder]\nalerts:\n  methods: []\n' > foreign/lfs-wrapper.yaml
+  strace -f -e trace=openat -o foreign/trace "$LFSW" --config foreign/lfs-wrapper.yaml plugins list >/dev/null 2>&1
+  CHECKS=$((CHECKS + 1)); ! grep -q "foreign/plugins/recorder.so" foreign/trace || fail "a disabled plugin was opened"
+else
+  echo "note: not root: the ownership rules for plugins are not tested"
+fi
 
 # an alert method nobody provides is a config error
 cat > site/bad.yaml <<'YAML'
