@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yaml-cpp/yaml.h>
@@ -44,9 +45,10 @@ int validate(Session& session, const po::variables_map&)
     return plugins.refusals().empty() ? kExitOk : kExitFailed;
 }
 
-// A URL with the password of its userinfo and its query hidden: where
-// webhook services put their tokens.
-std::string maskedUrl(std::string url)
+// A URL with the password of its userinfo and its query hidden, and with
+// `maskPath` its path too: where webhook services put their tokens
+// (https://hooks.slack.com/services/T…/B…/secret).
+std::string maskedUrl(std::string url, bool maskPath)
 {
     const auto scheme = url.find("://");
     const auto start = scheme == std::string::npos ? 0 : scheme + 3;
@@ -57,6 +59,9 @@ std::string maskedUrl(std::string url)
             url.replace(colon + 1, at - colon - 1, "********");
     if (const auto query = url.find('?'); query != std::string::npos)
         url.replace(query + 1, std::string::npos, "********");
+    if (const auto slash = url.find('/', start);
+        maskPath && slash != std::string::npos && slash + 1 < url.size() && url[slash + 1] != '?')
+        url.replace(slash + 1, url.find('?', slash) - slash - 1, "********");
     return url;
 }
 
@@ -67,7 +72,9 @@ YAML::Node masked(const YAML::Node& effective)
 {
     YAML::Node copy = YAML::Clone(effective);
     if (auto url = copy["alerts"]["webhook"]["url"]; url && url.IsScalar())
-        url = maskedUrl(url.as<std::string>());
+        url = maskedUrl(url.as<std::string>(), true);
+    if (auto url = copy["backup"]["restic"]["repository"]; url && url.IsScalar())
+        url = maskedUrl(url.as<std::string>(), false);
     if (auto headers = copy["alerts"]["webhook"]["headers"]; headers && headers.IsMap())
         for (auto entry : headers)
             entry.second = "********";
@@ -88,9 +95,9 @@ int get(Session& session, const po::variables_map& values)
 {
     const std::string key = values["key"].as<std::string>();
     auto node = session.config().node(key);
-    if (node && (std::string("alerts.webhook.headers").rfind(key, 0) == 0 ||
-                 std::string("alerts.webhook.url").rfind(key, 0) == 0)) {
-        // Walk the masked copy instead, so header values and URL tokens stay hidden.
+    if (node) {
+        // Walk the masked copy, so header values and URL tokens stay hidden
+        // at whatever depth the key asks for.
         YAML::Node current = masked(session.config().effective());
         std::istringstream parts(key);
         for (std::string part; std::getline(parts, part, '.');)
@@ -114,29 +121,43 @@ int get(Session& session, const po::variables_map& values)
 }
 
 // Writes `text` to `file` through a temporary file and a rename, so that a
-// crash leaves either the old file or the new one.
+// crash leaves either the old file or the new one. The new file keeps the
+// old one's mode (a 0600 config holding a webhook token stays 0600), and the
+// temporary is created anew, never through a link someone planted there.
 void writeAtomically(const std::filesystem::path& file, const std::string& text)
 {
+    auto fail = [](const char* what, const std::filesystem::path& path, int error) {
+        throw std::filesystem::filesystem_error(what, path,
+                                                std::error_code(error, std::generic_category()));
+    };
+    struct stat old {
+    };
+    const mode_t mode = ::stat(file.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0600;
     const std::filesystem::path temporary = file.string() + ".lfsw-tmp";
-    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ::unlink(temporary.c_str()); // a leftover, or a planted link: removed, never followed
+    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     if (fd < 0)
-        throw std::filesystem::filesystem_error("cannot write", temporary,
-                                                std::error_code(errno, std::generic_category()));
-    std::size_t written = 0;
-    while (written < text.size()) {
+        fail("cannot write", temporary, errno);
+    auto abandon = [&](const char* what) {
+        const int error = errno;
+        ::close(fd);
+        ::unlink(temporary.c_str());
+        fail(what, temporary, error);
+    };
+    if (::fchmod(fd, mode) != 0) // the umask took bits off
+        abandon("cannot set the mode of");
+    for (std::size_t written = 0; written < text.size();) {
         ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0) {
-            int error = errno;
-            ::close(fd);
-            ::unlink(temporary.c_str());
-            throw std::filesystem::filesystem_error(
-                "cannot write", temporary, std::error_code(error, std::generic_category()));
-        }
+        if (n < 0)
+            abandon("cannot write");
         written += static_cast<std::size_t>(n);
     }
-    ::fsync(fd);
+    // After a failed fsync the data is not known to be on disk: the old file stays.
+    if (::fsync(fd) != 0)
+        abandon("cannot sync");
     ::close(fd);
     std::filesystem::rename(temporary, file);
+    syncDirectory(std::filesystem::absolute(file).parent_path());
 }
 
 int set(Session& session, const po::variables_map& values)

@@ -147,4 +147,39 @@ expect_file lfs-wrapper.yaml
 run config get auto_recovery.max_attempts
 expect_equal "$OUT" "4"
 
+# ---- secrets: masked at any depth, a URL path token too; config set keeps a
+# 0600 file 0600 and never writes through a link planted at its temporary name
+cd "$SCRATCH" && mkdir secrets && cd secrets || exit 1
+cat > lfs-wrapper.yaml <<'YAML'
+alerts:
+  webhook:
+    url: https://hooks.example.org/services/T000/B000/path-token-secret?key=query-secret
+    headers: {Authorization: "Bearer header-secret"}
+backup:
+  restic: {repository: "rest:https://user:restic-secret@backup.example.org/repo"}
+YAML
+chmod 600 lfs-wrapper.yaml
+for key in alerts.webhook.headers.Authorization alerts.webhook.headers alerts.webhook alerts \
+           alerts.webhook.url backup.restic.repository; do
+  run config get "$key"
+  expect_status 0 "config get $key"
+  for secret in header-secret path-token-secret query-secret restic-secret; do
+    expect_no_out "$secret"
+  done
+done
+run config get alerts.webhook.headers.Authorization
+expect_equal "$OUT" "********"
+run config show
+for secret in header-secret path-token-secret query-secret restic-secret; do expect_no_out "$secret"; done
+expect_out "https://hooks.example.org/********?********"
+expect_out "rest:https://user:********@backup.example.org/repo"
+echo untouched > ../victim
+ln -s "$SCRATCH/victim" lfs-wrapper.yaml.lfsw-tmp
+run config set auto_recovery.max_attempts 5
+expect_status 0 "config set with a planted link at the temporary name"
+expect_equal "$(cat ../victim)" "untouched" "(the file a planted link points to)"
+expect_equal "$(stat -c %a lfs-wrapper.yaml)" "600" "(mode of a 0600 config after config set)"
+CHECKS=$((CHECKS + 1)); grep -q "header-secret" lfs-wrapper.yaml || fail "config set lost the header"
+cd "$SCRATCH" || exit 1
+
 finish
