@@ -1031,22 +1031,42 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         }
         }
         // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
+        // Set through a descriptor of what was written or is there now
+        // (O_PATH, not following a link), never by a name that could have
+        // been swapped for a symlink since: chmod through /proc/self/fd acts
+        // on that inode. Symlinks themselves are set by name with
+        // AT_SYMLINK_NOFOLLOW, which follows nothing.
         struct stat now = live;
-        if ((lane.report.rewritten != writtenBefore || !exists) &&
-            (out.fd >= 0 ? ::fstat(out.fd, &now)
-                         : ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW)) != 0)
+        Fd node(-1);
+        if (out.fd < 0 && entry.type != 'l') {
+            node.fd = ::openat(parent.fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            if (node.fd < 0 || ::fstat(node.fd, &now) != 0)
+                fail("cannot open " + entry.path);
+            if (typeOf(now.st_mode) != entry.type) {
+                errno = EEXIST;
+                fail("refusing to set the metadata of " + entry.path +
+                     ": it was replaced while being restored");
+            }
+        } else if ((lane.report.rewritten != writtenBefore || !exists) &&
+                   (out.fd >= 0 ? ::fstat(out.fd, &now)
+                                : ::fstatat(parent.fd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW)) !=
+                       0) {
             fail("cannot stat " + entry.path);
+        }
+        const std::string nodePath =
+            node.fd >= 0 ? "/proc/self/fd/" + std::to_string(node.fd) : std::string();
         bool fixed = false;
         if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
-            if ((out.fd >= 0 ? ::fchown(out.fd, entry.uid, entry.gid)
-                             : ::fchownat(parent.fd, name.c_str(), entry.uid, entry.gid,
-                                          AT_SYMLINK_NOFOLLOW)) != 0)
+            if ((out.fd >= 0    ? ::fchown(out.fd, entry.uid, entry.gid)
+                 : node.fd >= 0 ? ::fchownat(node.fd, "", entry.uid, entry.gid, AT_EMPTY_PATH)
+                                : ::fchownat(parent.fd, name.c_str(), entry.uid, entry.gid,
+                                             AT_SYMLINK_NOFOLLOW)) != 0)
                 fail("cannot chown " + entry.path);
             fixed = true;
         }
         if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed)) {
             if ((out.fd >= 0 ? ::fchmod(out.fd, entry.mode)
-                             : ::fchmodat(parent.fd, name.c_str(), entry.mode, 0)) != 0)
+                             : ::chmod(nodePath.c_str(), entry.mode)) != 0)
                 fail("cannot chmod " + entry.path);
             fixed = true;
         }
@@ -1077,9 +1097,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             timespec times[2] = {{0, UTIME_OMIT},
                                  {static_cast<time_t>(entry.mtimeNs / 1000000000),
                                   static_cast<long>(entry.mtimeNs % 1000000000)}};
-            if ((out.fd >= 0
-                     ? ::futimens(out.fd, times)
-                     : ::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) != 0)
+            if ((out.fd >= 0    ? ::futimens(out.fd, times)
+                 : node.fd >= 0 ? ::utimensat(AT_FDCWD, nodePath.c_str(), times, 0)
+                                : ::utimensat(parent.fd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) !=
+                0)
                 fail("cannot set the mtime of " + entry.path);
             fixed = fixed || !rewrite;
         }
