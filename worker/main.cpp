@@ -72,7 +72,7 @@ json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const 
             return resultReply(lfsw::Result::failed("the plugin has no alert channel '" +
                                                     lfsw::protocol::text(request, "channel") +
                                                     "'"));
-        const auto alert = lfsw::protocol::alertFromJson(request.value("alert", json()));
+        const auto alert = lfsw::protocol::alertFromJson(lfsw::protocol::member(request, "alert"));
         json forContext = request;
         forContext["event"] = lfsw::protocol::toJson(alert.event);
         forContext["attempt"] = alert.attempt;
@@ -83,7 +83,7 @@ json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const 
     if (!action)
         return resultReply(lfsw::Result::failed("the plugin has no action '" +
                                                 lfsw::protocol::text(request, "action") + "'"));
-    const auto params = lfsw::protocol::paramsFromJson(request.value("params", json()));
+    const auto params = lfsw::protocol::paramsFromJson(lfsw::protocol::member(request, "params"));
     if (op == "validate") {
         json problems = json::array();
         for (const auto& problem : action->validate(params))

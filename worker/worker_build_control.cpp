@@ -34,8 +34,8 @@ StepLimits WorkerBuildControl::limits() const
     const auto value = ask(channel_, {{"op", "build"}, {"call", "limits"}});
     StepLimits limits;
     if (value.is_object()) {
-        limits.jobs = value.value("jobs", 1);
-        limits.memoryBytes = value.value("memory", std::uint64_t{0});
+        limits.jobs = static_cast<int>(lfsw::protocol::integer(value, "jobs", 1));
+        limits.memoryBytes = static_cast<std::uint64_t>(lfsw::protocol::integer(value, "memory"));
     }
     return limits;
 }

@@ -12,13 +12,13 @@ nlohmann::json ask(PluginChannel& channel, const nlohmann::json& request)
     nlohmann::json answer;
     if (!channel.send(request) || channel.receive(answer) != PluginChannel::Receipt::Message)
         ::_exit(1);
-    return answer.value("value", nlohmann::json());
+    return lfsw::protocol::member(answer, "value");
 }
 
 WorkerContext::WorkerContext(PluginChannel& channel, const nlohmann::json& request)
-    : channel_(channel), event_(protocol::eventFromJson(request.value("event", nlohmann::json()))),
-      params_(protocol::paramsFromJson(request.value("params", nlohmann::json()))),
-      attempt_(request.value("attempt", 1)),
+    : channel_(channel), event_(protocol::eventFromJson(lfsw::protocol::member(request, "event"))),
+      params_(protocol::paramsFromJson(lfsw::protocol::member(request, "params"))),
+      attempt_(static_cast<int>(lfsw::protocol::integer(request, "attempt", 1))),
       stateDirectory_(protocol::text(request, "state_directory")),
       buildRoot_(protocol::text(request, "build_root")), build_(channel)
 {

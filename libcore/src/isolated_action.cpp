@@ -59,7 +59,7 @@ Result IsolatedAction::run(Context& context)
     const auto reply = worker_->call(request, worker_->settings().actionTimeout, &context);
     if (!reply.ok)
         return Result::failed(failure(reply.failure));
-    return protocol::resultFromJson(reply.message.value("result", nlohmann::json()));
+    return protocol::resultFromJson(protocol::member(reply.message, "result"));
 }
 
 } // namespace lfsw

@@ -25,7 +25,7 @@ Result IsolatedAlertChannel::send(const Alert& alert, Context& context)
     if (!reply.ok)
         return Result::failed("alert channel " + name_ + " (plugin " + plugin_ +
                               ", isolated): " + reply.failure);
-    return protocol::resultFromJson(reply.message.value("result", nlohmann::json()));
+    return protocol::resultFromJson(protocol::member(reply.message, "result"));
 }
 
 } // namespace lfsw

@@ -68,6 +68,12 @@ PluginChannel::receive(nlohmann::json& message,
         if (n <= 0)
             return Receipt::Closed;
         buffer_.append(chunk, static_cast<std::size_t>(n));
+        // A line without its end is read only so far: a peer that sends
+        // more is broken, and the channel is closed on it.
+        if (buffer_.size() > kMaxLineBytes && buffer_.find('\n') == std::string::npos) {
+            buffer_.clear();
+            return Receipt::Closed;
+        }
     }
 }
 

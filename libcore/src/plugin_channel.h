@@ -15,6 +15,9 @@ namespace lfsw {
 class PluginChannel
 {
 public:
+    // The longest message line taken; past it the peer is taken as broken.
+    static constexpr std::size_t kMaxLineBytes = 4 << 20;
+
     enum class Receipt { Message, Closed, TimedOut };
 
     explicit PluginChannel(int fd);

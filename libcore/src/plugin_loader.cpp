@@ -304,35 +304,39 @@ bool PluginLoader::loadIsolated(const std::filesystem::path& file, PluginRegistr
             return false;
         }
         loaded = reply.message;
-        if (!loaded.value("ok", false)) {
+        if (!protocol::flag(loaded, "ok")) {
             registry.addRefusal(protocol::text(loaded, "refusal", file.string() + ": not loaded"));
             return false;
         }
     }
 
     Provided provided;
-    const auto plugin = loaded.value("plugin", nlohmann::json::object());
+    const auto plugin = loaded.contains("plugin") && loaded["plugin"].is_object()
+                            ? loaded["plugin"]
+                            : nlohmann::json::object();
     provided.info.name = protocol::text(plugin, "name");
     provided.info.version = protocol::text(plugin, "version");
     provided.info.description = protocol::text(plugin, "description");
-    provided.info.abi = plugin.value("abi", 0u);
+    provided.info.abi = static_cast<unsigned>(
+        std::clamp<std::int64_t>(protocol::integer(plugin, "abi"), 0, 1 << 20));
     provided.info.file = file.string();
     provided.info.isolated = true;
     if (provided.info.name.empty() || !selected(provided.info.name, registry))
         return false;
-    for (const auto& action : loaded.value("actions", nlohmann::json::array()))
+    for (const auto& action : protocol::array(loaded, "actions"))
         provided.actions.push_back(std::make_shared<IsolatedAction>(
             worker, provided.info.name, protocol::text(action, "name"),
-            protocol::text(action, "description"), action.value("repeatable", false)));
-    for (const auto& condition : loaded.value("conditions", nlohmann::json::array()))
-        provided.conditions.push_back(
-            {protocol::text(condition, "name"), protocol::text(condition, "description"),
-             condition.value("failure_classes", std::vector<std::string>{}), provided.info.name});
-    for (const auto& channel : loaded.value("alert_channels", nlohmann::json::array()))
+            protocol::text(action, "description"), protocol::flag(action, "repeatable")));
+    for (const auto& condition : protocol::array(loaded, "conditions"))
+        provided.conditions.push_back({protocol::text(condition, "name"),
+                                       protocol::text(condition, "description"),
+                                       protocol::strings(condition, "failure_classes"),
+                                       provided.info.name});
+    for (const auto& channel : protocol::array(loaded, "alert_channels"))
         provided.channels.push_back(std::make_shared<IsolatedAlertChannel>(
             worker, provided.info.name, protocol::text(channel, "name"),
             protocol::text(channel, "description")));
-    for (const auto& name : loaded.value("backup_backends", nlohmann::json::array()))
+    for (const auto& name : protocol::array(loaded, "backup_backends"))
         if (name.is_string())
             registry.addWarning(file.string() + ": backup backend '" + name.get<std::string>() +
                                 "' is not available: plugins run in a worker offer actions, "

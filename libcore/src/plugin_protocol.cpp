@@ -25,6 +25,47 @@ std::string text(const nlohmann::json& value, const char* key, const std::string
     return it != value.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+std::int64_t integer(const nlohmann::json& value, const char* key, std::int64_t fallback)
+{
+    if (!value.is_object())
+        return fallback;
+    const auto it = value.find(key);
+    return it != value.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
+bool flag(const nlohmann::json& value, const char* key, bool fallback)
+{
+    if (!value.is_object())
+        return fallback;
+    const auto it = value.find(key);
+    return it != value.end() && it->is_boolean() ? it->get<bool>() : fallback;
+}
+
+nlohmann::json member(const nlohmann::json& value, const char* key)
+{
+    if (!value.is_object())
+        return nullptr;
+    const auto it = value.find(key);
+    return it != value.end() ? *it : nlohmann::json();
+}
+
+nlohmann::json array(const nlohmann::json& value, const char* key)
+{
+    if (!value.is_object())
+        return nlohmann::json::array();
+    const auto it = value.find(key);
+    return it != value.end() && it->is_array() ? *it : nlohmann::json::array();
+}
+
+std::vector<std::string> strings(const nlohmann::json& value, const char* key)
+{
+    std::vector<std::string> result;
+    for (const auto& item : array(value, key))
+        if (item.is_string())
+            result.push_back(item.get<std::string>());
+    return result;
+}
+
 nlohmann::json toJson(const Event& event)
 {
     return {{"condition", event.condition},
@@ -79,13 +120,13 @@ Alert alertFromJson(const nlohmann::json& value)
     Alert alert;
     if (!value.is_object())
         return alert;
-    alert.event = eventFromJson(value.value("event", nlohmann::json()));
+    alert.event = eventFromJson(member(value, "event"));
     alert.severity = parseLogLevel(text(value, "severity")).value_or(LogLevel::Error);
     alert.subject = text(value, "subject");
     alert.body = text(value, "body");
     if (value.contains("attempt") && value["attempt"].is_number_integer())
         alert.attempt = value["attempt"].get<int>();
-    alert.givenUp = value.value("given_up", false);
+    alert.givenUp = flag(value, "given_up");
     for (const char* key : {"contacts", "log_tail"})
         if (value.contains(key) && value[key].is_array())
             for (const auto& item : value[key])

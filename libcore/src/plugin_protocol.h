@@ -27,5 +27,14 @@ Result resultFromJson(const nlohmann::json& value);
 // A string member, or `fallback` when it is missing or not a string: what a
 // peer sends is never trusted to be well-formed.
 std::string text(const nlohmann::json& value, const char* key, const std::string& fallback = {});
+// The same for the other shapes a message holds: a member of the wrong type
+// is the fallback, never an exception.
+std::int64_t integer(const nlohmann::json& value, const char* key, std::int64_t fallback = 0);
+bool flag(const nlohmann::json& value, const char* key, bool fallback = false);
+// A member of any type, or null when missing (or `value` is no object).
+nlohmann::json member(const nlohmann::json& value, const char* key);
+// An array member (empty when missing or not an array), and its strings.
+nlohmann::json array(const nlohmann::json& value, const char* key);
+std::vector<std::string> strings(const nlohmann::json& value, const char* key);
 
 } // namespace lfsw::protocol

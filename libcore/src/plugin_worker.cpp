@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "plugin_worker.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -212,15 +214,17 @@ void PluginWorker::serve(const nlohmann::json& request, Context* context)
         channel_->send(valueReply({{"jobs", limits.jobs}, {"memory", limits.memoryBytes}}));
     } else if (call == "adjustLimits") {
         StepLimits limits;
-        limits.jobs = request.value("jobs", 1);
-        limits.memoryBytes = request.value("memory", std::uint64_t{0});
+        limits.jobs = static_cast<int>(std::clamp<std::int64_t>(
+            protocol::integer(request, "jobs", 1), 1, 4096));
+        limits.memoryBytes =
+            static_cast<std::uint64_t>(std::max<std::int64_t>(0, protocol::integer(request, "memory")));
         build.adjustLimits(limits, argument);
         channel_->send(valueReply(nullptr));
     } else {
         Result result = Result::failed("the plugin asked the build for '" + call +
                                        "', which BuildControl does not offer");
         if (call == "stopBuild")
-            result = build.stopBuild(request.value("force", false));
+            result = build.stopBuild(protocol::flag(request, "force"));
         else if (call == "restartStep")
             result = build.restartStep();
         else if (call == "createCheckpoint")
@@ -228,11 +232,11 @@ void PluginWorker::serve(const nlohmann::json& request, Context* context)
         else if (call == "restoreCheckpoint")
             result = build.restoreCheckpoint(argument);
         else if (call == "cleanEnvironment")
-            result = build.cleanEnvironment(request.value("revert", false));
+            result = build.cleanEnvironment(protocol::flag(request, "revert"));
         else if (call == "freeResources")
             result = build.freeResources();
         else if (call == "repairFromBackup")
-            result = build.repairFromBackup(request.value("paths", std::vector<std::string>{}));
+            result = build.repairFromBackup(protocol::strings(request, "paths"));
         channel_->send(valueReply(protocol::toJson(result)));
     }
 }

@@ -4,6 +4,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <thread>
 
 #include <sys/socket.h>
@@ -118,4 +119,45 @@ TEST_CASE("events, parameters and results survive the trip")
     CHECK(protocol::resultFromJson(nlohmann::json::parse("{\"status\":7}")).status() ==
           Result::Status::Failed);
     CHECK(protocol::eventFromJson(nlohmann::json::parse("[1,2]")).condition.empty());
+}
+
+TEST_CASE("a line that never ends is read only up to the bound")
+{
+    Pair pair;
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        const std::string chunk(1 << 20, 'x');
+        // More than the bound, no newline, and the socket left open: a host
+        // that reads without bound would wait for the rest until its deadline.
+        for (std::size_t sent = 0; sent <= PluginChannel::kMaxLineBytes + chunk.size();
+             sent += chunk.size())
+            if (::send(pair.rawWorker, chunk.data(), chunk.size(), MSG_NOSIGNAL) <= 0)
+                break;
+        while (!done)
+            std::this_thread::sleep_for(10ms);
+    });
+    nlohmann::json message;
+    CHECK(pair.host->receive(message, std::chrono::steady_clock::now() + 3s) ==
+          PluginChannel::Receipt::Closed);
+    done = true;
+    pair.host.reset();
+    writer.join();
+}
+
+TEST_CASE("members of the wrong type read as the fallback, never as an exception")
+{
+    const auto bad = nlohmann::json::parse(
+        R"({"abi": "x", "jobs": "many", "force": 1, "paths": "a", "actions": {"name": 1},
+            "failure_classes": [1, "compile"], "event": 7, "given_up": "yes"})");
+    CHECK(protocol::integer(bad, "abi", 0) == 0);
+    CHECK(protocol::integer(bad, "jobs", 1) == 1);
+    CHECK(protocol::flag(bad, "force") == false);
+    CHECK(protocol::strings(bad, "paths").empty());
+    CHECK(protocol::array(bad, "actions").empty());
+    CHECK(protocol::strings(bad, "failure_classes") == std::vector<std::string>{"compile"});
+    CHECK(protocol::integer(nlohmann::json::array(), "abi", 3) == 3);
+    CHECK_NOTHROW(protocol::alertFromJson(bad));
+    CHECK_NOTHROW(protocol::alertFromJson(nlohmann::json(42)));
+    CHECK_NOTHROW(protocol::eventFromJson(nlohmann::json("text")));
+    CHECK_NOTHROW(protocol::resultFromJson(nlohmann::json::array()));
 }
