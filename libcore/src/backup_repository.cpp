@@ -86,12 +86,17 @@ void copyFileAtomically(const std::filesystem::path& source, const std::filesyst
         ::unlink(temporary.c_str());
         throw;
     }
-    ::fchmod(out, info.st_mode & 07777);
     const timespec times[2] = {{0, UTIME_OMIT}, info.st_mtim};
-    ::futimens(out, times);
-    ::fsync(out);
+    // After a failed fsync the copy is not known to be on disk: the old file stays.
+    const bool written = ::fchmod(out, info.st_mode & 07777) == 0 && ::futimens(out, times) == 0 &&
+                         ::fsync(out) == 0;
+    const int error = errno;
     ::close(in);
     ::close(out);
+    if (!written) {
+        ::unlink(temporary.c_str());
+        throw std::runtime_error("cannot write " + target.string() + ": " + std::strerror(error));
+    }
     if (::rename(temporary.c_str(), target.c_str()) != 0) {
         ::unlink(temporary.c_str());
         throw std::runtime_error("cannot replace " + target.string());

@@ -212,9 +212,20 @@ void writeFileDurably(const std::filesystem::path& file, const std::string& text
         throw std::runtime_error(temporary.string() + ": " + e.what());
     }
     ::close(fd);
+    struct stat before {
+    };
+    const bool existed = ::lstat(file.c_str(), &before) == 0;
     if (::rename(temporary.c_str(), file.c_str()) != 0)
         fail("cannot rename into " + file.string());
-    syncDirectory(file.parent_path());
+    try {
+        syncDirectory(file.parent_path());
+    } catch (...) {
+        // Not known to be durable: a new file goes again, so that what is
+        // there (a checkpoint listed) agrees with the error the caller gets.
+        if (!existed)
+            ::unlink(file.c_str());
+        throw;
+    }
 }
 
 } // namespace lfsw

@@ -281,4 +281,34 @@ for id in "${!expected[@]}"; do
   expect_status 0 "restore $id"
   expect_equal "$(fingerprint root)" "${expected[$id]}" "(checkpoint $id restored bit-exactly)"
 done
+# ---- an I/O error on a sync is a failure the user sees, never a success,
+# and what is listed agrees with what the command said
+rm -rf .lfs-wrapper root && mkdir -p root/usr && echo one > root/usr/file
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+run checkpoint create first
+expect_status 0 "checkpoint before the sync faults"
+echo two > root/usr/file
+OUT=$(strace -f -qq -o /dev/null -e inject=syncfs:error=EIO "$LFSW" checkpoint restore first 2>"$SCRATCH/.stderr"); STATUS=$?; ERR=$(cat "$SCRATCH/.stderr")
+expect_status 1 "restore whose syncfs fails"
+expect_err "cannot sync the restored tree to disk: Input/output error"
+run checkpoint restore first
+expect_status 0 "restore again once the disk is well"
+expect_equal "$(cat root/usr/file)" "one" "(restored after the failed sync)"
+# the last fsync of a checkpoint is the manifests directory's: fail just that one
+syncs=$(strace -f -qq -c -e trace=fsync -o "$SCRATCH/syncs" "$LFSW" checkpoint create counted >/dev/null 2>&1; awk '$NF == "fsync" {print $4}' "$SCRATCH/syncs")
+CHECKS=$((CHECKS + 1)); [ "${syncs:-0}" -gt 0 ] || fail "could not count the fsyncs of checkpoint create"
+echo three > root/usr/file
+OUT=$(strace -f -qq -o /dev/null -e inject=fsync:error=EIO:when="$syncs" "$LFSW" checkpoint create doomed 2>"$SCRATCH/.stderr"); STATUS=$?; ERR=$(cat "$SCRATCH/.stderr")
+expect_status 1 "checkpoint create whose manifest directory cannot be synced"
+expect_err "Input/output error"
+run checkpoint list
+expect_no_out "doomed"
+run checkpoint create doomed
+expect_status 0 "checkpoint create again once the disk is well"
+# config set: the old file stays when its new content cannot be synced
+cp lfs-wrapper.yaml config-before
+OUT=$(strace -f -qq -o /dev/null -e inject=fsync:error=EIO "$LFSW" config set auto_recovery.max_attempts 9 2>"$SCRATCH/.stderr"); STATUS=$?; ERR=$(cat "$SCRATCH/.stderr")
+expect_status 1 "config set whose fsync fails"
+expect_err "cannot sync"
+expect_equal "$(cat lfs-wrapper.yaml)" "$(cat config-before)" "(the config after a failed config set)"
 finish
