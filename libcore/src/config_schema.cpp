@@ -214,6 +214,8 @@ SchemaNode buildSchema()
                             leaf("server", ValueType::String, "localhost", "SMTP server host."),
                             integer("port", "25", 1, 65535, "SMTP server port."),
                             flag("starttls", "false", "Require STARTTLS."),
+                            flag("insecure_auth", "false",
+                                 "Send the password without TLS (a trusted loopback relay)."),
                             leaf("from", ValueType::String, "lfs-wrapper@localhost",
                                  "Sender address."),
                             leaf("to", ValueType::StringList, "[]",

@@ -141,6 +141,14 @@ public:
         const auto timeout =
             lfsw::parseDuration(context.setting("alerts.email.timeout").value_or("10s"))
                 .value_or(std::chrono::seconds(10));
+        const bool insecureAuth =
+            lfsw::parseBool(context.setting("alerts.email.insecure_auth").value_or("false"))
+                .value_or(false);
+        if (!user.empty() && !starttls && !insecureAuth)
+            return lfsw::Result::failed(
+                "alerts.email.username is set but alerts.email.starttls is not: the password "
+                "would cross the network in clear; set starttls: true (or insecure_auth: true "
+                "for a relay on loopback)");
         std::string problem;
         auto secret = password(context, problem);
         if (!secret)

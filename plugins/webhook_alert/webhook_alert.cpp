@@ -65,6 +65,10 @@ public:
         char error[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
         curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+        // A webhook is HTTP: no file://, gopher:// or smtp:// from a config
+        // value, and no redirect to one.
+        curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(curl.get(), CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
         curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());

@@ -99,7 +99,7 @@ expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT group_concat(DISTINCT stat
 # show or config get, nor in the log, the database or the alerts sent.
 run config show
 expect_out 'X-Site-Token: "********"'
-expect_out "url: http://hook:********@127.0.0.1:$HTTP_PORT/hooks/lfs?********"
+expect_out "url: http://hook:********@127.0.0.1:$HTTP_PORT/********?********"
 expect_no_out "s3cret"
 run config get alerts.webhook.headers
 expect_no_out "s3cret"
@@ -174,16 +174,25 @@ alerts:
   retries: 0
   repeat_after: 1s
   email: {server: 127.0.0.1, port: $AUTH_PORT, to: [ops@site.org], username: builder, $1}
+auto_recovery: {max_attempts: 10}
 recovery_actions:
   system_error:
     - run_command: {command: "true"}
 YAML
 }
+# a username without TLS: refused unless insecure_auth says the relay is trusted
 write_auth_config "password_file: smtp-password"
+run recovery run system_error
+expect_equal "$(ls authmail 2>/dev/null | grep -c json)" "0" "(a password sent without TLS)"
+CHECKS=$((CHECKS + 1))
+sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox" | grep -q "the password would cross the network in clear" ||
+  fail "the refusal to send a password in clear is not recorded"
+sleep 1.1
+write_auth_config "password_file: smtp-password, insecure_auth: true"
 run recovery run system_error
 expect_equal "$(ls authmail | grep -c json)" "1" "(mail accepted with the password file)"
 sleep 1.1
-write_auth_config "password_env: LFSW_TEST_SMTP_PASSWORD"
+write_auth_config "password_env: LFSW_TEST_SMTP_PASSWORD, insecure_auth: true"
 LFSW_TEST_SMTP_PASSWORD=s3cret-pw run recovery run system_error
 expect_equal "$(ls authmail | grep -c json)" "2" "(mail accepted with the password variable)"
 sleep 1.1
@@ -194,6 +203,27 @@ CHECKS=$((CHECKS + 1))
 sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox WHERE state = 'given_up'" | grep -q "SMTP to 127.0.0.1:$AUTH_PORT failed" ||
   fail "the refused login is not recorded"
 CHECKS=$((CHECKS + 1)); ! grep -rq "s3cret-pw" .lfs-wrapper/lfs-wrapper.log .lfs-wrapper/state.db || fail "the password leaked into the log or the database"
+
+# a webhook URL of another protocol than http(s) is never fetched
+cd "$SCRATCH" && mkdir fileurl && cd fileurl || exit 1
+echo "not for posting" > target
+cat > lfs-wrapper.yaml <<YAML
+build: {root: root}
+alerts:
+  methods: [webhook]
+  triggers: [system_error]
+  retries: 0
+  webhook: {url: "file://$SCRATCH/fileurl/target"}
+recovery_actions:
+  system_error:
+    - run_command: {command: "true"}
+YAML
+run recovery run system_error
+expect_status 0 "(recovery goes on when the webhook is refused)"
+expect_equal "$(cat target)" "not for posting" "(the file a file:// webhook names)"
+CHECKS=$((CHECKS + 1))
+sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox" | grep -qi "protocol" ||
+  fail "the refused protocol is not recorded: $(sqlite3 .lfs-wrapper/state.db "SELECT last_error FROM alert_outbox")"
 
 # starttls: true against a server without STARTTLS: refused, never sent in clear.
 cd "$SCRATCH" && mkdir tls && cd tls || exit 1
