@@ -448,7 +448,8 @@ void addCheckpointCommands(std::vector<Command>& commands)
          ConfigNeed::Full,
          [](po::options_description& options, po::positional_options_description& positional) {
              options.add_options()("name", po::value<std::string>()->required(), "name")(
-                 "tag", po::value<std::vector<std::string>>(), "tag, e.g. baseline (repeatable)")(
+                 "tag", po::value<std::vector<std::string>>()->value_name("TAG"),
+                 "tag, e.g. baseline (repeatable)")(
                  "good", "a last-good candidate (the tree is known to be good)");
              positional.add("name", 1);
          },

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "command_line.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <set>
 #include <sstream>
 
+#include <dlfcn.h>
 #include <unistd.h>
+
+#include <lfsw/abi.h>
+#include <lfsw/units.h>
 
 #include "session.h"
 #include "suggest.h"
@@ -27,9 +33,10 @@ po::options_description globalOptions()
                           "/etc/lfs-wrapper/lfs-wrapper.yaml, else built-in defaults)")(
         "state-dir", po::value<std::string>()->value_name("DIR"),
         "state directory (default: build.state_dir, else .lfs-wrapper beside the config)")(
-        "verbose,v", "more output (debug records); -vv for trace")("quiet,q",
-                                                                   "only errors on the console")(
-        "no-color", "no colour even on a terminal")("help,h", "show help");
+        "verbose,v", "more output (debug records); -vv for trace")(
+        "quiet,q", "only errors on the console")("no-color", "no colour even on a terminal")(
+        "help,h", "show help")("version",
+                               "show the version, the plugin ABI and the library in use");
     return options;
 }
 
@@ -117,6 +124,20 @@ void CommandLine::printOverview() const
               << kExitStatuses << "\n";
 }
 
+void CommandLine::printVersion() const
+{
+    Dl_info info{};
+    const bool found =
+        ::dladdr(reinterpret_cast<void*>(&lfsw::formatDuration), &info) != 0 && info.dli_fname;
+    std::cout << "lfs-wrapper " << kVersion << "\n"
+              << "plugin ABI " << kPluginAbi << " (plugins of ABI " << kPluginAbiMinimum << " to "
+              << kPluginAbi << " load)\n"
+              << "library: "
+              << (found ? std::filesystem::weakly_canonical(info.dli_fname).string()
+                        : std::string("unknown"))
+              << "\n";
+}
+
 void CommandLine::printFamily(const std::string& family) const
 {
     std::cout << "Usage: lfs-wrapper " << family << " SUBCOMMAND\n\nSubcommands:\n";
@@ -128,10 +149,18 @@ void CommandLine::printFamily(const std::string& family) const
 
 void CommandLine::printCommandHelp(const Command& command) const
 {
-    po::options_description options("Options");
+    po::options_description declared("Options");
     po::positional_options_description positional;
     if (command.declareOptions)
-        command.declareOptions(options, positional);
+        command.declareOptions(declared, positional);
+    // What is given by position is in the usage line, not an option to type.
+    std::set<std::string> byPosition;
+    for (unsigned i = 0; i < std::min(positional.max_total_count(), 16u); ++i)
+        byPosition.insert(positional.name_for_position(i));
+    po::options_description options("Options");
+    for (const auto& option : declared.options())
+        if (!byPosition.count(option->long_name()))
+            options.add(option);
     std::cout << "Usage: lfs-wrapper " << command.name
               << (command.arguments.empty() ? "" : " " + command.arguments) << "\n\n"
               << command.summary << "\n";
@@ -149,6 +178,10 @@ int CommandLine::run(int argc, char** argv)
     const bool wantsHelp = std::any_of(args.begin(), args.end(),
                                        [](const auto& a) { return a == "--help" || a == "-h"; });
 
+    if (words.empty() && std::find(args.begin(), args.end(), "--version") != args.end()) {
+        printVersion();
+        return kExitOk;
+    }
     if (words.empty()) {
         if (wantsHelp || args.empty()) {
             printOverview();

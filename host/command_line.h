@@ -21,6 +21,8 @@ private:
     int usageError(const std::string& message) const;
     void printOverview() const;
     void printFamily(const std::string& family) const;
+    // --version: the version, the plugin ABI range and the library in use.
+    void printVersion() const;
     void printCommandHelp(const Command& command) const;
     std::vector<std::string> commandNames() const;
 

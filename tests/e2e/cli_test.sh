@@ -22,6 +22,24 @@ done
 run
 expect_status 2 "no arguments"
 
+# --help of every command shows options a user types, never the internal
+# names of its positional arguments ("--command arg", "--key arg", ...)
+"$LFSW" --help | awk '/^Commands:/ {on = 1; next} /^$/ {on = 0} on {print $1 " " $2}' > commands.txt
+CHECKS=$((CHECKS + 1)); [ "$(wc -l < commands.txt)" -gt 40 ] || fail "the command list is short: $(wc -l < commands.txt)"
+while read -r family sub; do
+  # shellcheck disable=SC2086
+  help=$("$LFSW" $family $sub --help 2>&1)
+  CHECKS=$((CHECKS + 1))
+  ! grep -E '^  --[a-z-]+ arg( |$)' <<<"$help" || fail "$family $sub --help shows a positional argument as an option"
+done < commands.txt
+
+run --version
+expect_status 0 "--version"
+expect_out "lfs-wrapper 0."
+expect_out "plugin ABI $PLUGIN_ABI (plugins of ABI $PLUGIN_ABI_MIN to $PLUGIN_ABI load)"
+expect_out "library: "
+CHECKS=$((CHECKS + 1)); [ -f "$(sed -n 's/^library: //p' <<<"$OUT")" ] || fail "--version names no library file: $OUT"
+
 run recovery --help
 expect_status 0 "family help"
 expect_out "recovery run CONDITION"
