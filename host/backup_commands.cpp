@@ -161,6 +161,10 @@ int create(Session& session, const po::variables_map& values)
         Remote remote(session);
         return remote.report(remote.backend().create(remote.stage(types), types, remote.context()));
     }
+    if (std::find(types.begin(), types.end(), "critical-data") != types.end() &&
+        session.config().list("backup.critical_data").empty())
+        std::cerr << "warning: critical-data is asked for, but backup.critical_data names no "
+                     "path: this backup holds no critical data\n";
     BackupRepository repository(session.config(), session.stateDirectory());
     ProgressBar bar("backup");
     auto backup = repository.create(types, session.database(), bar.callback());
@@ -362,11 +366,20 @@ int restore(Session& session, const po::variables_map& values)
         std::cout << note << "\n";
     std::cout << "restored " << report.written.size() << " paths from backup " << backup->id
               << "\n";
-    if (report.written.empty() && !selective.empty())
-        std::cout << "no path of the backup matches --selective\n";
     for (const auto& path : report.damaged)
         std::cout << "NOT restored (object missing or corrupt): " << path << "\n";
-    return report.damaged.empty() ? kExitOk : kExitFailed;
+    for (const auto& mount : report.mountPoints)
+        std::cerr << "lfs-wrapper: backup restore: left alone the mount point " << mount
+                  << " and what is on it; unmount it, then restore again\n";
+    if (report.written.empty() && !selective.empty()) {
+        std::cerr << "lfs-wrapper: backup restore: no path of backup " << backup->id
+                  << " matches --selective";
+        for (const auto& path : selective)
+            std::cerr << " " << path;
+        std::cerr << " (see lfs-wrapper data analyze --missing for what it holds)\n";
+        return kExitFailed;
+    }
+    return report.damaged.empty() && report.mountPoints.empty() ? kExitOk : kExitFailed;
 }
 
 int testRestore(Session& session, const po::variables_map&)

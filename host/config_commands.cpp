@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // config validate | show | get KEY | set KEY VALUE
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -9,6 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "build_plan.h"
 #include "command.h"
 #include "config_editor.h"
 #include "config_schema.h"
@@ -22,6 +25,11 @@ namespace lfsw::host {
 
 namespace {
 
+bool contains(const std::vector<std::string>& list, const std::string& item)
+{
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
 void printProblems(const std::vector<Diagnostic>& problems)
 {
     for (const auto& problem : problems)
@@ -31,6 +39,33 @@ void printProblems(const std::vector<Diagnostic>& problems)
 int validate(Session& session, const po::variables_map&)
 {
     auto problems = session.configProblems(true);
+    // The plan the config names is part of what runs: checked in the same pass.
+    std::string planFile;
+    if (!session.config().string("build.plan").empty()) {
+        planFile = session.config().resolvePath(session.config().string("build.plan")).string();
+        if (!std::filesystem::exists(planFile)) {
+            std::cerr << "warning: build.plan names " << planFile
+                      << ", which does not exist (yet): build start will need it\n";
+            planFile.clear();
+        } else {
+            const auto plan = BuildPlan::fromFile(planFile);
+            problems.insert(problems.end(), plan.problems().begin(), plan.problems().end());
+        }
+    }
+    // Said only of a backup.types the file sets: the default holds
+    // critical-data for the configs that name some.
+    const auto* file = session.config().file() ? &*session.config().file() : nullptr;
+    YAML::Node written;
+    try {
+        if (file)
+            written = YAML::LoadFile(file->string());
+    } catch (const std::exception&) {
+    }
+    if (written.IsMap() && written["backup"].IsMap() && written["backup"]["types"] &&
+        problems.empty() && contains(session.config().list("backup.types"), "critical-data") &&
+        session.config().list("backup.critical_data").empty())
+        std::cerr << "warning: backup.types has critical-data but backup.critical_data names "
+                     "no path: backups hold no critical data\n";
     if (!problems.empty()) {
         printProblems(problems);
         std::cerr << session.configSourceDescription() << ": " << problems.size() << " problem"
@@ -38,6 +73,8 @@ int validate(Session& session, const po::variables_map&)
         return kExitUsage;
     }
     const auto& plugins = session.plugins();
+    if (!planFile.empty())
+        std::cout << planFile << ": valid\n";
     std::cout << session.configSourceDescription() << ": valid (" << plugins.plugins().size()
               << " plugins, " << plugins.actionNames().size() << " actions, "
               << plugins.conditionNames().size() << " conditions, "

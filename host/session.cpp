@@ -102,9 +102,15 @@ std::string Session::configSourceDescription()
 std::vector<Diagnostic> Session::configProblems(bool resolveNames)
 {
     std::vector<Diagnostic> problems = config().problems();
-    if (resolveNames && problems.empty()) {
-        auto references = config().checkReferences(plugins());
-        problems.insert(problems.end(), references.begin(), references.end());
+    if (resolveNames) {
+        // Names are checked too where some value has the wrong type: one
+        // pass says everything. A part too broken to read is left to the
+        // problems already found.
+        try {
+            auto references = config().checkReferences(plugins());
+            problems.insert(problems.end(), references.begin(), references.end());
+        } catch (const std::exception&) {
+        }
     }
     std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
         return std::tie(a.line, a.column) < std::tie(b.line, b.column);

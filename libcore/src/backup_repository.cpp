@@ -375,6 +375,43 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
                                          ": it is inside " + part.root +
                                          ", which the backup holds");
     }
+    if (!target) {
+        // Where a restore in place writes comes from the repository (a
+        // part's root, its from: tags): a tampered one must not choose. Every
+        // destination must be one the config backs up now.
+        std::set<std::filesystem::path> roots{buildRoot};
+        std::set<std::filesystem::path> files{
+            std::filesystem::absolute(stateDirectory_ / StateDatabase::kFileName)
+                .lexically_normal()};
+        if (config_.file())
+            files.insert(std::filesystem::absolute(*config_.file()).lexically_normal());
+        if (!config_.string("build.plan").empty())
+            files.insert(
+                std::filesystem::absolute(config_.resolvePath(config_.string("build.plan")))
+                    .lexically_normal());
+        for (const auto& text : config_.list("backup.critical_data")) {
+            const auto path =
+                std::filesystem::absolute(config_.resolvePath(text)).lexically_normal();
+            roots.insert(path);
+            files.insert(path);
+        }
+        for (const auto& part : backup.parts) {
+            const auto origins = originsOf(part);
+            std::vector<std::filesystem::path> destinations;
+            if (origins.empty())
+                destinations.push_back(std::filesystem::path(part.root).lexically_normal());
+            for (const auto& [name, origin] : origins)
+                destinations.push_back(std::filesystem::path(origin).lexically_normal());
+            for (const auto& destination : destinations)
+                if (!(origins.empty() ? roots : files).count(destination))
+                    throw std::runtime_error(
+                        "refusing backup " + backup.id + ": its part " + part.id +
+                        " would write to " + destination.string() +
+                        ", which the config does not back up (build.root, the state database, "
+                        "the config, build.plan, backup.critical_data); nothing was restored. "
+                        "With --to DIR it can be restored elsewhere to look at");
+        }
+    }
     std::vector<std::filesystem::path> selected;
     for (const auto& text : selective) {
         std::filesystem::path path(text);
@@ -427,6 +464,8 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
         options.removeExtra = selective.empty() && !staged;
         options.tolerateDamage = true;
         auto result = store_.restore(chosen, root, walkFor(type), progress, options);
+        for (const auto& mount : result.mountPoints)
+            report.mountPoints.push_back((root / mount).string());
         std::set<std::string> damaged(result.damaged.begin(), result.damaged.end());
         for (const auto& path : result.damaged)
             report.damaged.push_back(type + ": " + livePath(part, path).string());

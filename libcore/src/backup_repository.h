@@ -41,6 +41,9 @@ struct BackupRestoreReport {
     std::vector<RestoredPath> written;
     std::vector<std::string> damaged; // "type: path" whose object is missing or corrupt
     std::vector<std::string> notes;   // what went where, in words
+    // Mount points met inside a restored tree: left alone with what is on
+    // them, so the restore is not complete.
+    std::vector<std::string> mountPoints;
 };
 
 // A difference between the latest backup and the live data.

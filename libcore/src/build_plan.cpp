@@ -88,10 +88,32 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
         return plan;
     }
     ConfigSchema::checkValue(planSchema(), document, "", name, plan.problems_);
-    if (!plan.problems_.empty())
-        return plan;
-
     std::map<std::string, int> names;
+    auto checkName = [&](const YAML::Node& node, const std::string& stepName) {
+        if (stepName.empty() || stepName.find_first_of("/ \t\n") != std::string::npos)
+            plan.problems_.push_back(diagnosticAt(
+                name, node,
+                "step name '" + stepName + "' must be non-empty, without spaces or slashes"));
+        else if (auto [it, inserted] = names.emplace(stepName, node.Mark().line + 1); !inserted)
+            plan.problems_.push_back(diagnosticAt(name, node,
+                                                  "duplicate step name '" + stepName +
+                                                      "' (first on line " +
+                                                      std::to_string(it->second) + ")"));
+    };
+    if (!plan.problems_.empty()) {
+        // One pass reports every problem: the names too, where a step's
+        // other fields have the wrong type.
+        if (document["steps"] && document["steps"].IsSequence())
+            for (const auto& item : document["steps"])
+                if (item.IsMap() && item["name"] && item["name"].IsScalar())
+                    checkName(item["name"], item["name"].Scalar());
+        std::stable_sort(plan.problems_.begin(), plan.problems_.end(),
+                         [](const auto& a, const auto& b) {
+                             return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+                         });
+        return plan;
+    }
+
     for (const auto& item : document["steps"]) {
         PlanStep step;
         step.name = item["name"].Scalar();
@@ -113,16 +135,7 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
             step.baseline = item["baseline"].as<bool>();
 
         const std::string where = "steps." + step.name;
-        if (step.name.empty() || step.name.find_first_of("/ \t\n") != std::string::npos)
-            plan.problems_.push_back(diagnosticAt(
-                name, item["name"],
-                "step name '" + step.name + "' must be non-empty, without spaces or slashes"));
-        else if (auto [it, inserted] = names.emplace(step.name, item["name"].Mark().line + 1);
-                 !inserted)
-            plan.problems_.push_back(diagnosticAt(name, item["name"],
-                                                  "duplicate step name '" + step.name +
-                                                      "' (first on line " +
-                                                      std::to_string(it->second) + ")"));
+        checkName(item["name"], step.name);
         if (!step.user.empty()) {
             if (::getpwnam(step.user.c_str()) == nullptr)
                 plan.problems_.push_back(

@@ -77,6 +77,29 @@ run backup restore "$ID1" --selective usr/bin/gcc
 expect_status 0
 expect_equal "$(cat root/usr/bin/gcc)" "gcc 13"
 expect_file root/unrelated
+run backup restore "$ID1" --selective usr/bin/no-such-file
+expect_status 1 "(--selective that matches nothing)"
+expect_err "no path of backup $ID1 matches --selective usr/bin/no-such-file"
+# A repository whose manifest was edited to write elsewhere (the checksum
+# made right again) is refused before anything is written.
+cp -a .lfs-wrapper/backups pristine-backups
+victim_manifest=$(grep -l "^root $SCRATCH/root\$" .lfs-wrapper/backups/manifests/*.manifest | tail -1)
+CHECKS=$((CHECKS + 1)); [ -n "$victim_manifest" ] || fail "no backup manifest of the build root to tamper with"
+mkdir -p "$SCRATCH/elsewhere"
+/usr/bin/python3 - "$victim_manifest" "$SCRATCH/root" "$SCRATCH/elsewhere" <<'PY'
+import hashlib, sys
+path, old, new = sys.argv[1:]
+text = open(path, 'rb').read()
+body = text[:text.rindex(b'\nend ') + 1]
+body = body.replace(b'\nroot ' + old.encode() + b'\n', b'\nroot ' + new.encode() + b'\n', 1)
+open(path, 'wb').write(body + b'end ' + hashlib.sha256(body).hexdigest().encode() + b'\n')
+PY
+tampered_id=$(sed -n 's/^name //p' "$victim_manifest")
+run backup restore "$tampered_id"
+expect_status 1 "(a tampered repository naming another root)"
+expect_err "would write to $SCRATCH/elsewhere, which the config does not back up"
+expect_equal "$(ls "$SCRATCH/elsewhere" | wc -l)" "0" "(files written where a tampered manifest pointed)"
+rm -rf .lfs-wrapper/backups && mv pristine-backups .lfs-wrapper/backups
 run backup restore "$ID1" --to root/elsewhere
 expect_status 1 "(--to inside the build root)"
 expect_err "refusing to restore into $SCRATCH/root/elsewhere"

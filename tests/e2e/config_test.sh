@@ -107,7 +107,8 @@ expect_err "bad.yaml:4:14: backup.retention: expected a duration such as 30s, 5m
 expect_err "bad.yaml:5:13: backup.schedule: invalid cron expression: expected 5 fields"
 expect_err "bad.yaml:8:17: monitoring.thresholds.disk_usage: expected a percentage from 0% to 100% such as 90%, found 'ninety'"
 expect_err "bad.yaml:10:12: auto_recovery.enabled: expected true or false, found 'yes please'"
-expect_err "bad.yaml: 5 problems"
+expect_err "bad.yaml:14:7: recovery_actions.build_failur: no loaded plugin provides action 'run_comand', did you mean 'run_command'?"
+expect_err "bad.yaml: 9 problems"
 
 # names are checked once the structure is right
 cat > names.yaml <<'YAML'
@@ -180,6 +181,37 @@ expect_status 0 "config set with a planted link at the temporary name"
 expect_equal "$(cat ../victim)" "untouched" "(the file a planted link points to)"
 expect_equal "$(stat -c %a lfs-wrapper.yaml)" "600" "(mode of a 0600 config after config set)"
 CHECKS=$((CHECKS + 1)); grep -q "header-secret" lfs-wrapper.yaml || fail "config set lost the header"
+cd "$SCRATCH" || exit 1
+
+# ---- config validate reports every problem in one pass, the plan's too
+cd "$SCRATCH" && mkdir onepass && cd onepass || exit 1
+cat > lfs-wrapper.yaml <<'YAML'
+build: {root: root, plan: plan.yaml}
+auto_recovery: {max_attempts: many}
+backup: {types: [critical-data], retention: 7d}
+recovery_actions:
+  build_failure:
+    - stop_biuld
+YAML
+cat > plan.yaml <<'YAML'
+steps:
+  - name: one
+    run: "true"
+    timeout: soon
+  - name: one
+    run: "true"
+YAML
+run config validate
+expect_status 2 "config validate with problems in the config and the plan"
+expect_err "lfs-wrapper.yaml:2:31"
+expect_err "stop_biuld"
+expect_err "did you mean 'stop_build'"
+expect_err "plan.yaml:4:14"
+expect_err "duplicate step name 'one' (first on line 2)"
+printf 'backup: {types: [critical-data]}\n' > lfs-wrapper.yaml
+run config validate
+expect_status 0 "a valid config that backs up no critical data"
+expect_err "warning: backup.types has critical-data but backup.critical_data names no path"
 cd "$SCRATCH" || exit 1
 
 finish
