@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lfsw/units.h>
@@ -63,6 +64,32 @@ template <typename Work> int supervise(Session& session, bool quiet, Work&& work
     return finish(work(supervisor));
 }
 
+// A root that does not exist is refused (a typo would build onto the
+// host's disk) unless build.create_root says to make it; before anything,
+// the state directory included, is created.
+bool checkBuildRoot(Session& session, bool quiet)
+{
+    const auto root = session.config().buildRoot();
+    std::error_code error;
+    if (!std::filesystem::exists(root, error)) {
+        if (!session.config().boolean("build.create_root")) {
+            std::cerr << "lfs-wrapper: build start: the build root " << root.string()
+                      << " does not exist; create it (mkdir -p " << root.string()
+                      << "), or set build.create_root: true\n";
+            return false;
+        }
+        std::filesystem::create_directories(root);
+    }
+    struct stat tree {
+    }, system{};
+    if (::stat(root.c_str(), &tree) == 0 && ::stat("/", &system) == 0 &&
+        tree.st_dev == system.st_dev && !quiet)
+        std::cerr << "note: the build root " << root.string()
+                  << " is on the same file system as /: a build that fills it fills the host's "
+                     "disk (the LFS book gives $LFS a partition of its own)\n";
+    return true;
+}
+
 int start(Session& session, const po::variables_map& values)
 {
     std::optional<BuildPlan> plan;
@@ -85,6 +112,8 @@ int start(Session& session, const po::variables_map& values)
         printProblems(*plan);
         return kExitUsage;
     }
+    if (!checkBuildRoot(session, values.count("quiet") > 0))
+        return kExitFailed;
     return supervise(session, values.count("quiet") > 0,
                      [&](Supervisor& supervisor) { return supervisor.start(*plan, source); });
 }
@@ -289,7 +318,8 @@ int processStop(Session& session, const po::variables_map& values)
         return kExitUsage;
     }
     auto run = session.stateDirectoryExists() ? session.journal().latestRun() : std::nullopt;
-    if (!run || run->state != "running" || !session.remoteControl().supervisorAlive(run->supervisorPid)) {
+    if (!run || run->state != "running" ||
+        !session.remoteControl().supervisorAlive(run->supervisorPid)) {
         std::cout << "no build is running: no build process to stop\n";
         return kExitOk;
     }
@@ -355,8 +385,8 @@ int systemStop(Session& session, const po::variables_map& values)
         return kExitOk;
     }
     auto run = session.journal().latestRun();
-    const bool supervisorRan =
-        run && run->state == "running" && session.remoteControl().supervisorAlive(run->supervisorPid);
+    const bool supervisorRan = run && run->state == "running" &&
+                               session.remoteControl().supervisorAlive(run->supervisorPid);
     auto result = session.remoteControl().stopBuild(values.count("force") > 0);
     std::cout << "build: " << result.message() << "\n"
               << "supervisor: "
@@ -452,8 +482,7 @@ int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std:
             names.push_back(step.name);
         if (std::find(names.begin(), names.end(), fromStep) == names.end()) {
             std::cerr << "lfs-wrapper: build resume --from: the plan " << run->planSource
-                      << " has no step '" << fromStep << "'" << didYouMean(fromStep, names)
-                      << "\n";
+                      << " has no step '" << fromStep << "'" << didYouMean(fromStep, names) << "\n";
             return kExitUsage;
         }
     }

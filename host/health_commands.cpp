@@ -14,6 +14,7 @@
 #include "backup_repository.h"
 #include "build_tree.h"
 #include "command.h"
+#include "counted.h"
 #include "daemon.h"
 #include "pid_lock.h"
 #include "process_table.h"
@@ -139,7 +140,7 @@ void checkStore(Session& session, Report& report, bool thorough)
                             problems.push_back("checkpoint " + manifest.name + ": object of " +
                                                entry.path + " is missing");
         if (problems.empty())
-            report.ok("store: " + std::to_string(manifests.size()) + " checkpoints consistent" +
+            report.ok("store: " + counted(manifests.size(), "checkpoint") + " consistent" +
                       (thorough ? ", every object re-hashed" : ""));
         else
             report.fail("store: " + std::to_string(problems.size()) + " problem(s), the first: " +

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "build_tree.h"
+#include "counted.h"
 
-#include <glob.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -28,7 +29,7 @@ Result BuildTree::createCheckpoint(const std::string& name, bool good,
     auto manifest = store_.create(name, root_, walk_, good, tags, progress);
     return Result::done("checkpoint " + manifest.name + " (" + manifest.id + ")" +
                         (tags.empty() ? "" : " tagged " + tags.front()) + ": " +
-                        std::to_string(manifest.entries.size()) + " paths, " +
+                        counted(manifest.entries.size(), "path") + ", " +
                         std::to_string(manifest.newBytes) + " bytes new to the store");
 }
 
@@ -55,8 +56,7 @@ std::string BuildTree::describeMountPoints(const std::vector<std::string>& mount
         list += (list.empty() ? "" : ", ") + (root_ / mount).string();
     return "left alone " + std::to_string(mountPoints.size()) + " mount point" +
            (mountPoints.size() == 1 ? "" : "s") + " inside the build root, and what is on " +
-           (mountPoints.size() == 1 ? "it" : "them") + ": " + list +
-           "; unmount, then run it again";
+           (mountPoints.size() == 1 ? "it" : "them") + ": " + list + "; unmount, then run it again";
 }
 
 Result BuildTree::cleanScratch(std::uint64_t* freed)
@@ -81,8 +81,8 @@ Result BuildTree::cleanScratch(std::uint64_t* freed)
                 // directory it is in, opened beneath the root without a
                 // symlink or a mount point on the way.
                 const auto relative = match.lexically_relative(root_);
-                const int parent = openBeneath(rootFd, relative.parent_path().string(),
-                                               O_RDONLY | O_DIRECTORY);
+                const int parent =
+                    openBeneath(rootFd, relative.parent_path().string(), O_RDONLY | O_DIRECTORY);
                 if (parent < 0)
                     continue;
                 auto removal = removeBeneath(parent, relative.filename().string(), match.string());
@@ -98,13 +98,12 @@ Result BuildTree::cleanScratch(std::uint64_t* freed)
         ::globfree(&matches);
     }
     ::close(rootFd);
-    std::string message = "removed " + std::to_string(removed) + " scratch path" +
-                          (removed == 1 ? "" : "s");
+    std::string message =
+        "removed " + std::to_string(removed) + " scratch path" + (removed == 1 ? "" : "s");
     if (!errors.empty())
-        return Result::failed(message + "; could not remove " + errors.front() +
-                              (errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) +
-                                                       " more"
-                                                 : ""));
+        return Result::failed(
+            message + "; could not remove " + errors.front() +
+            (errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) + " more" : ""));
     if (!mountPoints.empty()) {
         std::string list;
         for (const auto& mount : mountPoints)

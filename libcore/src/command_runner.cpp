@@ -8,13 +8,13 @@
 #include <optional>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
-#include <dirent.h>
-#include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,8 +159,7 @@ void killChildren(pid_t self)
         ::signal(WTERMSIG(commandStatus), SIG_DFL);
         ::kill(self, WTERMSIG(commandStatus));
     }
-    ::_exit(WIFEXITED(commandStatus) ? WEXITSTATUS(commandStatus)
-                                     : 128 + WTERMSIG(commandStatus));
+    ::_exit(WIFEXITED(commandStatus) ? WEXITSTATUS(commandStatus) : 128 + WTERMSIG(commandStatus));
 }
 
 } // namespace
@@ -177,6 +176,13 @@ std::string CommandOutcome::summary() const
         const char* name = sigabbrev_np(signal);
         return "killed by signal " + std::to_string(signal) +
                (name ? std::string(" (SIG") + name + ")" : std::string());
+    }
+    // A shell reports a command that a signal ended as 128 + the signal.
+    if (exitStatus > 128 && exitStatus < 128 + 65) {
+        const int by = exitStatus - 128;
+        const char* name = sigabbrev_np(by);
+        return "exited with status " + std::to_string(exitStatus) + " (a command was killed by " +
+               (name ? std::string("SIG") + name : "signal " + std::to_string(by)) + ")";
     }
     return "exited with status " + std::to_string(exitStatus);
 }

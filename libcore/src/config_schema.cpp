@@ -59,6 +59,9 @@ SchemaNode buildSchema()
                     leaf("root", ValueType::Path, "/mnt/lfs",
                          "The build tree (LFS's $LFS): what checkpoints save and restore. "
                          "Relative paths are taken from the config file's directory."),
+                    flag("create_root", "false",
+                         "Create build.root when it does not exist, instead of refusing to "
+                         "build (a misspelled root would build onto the host's disk)."),
                     leaf("plan", ValueType::Path, "\"\"",
                          "The build plan file that `build start` runs; empty: none."),
                     leaf("scratch", ValueType::StringList, "[]",

@@ -147,16 +147,9 @@ Classification FailureClassifier::classify(const StepEnding& ending,
             return {rule.condition, rule.failureClass, rule.summary, std::move(found)};
     }
     if (ending.signal != 0)
-        return {"build_failure",
-                "killed",
-                "killed by signal " + std::to_string(ending.signal) +
-                    " with no sign of the OOM killer",
-                {}};
-    return {"build_failure",
-            "unknown",
-            "exited with status " + std::to_string(ending.exitStatus) +
-                " and no recognised error in its log",
-            {}};
+        return {"build_failure", "killed", "no sign of the OOM killer", {}};
+    // The exit status is said beside this already (CommandOutcome::summary).
+    return {"build_failure", "unknown", "no recognised error in its log", {}};
 }
 
 Classification FailureClassifier::classifyLog(const StepEnding& ending,

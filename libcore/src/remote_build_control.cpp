@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "remote_build_control.h"
+#include "counted.h"
 
 #include <csignal>
 #include <thread>
@@ -12,10 +13,10 @@
 #include "build_journal.h"
 #include "build_tree.h"
 #include "config.h"
-#include "process_table.h"
-#include "supervisor.h"
 #include "pid_lock.h"
+#include "process_table.h"
 #include "reclaimer.h"
+#include "supervisor.h"
 
 namespace lfsw {
 
@@ -118,8 +119,8 @@ Result RemoteBuildControl::stopBuild(bool force)
     const auto grace = *parseDuration(config_.string("build.stop_grace"));
     if (supervisorAlive(run->supervisorPid)) {
         journal_.requestStop(run->id, force ? "force" : "graceful");
-        if (!PidLock::signalHolder(stateDirectory_ / Supervisor::kLockFileName,
-                                   run->supervisorPid, SIGUSR1))
+        if (!PidLock::signalHolder(stateDirectory_ / Supervisor::kLockFileName, run->supervisorPid,
+                                   SIGUSR1))
             return Result::failed("the supervisor (pid " + std::to_string(run->supervisorPid) +
                                   ") ended before it could be asked to stop");
         // The supervisor records the step as stopped and the run as ended.
@@ -142,10 +143,11 @@ Result RemoteBuildControl::stopBuild(bool force)
                 ProcessTable::terminate(0, step.pgid, force ? std::chrono::milliseconds(0) : grace);
     journal_.resumeRun(run->id, 0);
     journal_.setRunState(run->id, "interrupted",
-                         "its supervisor had died; " + std::to_string(ended) +
-                             " leftover processes ended by build stop");
-    return Result::done("the supervisor had died; ended " + std::to_string(ended) +
-                        " leftover processes");
+                         "its supervisor had died; " +
+                             counted(ended, "leftover process", "leftover processes") +
+                             " ended by build stop");
+    return Result::done("the supervisor had died; ended " +
+                        counted(ended, "leftover process", "leftover processes"));
 }
 
 Result RemoteBuildControl::restartStep()

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "supervisor.h"
+#include "counted.h"
 
 #include <algorithm>
 #include <csignal>
@@ -53,9 +54,9 @@ std::vector<std::string> readKernelMessages(int fd)
 
 // What a step inherits of the supervisor's environment (docs/plans.md), with
 // the plan's `env` and the LFS, LFSW_* and MAKEFLAGS variables set for it.
-constexpr const char* kStepEnvironment[] = {
-    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LANGUAGE", "LC_*", "TZ",
-    "TMPDIR", "LFS", "LFS_*", "LFSW_*"};
+constexpr const char* kStepEnvironment[] = {"PATH",   "HOME", "USER",     "LOGNAME", "SHELL",
+                                            "TERM",   "LANG", "LANGUAGE", "LC_*",    "TZ",
+                                            "TMPDIR", "LFS",  "LFS_*",    "LFSW_*"};
 
 std::string sanitized(const std::string& name)
 {
@@ -147,7 +148,8 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
             if (step.name == fromStep)
                 break;
         }
-        if (plan.steps().empty() || plan.steps()[static_cast<std::size_t>(position - 1)].name != fromStep)
+        if (plan.steps().empty() ||
+            plan.steps()[static_cast<std::size_t>(position - 1)].name != fromStep)
             throw std::runtime_error("build resume --from: the plan has no step '" + fromStep +
                                      "'");
         journal_.rewindTo(run->id, position - 1,
@@ -190,9 +192,9 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
             auto restored = tree_.restore(good->id, nullptr);
             observer_.note(restored.message());
             if (restored.status() == Result::Status::Failed) {
-                const std::string message =
-                    "cannot bring the tree back to checkpoint " + good->name + " before step " +
-                    unfinished->name + ": " + restored.message() + "; nothing ran";
+                const std::string message = "cannot bring the tree back to checkpoint " +
+                                            good->name + " before step " + unfinished->name + ": " +
+                                            restored.message() + "; nothing ran";
                 journal_.setRunState(run->id, "failed", message);
                 return {run->id, "failed", message};
             }
@@ -227,7 +229,9 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
                          : std::filesystem::current_path();
     const auto& steps = plan.steps();
     const int total = static_cast<int>(steps.size());
-    std::filesystem::create_directories(config_.buildRoot());
+    if (!std::filesystem::is_directory(config_.buildRoot()))
+        throw std::runtime_error("the build root " + config_.buildRoot().string() +
+                                 " does not exist (moved or unmounted?)");
 
     for (int index = 0; index < total;) {
         const auto& step = steps[static_cast<std::size_t>(index)];
@@ -328,8 +332,10 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         journal_.setRunState(runId, "failed", message);
         return {runId, "failed", message};
     }
-    journal_.setRunState(runId, "done", "all " + std::to_string(total) + " steps done");
-    return {runId, "done", "all " + std::to_string(total) + " steps done"};
+    const std::string done =
+        total == 1 ? "its 1 step done" : "all " + counted(total, "step") + " done";
+    journal_.setRunState(runId, "done", done);
+    return {runId, "done", done};
 }
 
 StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int position, int total)
@@ -355,8 +361,8 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     options.grace = *parseDuration(config_.string("build.stop_grace"));
     // A documented environment, never the supervisor's whole one: what the
     // host has (cloud keys, tokens) and the secrets the config names stay out.
-    options.inheritOnly = std::vector<std::string>(std::begin(kStepEnvironment),
-                                                   std::end(kStepEnvironment));
+    options.inheritOnly =
+        std::vector<std::string>(std::begin(kStepEnvironment), std::end(kStepEnvironment));
     options.withheld = config_.secretVariables();
     options.environment = step.env;
     options.environment["LFS"] = root.string();
@@ -403,13 +409,15 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     currentStep_ = step.name;
     options.onStarted = [&](int pid) {
         stepPid_ = pid;
+        lastStepGroup_ = pid;
         journal_.setStepPgid(runId, position, pid);
     };
     options.stopRequested = [this] { return pollStop(); };
 
     // Not O_APPEND: splice refuses files opened for appending. The file is
     // new for every attempt.
-    const int log = ::open(logFile.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    const int log =
+        ::open(logFile.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log < 0)
         throw std::runtime_error("cannot write the step log " + logFile.string() + ": " +
                                  std::strerror(errno));
@@ -587,13 +595,17 @@ Result Supervisor::stopBuild(bool force)
     const auto grace =
         force ? std::chrono::milliseconds(0)
               : std::chrono::milliseconds(*parseDuration(config_.string("build.stop_grace")));
-    int ended = ProcessTable::terminate(::getpid(), 0, grace);
+    // What is left of the failed step: its group (the keeper ended whatever
+    // left the group). Not every descendant of the supervisor: a plugin's
+    // worker is one too, and may be the very plugin running this chain.
+    int ended = lastStepGroup_ > 0 ? ProcessTable::terminate(0, lastStepGroup_, grace) : 0;
     reapOrphans();
     stopAfterChain_ = true;
     restartRequested_ = false;
-    return Result::done("the build stops after this chain" +
-                        (ended ? "; " + std::to_string(ended) + " leftover processes ended"
-                               : std::string("; no process of the step was left")));
+    return Result::done(
+        "the build stops after this chain" +
+        (ended ? "; " + counted(ended, "leftover process", "leftover processes") + " ended"
+               : std::string("; no process of the step was left")));
 }
 
 Result Supervisor::restartStep()

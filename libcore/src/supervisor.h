@@ -116,6 +116,7 @@ private:
     int signalFd_ = -1;
     std::int64_t runId_ = 0;
     int stepPid_ = 0;
+    int lastStepGroup_ = 0; // the process group of the step that ran last
     std::string currentStep_; // the step running now, for the monitor's events
     bool stopAfterChain_ = false;
     bool restartRequested_ = false;

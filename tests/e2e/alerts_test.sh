@@ -56,6 +56,7 @@ recovery_actions:
   build_failure: [restart_build]
 YAML
 
+mkdir -p root
 run build start --plan plan.yaml
 expect_status 1 "(recovery given up)"
 expect_out "are used up"

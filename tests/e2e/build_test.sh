@@ -2,6 +2,7 @@
 # Build supervision against the real binary, with real processes and signals.
 . "$(dirname "$0")/lib.sh"
 
+mkdir -p root
 write_config() {
   cat > lfs-wrapper.yaml <<YAML
 build:
@@ -63,7 +64,7 @@ run recovery status
 expect_out "no recovery attempts counted"
 
 # ---- max_attempts exhausted stops the build, non-zero, and the state says why
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 write_config 2
 cat > plan.yaml <<'YAML'
 steps:
@@ -86,7 +87,7 @@ expect_out "line 1: broken.c:1:1: error: unknown type name 'intt'"
 expect_out "recovery: build_failure -> restart_build"
 
 # ---- a chain without restart_build leaves the build stopped; a killed step is "killed" without OOM evidence
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 write_config 3
 cat > plan.yaml <<'YAML'
 steps:
@@ -97,13 +98,13 @@ steps:
 YAML
 run build start --plan plan.yaml
 expect_status 1 "killed"
-expect_out "killed by signal 9 (SIGKILL): killed by signal 9 with no sign of the OOM killer"
+expect_out "killed by signal 9 (SIGKILL): no sign of the OOM killer"
 expect_out "recovery chain build_failure:killed ran and left the build stopped (it has no restart_build)"
 run build status
 CHECKS=$((CHECKS + 1)); grep -qE 'killed +failed .*signal 9 +build_failure:killed' <<<"$OUT" || fail "status row: $OUT"
 
 # ---- a timeout
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root, stop_grace: 1s}
 YAML
@@ -122,7 +123,7 @@ run build status
 expect_out "build_failure:timeout"
 
 # ---- build stop from another terminal ends a tree of processes, one ignoring SIGTERM
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > plan.yaml <<'YAML'
 steps:
   - name: tree
@@ -173,7 +174,7 @@ expect_out "tree quickly this time"
 expect_out "build 1: done"
 
 # ---- kill -9 of the supervisor: the state stays consistent and resume re-runs the half-done step
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > plan.yaml <<'YAML'
 steps:
   - name: first
@@ -217,7 +218,7 @@ expect_out "the state database is consistent"
 # the last good step before the step runs again, and analyze-state shows what
 # the half-done step left
 for how in stop INT TERM; do
-  rm -rf .lfs-wrapper root resumed two-started
+  rm -rf .lfs-wrapper root resumed two-started; mkdir -p root
   cat > plan.yaml <<'YAML'
 steps:
   - name: one
@@ -260,7 +261,7 @@ changed" "(base after resume: changed once, by the finished step)"
 done
 
 # ---- a failed step too, and resume --from runs again from a step of choice
-rm -rf .lfs-wrapper root resumed
+rm -rf .lfs-wrapper root resumed; mkdir -p root
 cat > plan.yaml <<'YAML'
 steps:
   - name: one
@@ -303,8 +304,31 @@ expect_status 1 "restore of a misspelled checkpoint"
 expect_err "no checkpoint 'tw', did you mean 'two'?"
 printf 'build: {root: root}\n' > lfs-wrapper.yaml
 
+# ---- a build root that does not exist is refused, before anything is made,
+# unless build.create_root says to make it; 128+N is explained as signal N
+rm -rf .lfs-wrapper
+printf 'build: {root: no-such-root}\n' > lfs-wrapper.yaml
+printf 'steps:\n  - name: killed-child\n    run: sh -c "kill -9 \\$\\$"\n' > plan.yaml
+run build start --plan plan.yaml
+expect_status 1 "a build root that does not exist"
+expect_err "the build root $SCRATCH/no-such-root does not exist; create it (mkdir -p $SCRATCH/no-such-root), or set build.create_root: true"
+expect_no_file no-such-root
+expect_no_file .lfs-wrapper
+printf 'build: {root: no-such-root, create_root: true}\nauto_recovery: {enabled: false}\n' > lfs-wrapper.yaml
+run build start --plan plan.yaml
+expect_status 1 "a step whose command was killed"
+expect_file no-such-root
+if [ "$(stat -c %d /)" = "$(stat -c %d no-such-root)" ]; then
+  expect_err "is on the same file system as /"
+else
+  expect_no_out "is on the same file system as /"
+fi
+expect_out "exited with status 137 (a command was killed by SIGKILL): no recognised error in its log"
+rm -rf no-such-root .lfs-wrapper
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+
 # ---- a process that left the step's group and session ends with the step
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > plan.yaml <<'YAML'
 steps:
   - name: daemonizes
@@ -331,7 +355,7 @@ kill "$victim"; wait "$victim" 2>/dev/null
 
 # ---- a step gets a documented environment: never the host's secrets or the
 # ones the config names, and its log is readable by its owner only
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root}
 alerts:
@@ -364,7 +388,7 @@ chmod 0700 .lfs-wrapper
 printf 'build: {root: root}\n' > lfs-wrapper.yaml
 
 # ---- out of memory raises resource_exhaustion; adjust_limits halves the jobs and caps memory
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root}
 resources:
@@ -398,7 +422,7 @@ run build status
 expect_out "limits chosen by adjust_limits: 2 jobs, memory cap 512 MiB"
 
 # without auto_adjust the limits wait for build resume --resource-optimized
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root}
 resources:

@@ -159,7 +159,7 @@ expect_out "checkpoints kept: 1"
 CHECKS=$((CHECKS + 1)); [ ! -e root/sources/pkg-build ] && [ -d root/sources/pkg-1.0 ] && [ -d outside ] || fail "clean build removed the wrong things"
 
 # ---- the seed's build_failure chain leaves the tree exactly as after the last good step
-rm -rf .lfs-wrapper root outside && mkdir -p outside
+rm -rf .lfs-wrapper root outside && mkdir -p outside root
 cat > lfs-wrapper.yaml <<'YAML'
 build:
   root: root
@@ -202,7 +202,7 @@ run build status
 expect_out "build 1: stopped"
 
 # ---- a baseline step: system restore baseline and build system --from-baseline
-rm -rf .lfs-wrapper root
+rm -rf .lfs-wrapper root; mkdir -p root
 cat > plan.yaml <<'YAML'
 steps:
   - name: temp-tools

@@ -20,7 +20,7 @@ echo "second" >root/b
 run checkpoint create one
 run health check
 expect_status 0
-expect_out "OK    store: 1 checkpoints consistent"
+expect_out "OK    store: 1 checkpoint consistent"
 expect_out "OK    last checkpoint: one, taken"
 expect_out "OK    state database: $SCRATCH/.lfs-wrapper/state.db (quick_check ok)"
 expect_out "OK    supervisor: no build running"

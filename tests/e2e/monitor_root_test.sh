@@ -41,7 +41,7 @@ expect_out "stopping the step"
 expect_out "free_resources: done (freed 2.9 MiB"
 expect_out "adjust_limits: not-applicable"
 expect_out "fill (attempt 2)"
-expect_out "all 1 steps done"
+expect_out "its 1 step done"
 expect_no_file root/ccache/junk
 expect_file root/ccache
 expect_equal "$(sqlite3 state/state.db "SELECT condition || ':' || failure_class || ':' || outcome FROM recovery_attempt")" \
