@@ -177,14 +177,24 @@ int create(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
-int list(Session& session, const po::variables_map&)
+int list(Session& session, const po::variables_map& values)
 {
+    const bool json = values.count("json") != 0;
     if (Remote::wanted(session)) {
         Remote remote(session);
         std::vector<BackupSnapshot> snapshots;
         auto result = remote.backend().list(snapshots, remote.context());
         if (result.status() == Result::Status::Failed)
             return remote.report(result);
+        if (json) {
+            nlohmann::json listed = nlohmann::json::array();
+            for (const auto& snapshot : snapshots)
+                listed.push_back(
+                    {{"id", snapshot.id}, {"time", snapshot.time}, {"tags", snapshot.tags}});
+            printJson(
+                {{"backend", session.config().string("backup.backend")}, {"backups", listed}});
+            return kExitOk;
+        }
         for (const auto& snapshot : snapshots) {
             std::string tags;
             for (const auto& tag : snapshot.tags)
@@ -201,6 +211,24 @@ int list(Session& session, const po::variables_map&)
     auto backups = repository.list(&problems);
     for (const auto& problem : problems)
         std::cerr << "lfs-wrapper: unreadable manifest: " << problem << "\n";
+    if (json) {
+        nlohmann::json listed = nlohmann::json::array();
+        for (const auto& backup : backups)
+            listed.push_back({{"id", backup.id},
+                              {"types", backup.types()},
+                              {"paths", backup.files()},
+                              {"bytes", backup.bytes()},
+                              {"new_bytes", backup.newBytes()},
+                              {"complete", backup.complete()}});
+        std::optional<std::string> next;
+        if (auto cron = schedule(session.config()))
+            if (auto when = cron->next(std::chrono::system_clock::now()))
+                next = isoLocal(*when);
+        printJson({{"repository", repository.directory().string()},
+                   {"backups", listed},
+                   {"next_scheduled", next ? nlohmann::json(*next) : nlohmann::json()}});
+        return problems.empty() ? kExitOk : kExitFailed;
+    }
     if (backups.empty()) {
         std::cout << "no backups in " << repository.directory().string() << "\n";
     } else {
@@ -627,8 +655,8 @@ void addBackupCommands(std::vector<Command>& commands)
                  "system-state, build-progress or critical-data (repeatable)");
          },
          create});
-    commands.push_back({"backup list", "", "List backups and the next scheduled one", "",
-                        ConfigNeed::Structural, nullptr, list});
+    commands.push_back({"backup list", "[--json]", "List backups and the next scheduled one", "",
+                        ConfigNeed::Structural, flagOption("json", kJsonHelp), list});
     commands.push_back({"backup verify", "latest|ID|--all",
                         "Re-read and re-hash every object a backup uses; name each damaged path",
                         "Exit status 1 when any object is missing or corrupt.",

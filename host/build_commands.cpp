@@ -149,8 +149,51 @@ std::string stateOf(Session& session, const RunRecord& run)
     return run.state;
 }
 
-int status(Session& session, const po::variables_map&)
+nlohmann::json optionalNumber(const std::optional<int>& value)
 {
+    return value ? nlohmann::json(*value) : nlohmann::json();
+}
+
+int statusJson(Session& session)
+{
+    auto run = session.stateDirectoryExists() ? session.journal().latestRun() : std::nullopt;
+    if (!run) {
+        printJson({{"run", nullptr}, {"steps", nlohmann::json::array()}});
+        return kExitOk;
+    }
+    nlohmann::json steps = nlohmann::json::array();
+    const bool alive = session.remoteControl().supervisorAlive(run->supervisorPid);
+    for (const auto& step : session.journal().steps(run->id))
+        steps.push_back({{"position", step.position},
+                         {"name", step.name},
+                         {"state", step.state == "running" && !alive ? "interrupted" : step.state},
+                         {"started_at", step.startedAt},
+                         {"ended_at", step.endedAt},
+                         {"attempts", step.attempts},
+                         {"jobs", step.jobs},
+                         {"exit_status", optionalNumber(step.exitStatus)},
+                         {"signal", optionalNumber(step.signal)},
+                         {"condition", step.condition},
+                         {"failure_class", step.failureClass},
+                         {"message", step.message},
+                         {"log_file", step.logFile}});
+    printJson({{"run",
+                {{"id", run->id},
+                 {"state", run->state == "running" && !alive ? "interrupted" : run->state},
+                 {"plan", run->planSource},
+                 {"root", run->buildRoot},
+                 {"started_at", run->startedAt},
+                 {"ended_at", run->endedAt},
+                 {"supervisor_pid", run->supervisorPid},
+                 {"message", run->message}}},
+               {"steps", steps}});
+    return kExitOk;
+}
+
+int status(Session& session, const po::variables_map& values)
+{
+    if (values.count("json"))
+        return statusJson(session);
     if (!session.stateDirectoryExists()) {
         std::cout << "no build has run (" << session.stateDirectory().string()
                   << " does not exist)\n";
@@ -407,16 +450,20 @@ int systemStop(Session& session, const po::variables_map& values)
 
 int analyzeErrors(Session& session, const po::variables_map& values)
 {
-    printErrorAnalysis(session, values.count("comprehensive") != 0);
+    printErrorAnalysis(session, values.count("comprehensive") != 0, values.count("json") != 0);
     return kExitOk;
 }
 
 } // namespace
 
-void printErrorAnalysis(Session& session, bool comprehensive)
+void printErrorAnalysis(Session& session, bool comprehensive, bool json)
 {
+    nlohmann::json failed = nlohmann::json::array();
     if (!session.stateDirectoryExists() || !session.journal().latestRun()) {
-        std::cout << "no build has run: no errors to analyze\n";
+        if (json)
+            printJson({{"failures", failed}});
+        else
+            std::cout << "no build has run: no errors to analyze\n";
         return;
     }
     std::vector<RunRecord> runs;
@@ -437,13 +484,33 @@ void printErrorAnalysis(Session& session, bool comprehensive)
             const std::string condition = step.condition.empty() ? found.condition : step.condition;
             const std::string failureClass =
                 step.failureClass.empty() ? found.failureClass : step.failureClass;
+            auto chain = session.config().chainFor(condition, failureClass);
+            if (json) {
+                nlohmann::json evidence = nlohmann::json::array();
+                for (const auto& line : found.evidence)
+                    evidence.push_back({{"line", line.line}, {"text", line.text}});
+                nlohmann::json actions = nlohmann::json::array();
+                if (chain)
+                    for (const auto& entry : chain->entries)
+                        actions.push_back(entry.action);
+                failed.push_back({{"run", run.id},
+                                  {"step", step.name},
+                                  {"attempts", step.attempts},
+                                  {"condition", condition},
+                                  {"failure_class", failureClass},
+                                  {"message", step.message.empty() ? found.summary : step.message},
+                                  {"log_file", step.logFile},
+                                  {"evidence", evidence},
+                                  {"chain", chain ? nlohmann::json(chain->key) : nlohmann::json()},
+                                  {"actions", actions}});
+                continue;
+            }
             std::cout << "build " << run.id << ", step " << step.name << " (attempt "
                       << step.attempts << "): " << condition << ":" << failureClass << "\n"
                       << "  " << (step.message.empty() ? found.summary : step.message) << "\n"
                       << "  log: " << step.logFile << "\n";
             for (const auto& evidence : found.evidence)
                 std::cout << "  line " << evidence.line << ": " << evidence.text << "\n";
-            auto chain = session.config().chainFor(condition, failureClass);
             std::cout << "  recovery: ";
             if (!chain) {
                 std::cout << "no chain in recovery_actions for " << condition << "\n";
@@ -454,6 +521,10 @@ void printErrorAnalysis(Session& session, bool comprehensive)
                 std::cout << "\n";
             }
         }
+    }
+    if (json) {
+        printJson({{"failures", failed}});
+        return;
     }
     if (failures == 0)
         std::cout << "no failed step in " << (runs.size() == 1 ? "the last build" : "any build")
@@ -511,9 +582,9 @@ void addBuildCommands(std::vector<Command>& commands)
              positional.add("command", -1);
          },
          start});
-    commands.push_back({"build status", "",
+    commands.push_back({"build status", "[--json]",
                         "Show the build: every step with its state, time, attempts and failure", "",
-                        ConfigNeed::Structural, nullptr, status});
+                        ConfigNeed::Structural, flagOption("json", kJsonHelp), status});
     commands.push_back(
         {"build stop", "[--force]", "Stop the running build from another terminal",
          "Every process of the running step and all its descendants end: SIGTERM, then\n"
@@ -560,13 +631,17 @@ void addBuildCommands(std::vector<Command>& commands)
                         },
                         systemStop});
     commands.push_back(
-        {"analyze errors", "[--comprehensive]",
+        {"analyze errors", "[--comprehensive] [--json]",
          "Explain why each failed step failed, with evidence from its log",
          "Prints each failed step's class (compile error, link error, test-suite failure,\n"
          "out of memory, out of disk, fetch error, missing dependency, timeout, killed,\n"
          "unknown), the log lines that show it with their line numbers, and the recovery\n"
          "chain that would run. --comprehensive covers every build in the state database.",
-         ConfigNeed::Structural, flagOption("comprehensive", "every build, not just the last"),
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("comprehensive", "every build, not just the last")("json",
+                                                                                      kJsonHelp);
+         },
          analyzeErrors});
 }
 

@@ -116,16 +116,43 @@ int create(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
-int list(Session& session, const po::variables_map&)
+int list(Session& session, const po::variables_map& values)
 {
+    const bool json = values.count("json") != 0;
     if (!std::filesystem::is_directory(session.stateDirectory() / "store")) {
-        std::cout << "no checkpoints\n";
+        if (json)
+            printJson(nlohmann::json::array());
+        else
+            std::cout << "no checkpoints\n";
         return kExitOk;
     }
     BuildTree tree(session.config(), session.stateDirectory());
     std::vector<std::string> problems;
     auto manifests = tree.store().list(&problems);
     auto lastGood = tree.store().find("last-good");
+    if (json) {
+        nlohmann::json listed = nlohmann::json::array();
+        for (const auto& m : manifests) {
+            std::size_t files = 0;
+            for (const auto& e : m.entries)
+                files += e.type == 'f';
+            listed.push_back({{"id", m.id},
+                              {"name", m.name},
+                              {"created", m.created},
+                              {"root", m.root},
+                              {"paths", m.entries.size()},
+                              {"files", files},
+                              {"bytes", m.totalBytes()},
+                              {"new_bytes", m.newBytes},
+                              {"tags", m.tags},
+                              {"good", m.good},
+                              {"last_good", lastGood && lastGood->id == m.id}});
+        }
+        printJson(listed);
+        for (const auto& problem : problems)
+            std::cerr << "error: " << problem << "\n";
+        return problems.empty() ? kExitOk : kExitFailed;
+    }
     std::cout << std::left << std::setw(8) << "ID" << std::setw(22) << "NAME" << std::setw(26)
               << "CREATED" << std::setw(8) << "FILES" << std::setw(12) << "BYTES" << std::setw(12)
               << "NEW"
@@ -454,9 +481,9 @@ void addCheckpointCommands(std::vector<Command>& commands)
              positional.add("name", 1);
          },
          create});
-    commands.push_back({"checkpoint list", "",
+    commands.push_back({"checkpoint list", "[--json]",
                         "List checkpoints: name, created, files, bytes, bytes new to the store", "",
-                        ConfigNeed::Structural, nullptr, list});
+                        ConfigNeed::Structural, flagOption("json", kJsonHelp), list});
     commands.push_back({"checkpoint show", "NAME", "Show a checkpoint and every path in it", "",
                         ConfigNeed::Structural, name, show});
     commands.push_back(

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 namespace lfsw {
 class Daemon;
@@ -41,6 +42,10 @@ struct Command {
     std::function<int(Session&, const boost::program_options::variables_map&)> run;
 };
 
+// `--json`, for the commands that scripts read: printed with printJson.
+inline constexpr const char* kJsonHelp = "print JSON instead of text (for scripts)";
+void printJson(const nlohmann::json& value);
+
 // Command::declareOptions for a command whose only option is one flag.
 inline auto flagOption(const char* name, const char* help)
 {
@@ -67,6 +72,6 @@ void addBackupCommands(std::vector<Command>& commands);
 void addBackupJobs(Session& session, Daemon& daemon);
 // analyze errors: each failed step of the last build (every build when
 // `comprehensive`), its class, evidence and recovery chain.
-void printErrorAnalysis(Session& session, bool comprehensive);
+void printErrorAnalysis(Session& session, bool comprehensive, bool json = false);
 
 } // namespace lfsw::host

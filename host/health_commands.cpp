@@ -33,7 +33,14 @@ namespace {
 class Report
 {
 public:
-    explicit Report(bool colour) : colour_(colour) {}
+    Report(bool colour, bool json) : colour_(colour), json_(json) {}
+    ~Report()
+    {
+        if (json_)
+            printJson({{"failures", failures_}, {"checks", checks_}});
+    }
+    Report(const Report&) = delete;
+    Report& operator=(const Report&) = delete;
 
     void ok(const std::string& text) { line("OK  ", "\033[32m", text); }
     void warn(const std::string& text) { line("WARN", "\033[33m", text); }
@@ -47,6 +54,17 @@ public:
 private:
     void line(const char* word, const char* colour, const std::string& text)
     {
+        if (json_) {
+            std::string status = word;
+            while (!status.empty() && status.back() == ' ')
+                status.pop_back();
+            const auto colon = text.find(": ");
+            checks_.push_back(
+                {{"status", status},
+                 {"check", colon == std::string::npos ? text : text.substr(0, colon)},
+                 {"message", colon == std::string::npos ? "" : text.substr(colon + 2)}});
+            return;
+        }
         if (colour_)
             std::cout << colour << word << "\033[0m  " << text << "\n";
         else
@@ -54,7 +72,9 @@ private:
     }
 
     bool colour_;
+    bool json_;
     int failures_ = 0;
+    nlohmann::json checks_ = nlohmann::json::array();
 };
 
 std::string ageOf(std::chrono::system_clock::time_point time)
@@ -254,7 +274,7 @@ int healthReport(Session& session, bool thorough, Report& report)
 
 int healthCheck(Session& session, const po::variables_map& values)
 {
-    Report report(session.colour());
+    Report report(session.colour(), values.count("json") != 0);
     healthReport(session, values.count("thorough") != 0, report);
     return report.failures() ? kExitFailed : kExitOk;
 }
@@ -393,7 +413,7 @@ int systemCheck(Session& session, const po::variables_map& values)
                      "requirements)\n";
         return kExitUsage;
     }
-    Report report(session.colour());
+    Report report(session.colour(), false);
     healthReport(session, true, report);
     checkHostTools(report);
     checkBuildRootMount(session, report);
@@ -408,7 +428,7 @@ int systemCheck(Session& session, const po::variables_map& values)
 void addHealthCommands(std::vector<Command>& commands)
 {
     commands.push_back(
-        {"health check", "[--thorough]",
+        {"health check", "[--thorough] [--json]",
          "Check config, plugins, state, store, resources, processes",
          "One line per check, OK, WARN or FAIL: the config is valid, the plugins load,\n"
          "the state database passes PRAGMA quick_check (integrity_check with\n"
@@ -417,7 +437,11 @@ void addHealthCommands(std::vector<Command>& commands)
          "supervisor and the daemon, and the age of the last checkpoint and backup.\n"
          "Exit status 1 when any check FAILs.",
          ConfigNeed::None,
-         flagOption("thorough", "integrity_check and a full re-hash of the store"), healthCheck});
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("thorough", "integrity_check and a full re-hash of the store")(
+                 "json", kJsonHelp);
+         },
+         healthCheck});
     commands.push_back(
         {"system check", "--full", "Health plus the LFS host requirements and every build's errors",
          "Everything health check --thorough checks, then the host requirements of\n"

@@ -116,8 +116,31 @@ int run(Session& session, const po::variables_map& values)
     return kExitFailed;
 }
 
-int status(Session& session, const po::variables_map&)
+int statusJson(Session& session)
 {
+    const auto& config = session.config();
+    const int maxAttempts = static_cast<int>(config.integer("auto_recovery.max_attempts"));
+    nlohmann::json counters = nlohmann::json::array();
+    if (session.stateDirectoryExists()) {
+        auto query = session.database().prepare("SELECT condition, step, attempts, updated_at "
+                                                "FROM attempt_counter ORDER BY condition, step");
+        while (query.step())
+            counters.push_back({{"condition", query.text(0)},
+                                {"step", query.text(1)},
+                                {"attempts", query.integer(2)},
+                                {"updated_at", query.text(3)},
+                                {"exhausted", query.integer(2) >= maxAttempts}});
+    }
+    printJson({{"enabled", config.boolean("auto_recovery.enabled")},
+               {"max_attempts", maxAttempts},
+               {"counters", counters}});
+    return kExitOk;
+}
+
+int status(Session& session, const po::variables_map& values)
+{
+    if (values.count("json"))
+        return statusJson(session);
     const auto& config = session.config();
     const int maxAttempts = static_cast<int>(config.integer("auto_recovery.max_attempts"));
     std::cout << "auto_recovery: "
@@ -150,6 +173,12 @@ int status(Session& session, const po::variables_map&)
 
 int history(Session& session, const po::variables_map& values)
 {
+    const bool json = values.count("json") != 0;
+    nlohmann::json entries = nlohmann::json::array();
+    if (json && !session.stateDirectoryExists()) {
+        printJson(entries);
+        return kExitOk;
+    }
     if (!session.stateDirectoryExists()) {
         std::cout << "no recovery history (" << session.stateDirectory().string()
                   << " does not exist)\n";
@@ -167,15 +196,39 @@ int history(Session& session, const po::variables_map& values)
         std::string outcome = attempts.text(8);
         if (outcome == "running" && attempts.text(7).empty())
             outcome = "interrupted or running";
+        // The actions in the order they ran.
+        auto journal = database.prepare(
+            "SELECT position, action, params, started_at, COALESCE(ended_at, ''), result, message"
+            " FROM recovery_journal WHERE attempt_id = ? ORDER BY position");
+        journal.bind(1, attempts.integer(0));
+        if (json) {
+            nlohmann::json actions = nlohmann::json::array();
+            while (journal.step())
+                actions.push_back({{"position", journal.integer(0)},
+                                   {"action", journal.text(1)},
+                                   {"params", journal.text(2)},
+                                   {"started_at", journal.text(3)},
+                                   {"ended_at", journal.text(4)},
+                                   {"result", journal.text(5)},
+                                   {"message", journal.text(6)}});
+            entries.push_back({{"id", attempts.integer(0)},
+                               {"condition", attempts.text(1)},
+                               {"failure_class", attempts.text(2)},
+                               {"step", attempts.text(3)},
+                               {"chain", attempts.text(4)},
+                               {"attempt", attempts.integer(5)},
+                               {"started_at", attempts.text(6)},
+                               {"ended_at", attempts.text(7)},
+                               {"outcome", outcome},
+                               {"message", attempts.text(9)},
+                               {"actions", actions}});
+            continue;
+        }
         std::cout << attempts.text(6) << "  " << attempts.text(1)
                   << (attempts.text(2).empty() ? "" : ":" + attempts.text(2))
                   << (attempts.text(3).empty() ? "" : " step " + attempts.text(3)) << "  chain "
                   << attempts.text(4) << "  attempt " << attempts.integer(5) << "  " << outcome
                   << (attempts.text(9).empty() ? "" : ": " + attempts.text(9)) << "\n";
-        auto journal = database.prepare(
-            "SELECT position, action, params, started_at, COALESCE(ended_at, ''), result, message"
-            " FROM recovery_journal WHERE attempt_id = ? ORDER BY position DESC");
-        journal.bind(1, attempts.integer(0));
         while (journal.step()) {
             std::string params = journal.text(2) == "{}" ? "" : " " + journal.text(2);
             std::cout << "    " << journal.integer(0) << ". " << journal.text(1) << params << "  "
@@ -183,6 +236,10 @@ int history(Session& session, const po::variables_map& values)
                       << "  (" << journal.text(3) << " .. "
                       << (journal.text(4).empty() ? "not ended" : journal.text(4)) << ")\n";
         }
+    }
+    if (json) {
+        printJson(entries);
+        return kExitOk;
     }
     if (!any)
         std::cout << "no recovery has run\n";
@@ -276,14 +333,14 @@ void addRecoveryCommands(std::vector<Command>& commands)
              positional.add("condition", 1);
          },
          run});
-    commands.push_back({"recovery status", "", "Show the recovery attempt counters", "",
-                        ConfigNeed::Structural, nullptr, status});
-    commands.push_back({"recovery history", "[--limit N]",
+    commands.push_back({"recovery status", "[--json]", "Show the recovery attempt counters", "",
+                        ConfigNeed::Structural, flagOption("json", kJsonHelp), status});
+    commands.push_back({"recovery history", "[--limit N] [--json]",
                         "Show the recovery journal, newest first", "", ConfigNeed::Structural,
                         [](po::options_description& options, po::positional_options_description&) {
                             options.add_options()(
                                 "limit", po::value<int>()->default_value(20)->value_name("N"),
-                                "how many attempts to show");
+                                "how many attempts to show")("json", kJsonHelp);
                         },
                         history});
     commands.push_back(

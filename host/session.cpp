@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iostream>
 
+#include "command.h"
 #include "plugin_loader.h"
 
 namespace lfsw::host {
@@ -213,6 +215,11 @@ void Session::attachLogFile()
     // A config with problems may hold anything here: log with the defaults.
     const Config fallback = Config::builtIn();
     logging_.attachFile(stateDirectory(), config().problems().empty() ? config() : fallback);
+}
+
+void printJson(const nlohmann::json& value)
+{
+    std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 } // namespace lfsw::host

@@ -117,6 +117,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
 
     std::int64_t attemptId = 0;
     outcome.attempt = claimAttempt(event, chain->key, attemptId);
+    outcome.attemptId = attemptId;
     if (outcome.attempt == 0) {
         outcome.status = RecoveryOutcome::Status::Exhausted;
         outcome.attempt = outcome.maxAttempts;
@@ -190,13 +191,23 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
         .prepare("UPDATE recovery_attempt SET ended_at = ?, outcome = ?, message = ? WHERE id = ?")
         .bind(1, isoUtcNow())
         .bind(2, std::string(outcome.status != RecoveryOutcome::Status::Recovered ? "failed"
-                             : outcome.changedNothing                         ? "unchanged"
-                                                                              : "recovered"))
+                             : outcome.changedNothing                             ? "unchanged"
+                                                                                  : "recovered"))
         .bind(3, outcome.changedNothing ? "no action applied: nothing changed" : outcome.message)
         .bind(4, attemptId)
         .run();
     sendAlert(event, outcome);
     return outcome;
+}
+
+void RecoveryEngine::recordStopped(const RecoveryOutcome& outcome, const std::string& message)
+{
+    if (outcome.attemptId == 0)
+        return;
+    database_.prepare("UPDATE recovery_attempt SET outcome = 'stopped', message = ? WHERE id = ?")
+        .bind(1, message)
+        .bind(2, outcome.attemptId)
+        .run();
 }
 
 void RecoveryEngine::notify(const Event& event, const std::string& message,
@@ -228,9 +239,9 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
         alert.subject = event.condition + where + ": recovery chain " + outcome.chainKey +
                         (outcome.changedNothing ? " changed nothing" : " completed") + " (" +
                         attempt + ")";
-        alert.body = "Recovery chain " + outcome.chainKey +
-                     (outcome.changedNothing ? ": no action applied, nothing changed."
-                                             : " completed.");
+        alert.body =
+            "Recovery chain " + outcome.chainKey +
+            (outcome.changedNothing ? ": no action applied, nothing changed." : " completed.");
         break;
     case RecoveryOutcome::Status::Failed:
         alert.severity = LogLevel::Error;

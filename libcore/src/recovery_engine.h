@@ -34,6 +34,7 @@ struct RecoveryOutcome {
     // Recovered, but every action was not applicable: the chain changed
     // nothing (journalled as "unchanged", never as "recovered").
     bool changedNothing = false;
+    std::int64_t attemptId = 0; // its row in recovery_attempt, once counted
 };
 
 // What one chain entry would do, for --dry-run.
@@ -62,6 +63,10 @@ public:
     RecoveryOutcome
     run(const Event& event, BuildControl& build,
         const std::function<void(const std::string& action, const Result&)>& onAction = {});
+
+    // The chain ran and left the build stopped (it has no restart_build):
+    // journalled as "stopped", which is what the user sees, not "recovered".
+    void recordStopped(const RecoveryOutcome& outcome, const std::string& message);
 
     int attemptsUsed(const std::string& condition, const std::string& step);
     // Forgets the attempts of a (condition, step), or of every condition of

@@ -329,6 +329,8 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
         message += "; recovery chain " + outcome.chainKey +
                    " ran and left the build stopped (it has no restart_build); fix the cause, "
                    "then: lfs-wrapper build resume";
+        engine_.recordStopped(outcome, "the chain has no restart_build: the build stopped on "
+                                       "the tree it left");
         journal_.setRunState(runId, "failed", message);
         return {runId, "failed", message};
     }

@@ -304,6 +304,25 @@ expect_status 1 "restore of a misspelled checkpoint"
 expect_err "no checkpoint 'tw', did you mean 'two'?"
 printf 'build: {root: root}\n' > lfs-wrapper.yaml
 
+# ---- the seed's build_failure chain leaves the build stopped: the journal
+# says "stopped", lists the actions in the order they ran; --json for scripts
+rm -rf .lfs-wrapper root; mkdir -p root
+printf 'steps:\n  - name: ok\n    run: "true"\n  - name: breaks\n    run: exit 2\n' > plan.yaml
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+run build start --plan plan.yaml
+expect_status 1 "a failed step and the default chain"
+run recovery history
+CHECKS=$((CHECKS + 1)); grep -q "chain build_failure  attempt 1  stopped: the chain has no restart_build" <<<"$OUT" || fail "history: $OUT"
+expect_equal "$(grep -oE '^    [0-9]+\. [a-z_]+' <<<"$OUT" | tr -s ' ' | tr '\n' ';')" " 1. stop_build; 2. clean_environment; 3. restore_checkpoint;" "(the chain's actions in the order they ran)"
+json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+OUT=$("$LFSW" build status --json); expect_equal "$(json "d['run']['state'], [s['state'] for s in d['steps']], d['steps'][1]['exit_status']" <<<"$OUT")" "failed ['done', 'failed'] 2" "(build status --json)"
+OUT=$("$LFSW" checkpoint list --json); expect_equal "$(json "[(c['name'], c['last_good']) for c in d]" <<<"$OUT")" "[('ok', True)]" "(checkpoint list --json)"
+OUT=$("$LFSW" recovery status --json); expect_equal "$(json "d['max_attempts'], [(c['condition'], c['step'], c['attempts']) for c in d['counters']]" <<<"$OUT")" "3 [('build_failure', 'breaks', 1)]" "(recovery status --json)"
+OUT=$("$LFSW" recovery history --json); expect_equal "$(json "d[0]['outcome'], [a['action'] for a in d[0]['actions']]" <<<"$OUT")" "stopped ['stop_build', 'clean_environment', 'restore_checkpoint']" "(recovery history --json)"
+OUT=$("$LFSW" analyze errors --json); expect_equal "$(json "[(f['step'], f['condition'], f['chain']) for f in d['failures']]" <<<"$OUT")" "[('breaks', 'build_failure', 'build_failure')]" "(analyze errors --json)"
+OUT=$("$LFSW" backup list --json); expect_equal "$(json "d['backups']" <<<"$OUT")" "[]" "(backup list --json)"
+OUT=$("$LFSW" health check --json); expect_equal "$(json "all(c['status'] in ('OK', 'WARN', 'FAIL') for c in d['checks']) and len(d['checks']) > 4" <<<"$OUT")" "True" "(health check --json)"
+
 # ---- a build root that does not exist is refused, before anything is made,
 # unless build.create_root says to make it; 128+N is explained as signal N
 rm -rf .lfs-wrapper
