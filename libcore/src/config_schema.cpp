@@ -64,6 +64,9 @@ SchemaNode buildSchema()
                          "build (a misspelled root would build onto the host's disk)."),
                     leaf("plan", ValueType::Path, "\"\"",
                          "The build plan file that `build start` runs; empty: none."),
+                    leaf("pass_environment", ValueType::StringList, "[]",
+                         "Variables of lfs-wrapper's own environment that steps get besides "
+                         "the documented ones: names, or PREFIX* globs."),
                     leaf("scratch", ValueType::StringList, "[]",
                          "Scratch directories of the build, as globs relative to the build "
                          "root (e.g. sources/*-build): what clean_environment and `clean "

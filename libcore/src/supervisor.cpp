@@ -365,6 +365,8 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     // host has (cloud keys, tokens) and the secrets the config names stay out.
     options.inheritOnly =
         std::vector<std::string>(std::begin(kStepEnvironment), std::end(kStepEnvironment));
+    for (const auto& name : config_.list("build.pass_environment"))
+        options.inheritOnly->push_back(name);
     options.withheld = config_.secretVariables();
     options.environment = step.env;
     options.environment["LFS"] = root.string();
