@@ -17,13 +17,36 @@ public:
 
     lfsw::Result send(const lfsw::Alert& alert, lfsw::Context& context) override
     {
+        // One log record: the subject, the body's sentences, then its
+        // "key: value" evidence lines as a list a person reads.
+        std::string sentences, evidence;
+        std::size_t start = 0;
+        while (start < alert.body.size()) {
+            auto end = alert.body.find('\n', start);
+            if (end == std::string::npos)
+                end = alert.body.size();
+            std::string line = alert.body.substr(start, end - start);
+            start = end + 1;
+            if (line.empty())
+                continue;
+            const auto colon = line.find(": ");
+            const bool isEvidence = colon != std::string::npos && colon > 0 &&
+                                    line.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == colon;
+            if (isEvidence) {
+                std::string key = line.substr(0, colon);
+                for (auto& c : key)
+                    if (c == '_')
+                        c = ' ';
+                evidence += (evidence.empty() ? "" : ", ") + key + " " + line.substr(colon + 2);
+            } else {
+                sentences += (sentences.empty() ? "" : " ") + line;
+            }
+        }
         std::string text = "ALERT " + alert.subject;
-        std::string body = alert.body;
-        for (auto& c : body)
-            if (c == '\n')
-                c = ';';
-        if (!body.empty())
-            text += " -- " + body;
+        if (!sentences.empty())
+            text += ". " + sentences;
+        if (!evidence.empty())
+            text += " (" + evidence + ")";
         context.log(alert.severity, text);
         return lfsw::Result::done();
     }

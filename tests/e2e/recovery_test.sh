@@ -100,6 +100,10 @@ expect_err "recovery_actions has no chain for 'resource_exhaustion'"
 
 # The alert went through the log channel and was recorded.
 CHECKS=$((CHECKS + 1)); grep -q "WARNING alert.log: ALERT build_failure in step 'gcc': recovery chain build_failure completed (attempt 1/2)" .lfs-wrapper/lfs-wrapper.log || fail "alert not in the log file"
+# readable as a sentence with its evidence listed, not as ';'-joined key: value pairs
+CHECKS=$((CHECKS + 1)); alert_line=$(grep "alert.log: ALERT build_failure in step 'gcc'" .lfs-wrapper/lfs-wrapper.log | head -1)
+! grep -q ';' <<<"$alert_line" || fail "the alert is ';'-joined: $alert_line"
+CHECKS=$((CHECKS + 1)); grep -qE "completed \(attempt 1/2\)\. Recovery chain build_failure completed\. \(" <<<"$alert_line" || fail "the alert does not read as sentences: $alert_line"
 CHECKS=$((CHECKS + 1)); [ "$(sqlite3 .lfs-wrapper/state.db "SELECT count(*) FROM alert_sent WHERE channel='log'")" -ge 3 ] || fail "alerts not recorded"
 
 # recovery init on a fresh directory
