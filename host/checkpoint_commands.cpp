@@ -552,7 +552,7 @@ void addCheckpointCommands(std::vector<Command>& commands)
                         ConfigNeed::Structural, nullptr, restoreBaseline});
     commands.push_back(
         {"clean build", "[--preserve-checkpoint]",
-         "Remove the build's scratch directories and leftover mounts; keep the store",
+         "Remove the build's scratch directories; keep the store",
          "Removes what build.scratch names (relative to the build root, never through\n"
          "a symlink) and chroot mounts left by a killed supervisor. The checkpoint\n"
          "store is always kept; --preserve-checkpoint is the seed's spelling of that.",

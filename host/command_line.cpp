@@ -29,8 +29,9 @@ po::options_description globalOptions()
 {
     po::options_description options("Global options");
     options.add_options()("config", po::value<std::string>()->value_name("FILE"),
-                          "config file (default: $LFSW_CONFIG, ./lfs-wrapper.yaml, "
-                          "/etc/lfs-wrapper/lfs-wrapper.yaml, else built-in defaults)")(
+                          "config file (default: $LFSW_CONFIG, ./lfs-wrapper.yaml, " LFSW_SYSCONFDIR
+                          "/lfs-wrapper/lfs-wrapper.yaml, /etc/lfs-wrapper/lfs-wrapper.yaml, "
+                          "else built-in defaults)")(
         "state-dir", po::value<std::string>()->value_name("DIR"),
         "state directory (default: build.state_dir, else .lfs-wrapper beside the config)")(
         "verbose,v", "more output (debug records); -vv for trace")(
@@ -112,7 +113,7 @@ void CommandLine::printOverview() const
         std::string head =
             command.name + (command.arguments.empty() ? "" : " " + command.arguments);
         std::cout << "  " << head;
-        if (head.size() < 44)
+        if (head.size() < 42) // two spaces at least before the summary
             std::cout << std::string(44 - head.size(), ' ');
         else
             std::cout << "\n  " << std::string(44, ' ');

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "command.h"
 #include "plugin_loader.h"
 
@@ -78,14 +80,22 @@ const Config& Session::config()
     if (config_)
         return *config_;
     std::optional<std::filesystem::path> file = options_.configFile;
+    // Run set-uid (real and effective uid differ), the environment and the
+    // current directory belong to someone else: only --config and the
+    // system-wide file are read.
+    const bool setUid = ::getuid() != ::geteuid();
     if (!file) {
         if (const char* fromEnvironment = std::getenv("LFSW_CONFIG");
-            fromEnvironment && *fromEnvironment)
+            !setUid && fromEnvironment && *fromEnvironment)
             file = fromEnvironment;
-        else if (std::filesystem::exists("lfs-wrapper.yaml"))
+        else if (!setUid && std::filesystem::exists("lfs-wrapper.yaml"))
             file = "lfs-wrapper.yaml";
-        else if (std::filesystem::exists("/etc/lfs-wrapper/lfs-wrapper.yaml"))
-            file = "/etc/lfs-wrapper/lfs-wrapper.yaml";
+        else
+            for (const std::filesystem::path directory : {LFSW_SYSCONFDIR, "/etc"})
+                if (std::filesystem::exists(directory / "lfs-wrapper" / "lfs-wrapper.yaml")) {
+                    file = directory / "lfs-wrapper" / "lfs-wrapper.yaml";
+                    break;
+                }
     }
     config_ = file ? Config::fromFile(*file) : Config::builtIn();
     return *config_;

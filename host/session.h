@@ -35,7 +35,8 @@ public:
     explicit Session(GlobalOptions options);
 
     // Finds and reads the config (--config, $LFSW_CONFIG, ./lfs-wrapper.yaml,
-    // /etc/lfs-wrapper/lfs-wrapper.yaml, else the built-in defaults).
+    // SYSCONFDIR/lfs-wrapper/lfs-wrapper.yaml as installed, /etc/lfs-wrapper/,
+    // else the built-in defaults; set-uid, only --config and the system files).
     const Config& config();
     // Reads the same config file again (the daemon's SIGHUP).
     Config reloadConfig();

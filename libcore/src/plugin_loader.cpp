@@ -3,12 +3,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <sstream>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/dll/import.hpp>
 #include <boost/dll/shared_library.hpp>
@@ -123,7 +124,8 @@ PluginLoader PluginLoader::forConfig(const Config& config,
     std::vector<std::filesystem::path> directories;
     for (const auto& directory : config.list("plugins.dirs"))
         directories.push_back(config.resolvePath(directory));
-    if (const char* path = std::getenv("LFSW_PLUGIN_PATH")) {
+    // Not when run set-uid: the environment is someone else's.
+    if (const char* path = std::getenv("LFSW_PLUGIN_PATH"); path && ::getuid() == ::geteuid()) {
         std::istringstream parts(path);
         for (std::string part; std::getline(parts, part, ':');)
             if (!part.empty())
@@ -328,10 +330,9 @@ bool PluginLoader::loadIsolated(const std::filesystem::path& file, PluginRegistr
             worker, provided.info.name, protocol::text(action, "name"),
             protocol::text(action, "description"), protocol::flag(action, "repeatable")));
     for (const auto& condition : protocol::array(loaded, "conditions"))
-        provided.conditions.push_back({protocol::text(condition, "name"),
-                                       protocol::text(condition, "description"),
-                                       protocol::strings(condition, "failure_classes"),
-                                       provided.info.name});
+        provided.conditions.push_back(
+            {protocol::text(condition, "name"), protocol::text(condition, "description"),
+             protocol::strings(condition, "failure_classes"), provided.info.name});
     for (const auto& channel : protocol::array(loaded, "alert_channels"))
         provided.channels.push_back(std::make_shared<IsolatedAlertChannel>(
             worker, provided.info.name, protocol::text(channel, "name"),

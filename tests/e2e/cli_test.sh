@@ -24,7 +24,7 @@ expect_status 2 "no arguments"
 
 # --help of every command shows options a user types, never the internal
 # names of its positional arguments ("--command arg", "--key arg", ...)
-"$LFSW" --help | awk '/^Commands:/ {on = 1; next} /^$/ {on = 0} on {print $1 " " $2}' > commands.txt
+"$LFSW" --help | awk '/^Commands:/ {on = 1; next} /^$/ {on = 0} on && /^  [^ ]/ {print $1 " " $2}' > commands.txt
 CHECKS=$((CHECKS + 1)); [ "$(wc -l < commands.txt)" -gt 40 ] || fail "the command list is short: $(wc -l < commands.txt)"
 while read -r family sub; do
   # shellcheck disable=SC2086
@@ -32,6 +32,16 @@ while read -r family sub; do
   CHECKS=$((CHECKS + 1))
   ! grep -E '^  --[a-z-]+ arg( |$)' <<<"$help" || fail "$family $sub --help shows a positional argument as an option"
 done < commands.txt
+
+# the man page lists every command
+MAN_PAGE="$(dirname "$TEST_SCRIPT")/../../docs/lfs-wrapper.1"
+while read -r family sub; do
+  CHECKS=$((CHECKS + 1))
+  # a one-word command (daemon) has its summary as the second word
+  name="$family"; case $sub in [a-z]*) grep -q "^\.B $family $sub\( \|\$\)" "$MAN_PAGE" && name="$family $sub" ;; esac
+  grep -q "^\.B $(sed 's/-/\\\\-/g' <<<"$name")\( \|\$\)" "$MAN_PAGE" || fail "the man page has no entry for $name"
+done < commands.txt
+CHECKS=$((CHECKS + 1)); grep -q "^\.SH BUILD PLANS" "$MAN_PAGE" || fail "the man page does not describe build plans"
 
 run --version
 expect_status 0 "--version"
