@@ -196,7 +196,7 @@ int status(Session& session, const po::variables_map& values)
         return statusJson(session);
     if (!session.stateDirectoryExists()) {
         std::cout << "no build has run (" << session.stateDirectory().string()
-                  << " does not exist)\n";
+                  << " does not exist; " << session.configSearchDescription() << ")\n";
         return kExitOk;
     }
     auto run = session.journal().latestRun();

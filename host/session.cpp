@@ -106,6 +106,18 @@ Config Session::reloadConfig()
     return config().file() ? Config::fromFile(*config().file()) : Config::builtIn();
 }
 
+std::string Session::configSearchDescription()
+{
+    if (config().file())
+        return "the config " + std::filesystem::absolute(*config().file()).string();
+    return std::string("no config file: LFSW_CONFIG is not set, and there is no ") +
+           (std::filesystem::current_path() / "lfs-wrapper.yaml").string() + ", " +
+           LFSW_SYSCONFDIR +
+           "/lfs-wrapper/lfs-wrapper.yaml or /etc/lfs-wrapper/lfs-wrapper.yaml;"
+           " the built-in defaults apply. From another directory, set LFSW_CONFIG or pass "
+           "--config (or --state-dir)";
+}
+
 std::string Session::configSourceDescription()
 {
     return config().file() ? config().file()->string() : Config::kBuiltInName;

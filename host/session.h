@@ -65,6 +65,9 @@ public:
 
     // Where the config came from, for messages.
     std::string configSourceDescription();
+    // Where the config was found, or every place it was looked for: for a
+    // command run from a directory that is not the build's.
+    std::string configSearchDescription();
     bool colour() const { return options_.colour; }
 
 private:

@@ -323,6 +323,16 @@ OUT=$("$LFSW" analyze errors --json); expect_equal "$(json "[(f['step'], f['cond
 OUT=$("$LFSW" backup list --json); expect_equal "$(json "d['backups']" <<<"$OUT")" "[]" "(backup list --json)"
 OUT=$("$LFSW" health check --json); expect_equal "$(json "all(c['status'] in ('OK', 'WARN', 'FAIL') for c in d['checks']) and len(d['checks']) > 4" <<<"$OUT")" "True" "(health check --json)"
 
+# ---- from another directory: found through LFSW_CONFIG, with the config's
+# relative paths taken from the config's directory; else it says where it looked
+mkdir -p elsewhere && cd elsewhere || exit 1
+run build status
+expect_out "no config file: LFSW_CONFIG is not set, and there is no $SCRATCH/elsewhere/lfs-wrapper.yaml"
+LFSW_CONFIG=../lfs-wrapper.yaml run build status
+expect_out "  root:    $SCRATCH/root"
+expect_out "build 1: failed"
+cd "$SCRATCH" || exit 1
+
 # ---- a build root that does not exist is refused, before anything is made,
 # unless build.create_root says to make it; 128+N is explained as signal N
 rm -rf .lfs-wrapper
