@@ -147,6 +147,18 @@ private:
     HostContext context_;
 };
 
+// A command that reads backups says there are none before it creates the
+// repository or the state directory: a failed command leaves nothing behind.
+bool haveBackups(Session& session, const char* command)
+{
+    const auto location = BackupRepository::location(session.config(), session.stateDirectory());
+    if (std::filesystem::is_directory(location / "manifests"))
+        return true;
+    std::cerr << "lfs-wrapper: " << command << ": no backups in " << location.string()
+              << " (lfs-wrapper backup create takes one)\n";
+    return false;
+}
+
 int create(Session& session, const po::variables_map& values)
 {
     const auto types = typesFor(session, values);
@@ -165,6 +177,13 @@ int create(Session& session, const po::variables_map& values)
         session.config().list("backup.critical_data").empty())
         std::cerr << "warning: critical-data is asked for, but backup.critical_data names no "
                      "path: this backup holds no critical data\n";
+    if (std::find(types.begin(), types.end(), "system-state") != types.end() &&
+        !std::filesystem::is_directory(session.config().buildRoot())) {
+        std::cerr << "lfs-wrapper: backup create: the build root "
+                  << session.config().buildRoot().string()
+                  << " does not exist: there is no system-state to back up\n";
+        return kExitFailed;
+    }
     BackupRepository repository(session.config(), session.stateDirectory());
     ProgressBar bar("backup");
     auto backup = repository.create(types, session.database(), bar.callback());
@@ -262,6 +281,8 @@ int verify(Session& session, const po::variables_map& values)
         return remote.report(remote.backend().verify(
             values.count("backup") ? values["backup"].as<std::string>() : "", remote.context()));
     }
+    if (!haveBackups(session, "backup verify"))
+        return kExitFailed;
     BackupRepository repository(session.config(), session.stateDirectory());
     std::vector<Backup> chosen;
     if (values.count("all")) {
@@ -321,6 +342,8 @@ int restore(Session& session, const po::variables_map& values)
             values.count("backup") ? values["backup"].as<std::string>() : "latest", include, target,
             remote.context()));
     }
+    if (!haveBackups(session, "backup restore"))
+        return kExitFailed;
     BackupRepository repository(session.config(), session.stateDirectory());
     // An unreadable manifest (edited, truncated, or holding a path that
     // escapes the tree) may be a part of the backup asked for: refuse rather
@@ -578,6 +601,8 @@ int analyzeMissing(Session& session, const po::variables_map& values)
         std::cerr << "lfs-wrapper: data analyze needs --missing\n";
         return kExitUsage;
     }
+    if (!haveBackups(session, "data analyze"))
+        return kExitFailed;
     BackupRepository repository(session.config(), session.stateDirectory());
     auto backup = findOrSay(repository, "latest");
     if (!backup)

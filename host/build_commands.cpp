@@ -533,7 +533,7 @@ void printErrorAnalysis(Session& session, bool comprehensive, bool json)
 
 int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std::string& fromStep)
 {
-    auto run = session.journal().latestRun();
+    auto run = session.stateDirectoryExists() ? session.journal().latestRun() : std::nullopt;
     if (!run) {
         std::cerr
             << "lfs-wrapper: there is no build to resume; start one with lfs-wrapper build start\n";

@@ -93,13 +93,13 @@ int restoreTree(Session& session, BuildTree& tree, const std::string& selector,
 
 int create(Session& session, const po::variables_map& values)
 {
-    session.createStateDirectory();
-    BuildTree tree(session.config(), session.stateDirectory());
-    if (!std::filesystem::is_directory(tree.root())) {
-        std::cerr << "lfs-wrapper: checkpoint create: the build root " << tree.root().string()
-                  << " does not exist\n";
+    if (!std::filesystem::is_directory(session.config().buildRoot())) {
+        std::cerr << "lfs-wrapper: checkpoint create: the build root "
+                  << session.config().buildRoot().string() << " does not exist\n";
         return kExitFailed;
     }
+    session.createStateDirectory();
+    BuildTree tree(session.config(), session.stateDirectory());
     if (session.buildRunning())
         std::cerr << "warning: a build is running: the checkpoint may catch a step half-way\n";
     std::vector<std::string> tags;

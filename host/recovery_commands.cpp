@@ -293,6 +293,11 @@ int init(Session& session, const po::variables_map&)
 
 int reset(Session& session, const po::variables_map& values)
 {
+    if (!session.stateDirectoryExists()) {
+        std::cout << "no recovery attempts counted (" << session.stateDirectory().string()
+                  << " does not exist)\n";
+        return kExitOk;
+    }
     const std::string condition =
         values.count("condition") ? values["condition"].as<std::string>() : "";
     const std::string step = values.count("step") ? values["step"].as<std::string>() : "";

@@ -43,6 +43,18 @@ while read -r family sub; do
 done < commands.txt
 CHECKS=$((CHECKS + 1)); grep -q "^\.SH BUILD PLANS" "$MAN_PAGE" || fail "the man page does not describe build plans"
 
+# a command that fails leaves no state directory behind
+mkdir nostate && cd nostate || exit 1
+printf 'build: {root: root}\n' > lfs-wrapper.yaml
+for command in "checkpoint create x" "backup create" "backup restore" "backup verify latest" \
+               "data analyze --missing" "build resume" "build start -- true"; do
+  # shellcheck disable=SC2086
+  run $command
+  expect_status 1 "$command without a build root or backups"
+  expect_no_file .lfs-wrapper
+done
+cd "$SCRATCH" || exit 1
+
 run --version
 expect_status 0 "--version"
 expect_out "lfs-wrapper 0."
