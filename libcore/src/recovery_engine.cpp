@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "recovery_engine.h"
 
+#include <algorithm>
+
 #include <yaml-cpp/yaml.h>
 
 #include "alert_dispatcher.h"
@@ -196,6 +198,12 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
         .bind(3, outcome.changedNothing ? "no action applied: nothing changed" : outcome.message)
         .bind(4, attemptId)
         .run();
+    // Under a supervisor, a chain without restart_build leaves the build
+    // stopped: the alert says so rather than "completed".
+    outcome.leavesBuildStopped =
+        build.supervising() && outcome.status == RecoveryOutcome::Status::Recovered &&
+        std::none_of(chain->entries.begin(), chain->entries.end(),
+                     [](const auto& entry) { return entry.action == "restart_build"; });
     sendAlert(event, outcome);
     return outcome;
 }
@@ -237,11 +245,16 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     case RecoveryOutcome::Status::Recovered:
         alert.severity = LogLevel::Warning;
         alert.subject = event.condition + where + ": recovery chain " + outcome.chainKey +
-                        (outcome.changedNothing ? " changed nothing" : " completed") + " (" +
-                        attempt + ")";
-        alert.body =
-            "Recovery chain " + outcome.chainKey +
-            (outcome.changedNothing ? ": no action applied, nothing changed." : " completed.");
+                        (outcome.changedNothing       ? " changed nothing"
+                         : outcome.leavesBuildStopped ? " ran; the build is stopped"
+                                                      : " completed") +
+                        " (" + attempt + ")";
+        alert.body = "Recovery chain " + outcome.chainKey +
+                     (outcome.changedNothing ? ": no action applied, nothing changed."
+                      : outcome.leavesBuildStopped
+                          ? " ran and has no restart_build: the build is stopped on the tree it "
+                            "left. Fix the cause, then: lfs-wrapper build resume"
+                          : " completed.");
         break;
     case RecoveryOutcome::Status::Failed:
         alert.severity = LogLevel::Error;

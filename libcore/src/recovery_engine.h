@@ -34,7 +34,8 @@ struct RecoveryOutcome {
     // Recovered, but every action was not applicable: the chain changed
     // nothing (journalled as "unchanged", never as "recovered").
     bool changedNothing = false;
-    std::int64_t attemptId = 0; // its row in recovery_attempt, once counted
+    std::int64_t attemptId = 0;      // its row in recovery_attempt, once counted
+    bool leavesBuildStopped = false; // a supervised chain without restart_build
 };
 
 // What one chain entry would do, for --dry-run.

@@ -314,6 +314,7 @@ expect_status 1 "a failed step and the default chain"
 run recovery history
 CHECKS=$((CHECKS + 1)); grep -q "chain build_failure  attempt 1  stopped: the chain has no restart_build" <<<"$OUT" || fail "history: $OUT"
 expect_equal "$(grep -oE '^    [0-9]+\. [a-z_]+' <<<"$OUT" | tr -s ' ' | tr '\n' ';')" " 1. stop_build; 2. clean_environment; 3. restore_checkpoint;" "(the chain's actions in the order they ran)"
+CHECKS=$((CHECKS + 1)); grep -q "ALERT build_failure in step 'breaks': recovery chain build_failure ran; the build is stopped (attempt 1/3)" .lfs-wrapper/lfs-wrapper.log || fail "the alert of a chain that stops the build: $(grep ALERT .lfs-wrapper/lfs-wrapper.log)"
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 OUT=$("$LFSW" build status --json); expect_equal "$(json "d['run']['state'], [s['state'] for s in d['steps']], d['steps'][1]['exit_status']" <<<"$OUT")" "failed ['done', 'failed'] 2" "(build status --json)"
 OUT=$("$LFSW" checkpoint list --json); expect_equal "$(json "[(c['name'], c['last_good']) for c in d]" <<<"$OUT")" "[('ok', True)]" "(checkpoint list --json)"
