@@ -33,6 +33,7 @@
 #include "remove_beneath.h"
 #include "sha256.h"
 #include "time_text.h"
+#include "write_error.h"
 
 namespace lfsw {
 
@@ -685,9 +686,18 @@ std::vector<std::filesystem::path> CheckpointStore::manifestFiles() const
 {
     std::vector<std::filesystem::path> files;
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "manifests", error))
-        if (entry.path().extension() == ".manifest" && entry.path().filename().string()[0] != '.')
-            files.push_back(entry.path());
+    const auto directory = directory_ / "manifests";
+    if (!std::filesystem::exists(directory, error) && !error)
+        return files; // no checkpoint yet
+    // A listing that fails is not an empty store: gc would take every object
+    // for garbage.
+    for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
+         it.increment(error))
+        if (it->path().extension() == ".manifest" && it->path().filename().string()[0] != '.')
+            files.push_back(it->path());
+    if (error)
+        throw std::runtime_error("cannot list the checkpoints in " + directory.string() + ": " +
+                                 error.message());
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -892,6 +902,8 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (parent.fd < 0)
             continue;
         auto removal = removeBeneath(parent.fd, nameOf(it->first), it->first);
+        if (!removal.errors.empty())
+            throw std::runtime_error("cannot remove " + removal.errors.front());
         for (auto& mount : removal.mountPoints)
             report.mountPoints.push_back(std::move(mount));
         if (removal.removed > 0)
@@ -978,6 +990,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 try {
                     found = extractObject(*lane.codec, entry.hash, entry.size, out.fd,
                                           lane.buffer.get());
+                } catch (const WriteError& e) {
+                    // The disk that is written to failed: not a damaged object.
+                    ::unlinkat(parent.fd, writeAs.c_str(), 0);
+                    throw std::runtime_error(entry.path + ": " + e.what());
                 } catch (const std::exception& e) {
                     ::unlinkat(parent.fd, writeAs.c_str(), 0);
                     if (!options.tolerateDamage)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sha256.h"
+#include "write_error.h"
 
 namespace lfsw {
 
@@ -21,6 +22,11 @@ namespace {
 [[noreturn]] void fail(const std::string& what)
 {
     throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+[[noreturn]] void failWrite(const std::string& what)
+{
+    throw WriteError(what + ": " + std::strerror(errno));
 }
 
 void syncOpened(const std::filesystem::path& path, int flags)
@@ -98,7 +104,7 @@ void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
                         if (n <= 0) {
                             if (n == 0)
                                 errno = ENOSPC; // a short write is a full disk
-                            fail("cannot write");
+                            failWrite("cannot write");
                         }
                         written += n;
                     }
@@ -108,14 +114,14 @@ void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
                 break;
             }
             if (copied < 0)
-                fail("cannot copy");
+                failWrite("cannot copy");
             if (copied == 0)
                 break;
         }
         position = hole;
     }
     if (::ftruncate(to, end) != 0)
-        fail("cannot size");
+        failWrite("cannot size");
 }
 
 std::size_t readAt(int fd, char* buffer, std::size_t size, std::int64_t offset)
@@ -145,7 +151,7 @@ void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset)
                 errno = ENOSPC;
             if (errno == EINTR)
                 continue;
-            fail("cannot write");
+            failWrite("cannot write");
         }
         written += static_cast<std::size_t>(n);
     }

@@ -62,7 +62,12 @@ public:
             work();
             execute("COMMIT");
         } catch (...) {
-            execute("ROLLBACK");
+            // After an I/O error SQLite may have rolled back already: the
+            // original error is the one to report, not the rollback's.
+            try {
+                execute("ROLLBACK");
+            } catch (...) {
+            }
             throw;
         }
     }

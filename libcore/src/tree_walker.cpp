@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <dirent.h>
@@ -88,6 +90,12 @@ void TreeWalker::list(Listing& listing) const
     // through the same directory: a directory renamed meanwhile is either
     // listed whole or not at all.
     const int listFd = openBeneath(rootFd_, listing.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    // Gone, replaced by a file or a link, or a mount point: not listed. Any
+    // other failure (EIO, EACCES, EMFILE) is not an empty directory: a
+    // restore would keep what it should remove, a checkpoint miss files.
+    if (listFd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ELOOP && errno != EXDEV)
+        throw std::runtime_error("cannot list " + (listing.path.empty() ? "." : listing.path) +
+                                 ": " + std::strerror(errno));
     struct stat self {
     };
     DIR* stream = nullptr;
@@ -100,10 +108,18 @@ void TreeWalker::list(Listing& listing) const
         return; // gone or replaced meanwhile: another file system is never entered
     }
     std::vector<std::string> names;
+    errno = 0;
     while (dirent* entry = ::readdir(stream)) {
         std::string name = entry->d_name;
         if (name != "." && name != "..")
             names.push_back(std::move(name));
+        errno = 0;
+    }
+    if (errno != 0) {
+        const int error = errno;
+        ::closedir(stream);
+        throw std::runtime_error("cannot list " + (listing.path.empty() ? "." : listing.path) +
+                                 ": " + std::strerror(error));
     }
     std::sort(names.begin(), names.end());
     const int directoryFd = ::dirfd(stream);

@@ -10,16 +10,12 @@
 #include <zstd.h>
 
 #include "file_content.h"
+#include "write_error.h"
 #include "sha256.h"
 
 namespace lfsw {
 
 namespace {
-
-[[noreturn]] void fail(const std::string& what)
-{
-    throw std::runtime_error(what + ": " + std::strerror(errno));
-}
 
 void check(std::size_t code, const char* what)
 {
@@ -131,7 +127,7 @@ void ZstdCodec::extract(int from, int to, std::uint64_t size, const std::string&
     if (static_cast<std::uint64_t>(offset) != size || digest.hexDigest() != hash)
         throw std::runtime_error("corrupt object: its content does not match its hash");
     if (::ftruncate(to, offset) != 0)
-        fail("cannot size");
+        throw WriteError(std::string("cannot size: ") + std::strerror(errno));
 }
 
 std::string ZstdCodec::contentHash(int from, char* buffer, std::uint64_t* bytes)
