@@ -53,6 +53,11 @@ for command in "checkpoint create x" "backup create" "backup restore" "backup ve
   expect_status 1 "$command without a build root or backups"
   expect_no_file .lfs-wrapper
 done
+# with a root: backup create says that critical-data holds nothing
+mkdir root && echo x > root/file
+run backup create
+expect_status 0 "backup create with the default types"
+expect_err "warning: critical-data is asked for, but backup.critical_data names no path"
 cd "$SCRATCH" || exit 1
 
 run --version
