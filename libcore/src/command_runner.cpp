@@ -268,6 +268,20 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
         int devNull = ::open("/dev/null", O_RDONLY);
         if (devNull >= 0)
             ::dup2(devNull, STDIN_FILENO);
+        if (options.containProcesses) {
+            // This process becomes the command's keeper: a subreaper, so that
+            // every process the command leaves behind, in its group or not
+            // (setsid, a daemon), becomes a child of this one, which ends
+            // them all once the command has ended, then ends as it did. It
+            // forks before the cgroup and the memory limit: they are the
+            // command's, and the OOM killer must not pick the keeper.
+            ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+            const pid_t command = ::fork();
+            if (command < 0)
+                childFail("cannot start the command");
+            if (command > 0)
+                keepCommand(command);
+        }
         if (!cgroupProcs.empty()) {
             // "0" moves the writer itself, before it can fork anything.
             const int procs = ::open(cgroupProcs.c_str(), O_WRONLY | O_CLOEXEC);
@@ -279,18 +293,6 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
             rlimit limit{options.memoryLimitBytes, options.memoryLimitBytes};
             if (::setrlimit(RLIMIT_AS, &limit) != 0)
                 childFail("cannot set the memory limit");
-        }
-        if (options.containProcesses) {
-            // This process becomes the command's keeper: a subreaper, so that
-            // every process the command leaves behind, in its group or not
-            // (setsid, a daemon), becomes a child of this one, which ends
-            // them all once the command has ended, then ends as it did.
-            ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-            const pid_t command = ::fork();
-            if (command < 0)
-                childFail("cannot start the command");
-            if (command > 0)
-                keepCommand(command);
         }
         if (mounts) {
             if (const char* failed = mounts->enter())
