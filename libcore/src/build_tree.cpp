@@ -8,7 +8,6 @@
 
 #include "config.h"
 #include "path_rules.h"
-#include "reclaimer.h"
 #include "remove_beneath.h"
 #include "tree_walker.h"
 
