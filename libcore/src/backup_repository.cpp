@@ -19,6 +19,8 @@
 #include "path_rules.h"
 #include "state_database.h"
 #include "time_text.h"
+#include "tree_walker.h"
+#include "unique_fd.h"
 #include "zstd_codec.h"
 
 namespace lfsw {
@@ -57,50 +59,72 @@ std::map<std::string, std::string> originsOf(const Manifest& part)
     return origins;
 }
 
-// Copies a file with its mode and mtime, to a temporary name beside
-// `target` first, then renamed over it: a reader never sees half of it.
-void copyFileAtomically(const std::filesystem::path& source, const std::filesystem::path& target)
+// Why a directory could not be made or opened beneath another.
+std::string whyNotBeneath(int error)
 {
+    return error == ELOOP || error == EXDEV || error == ENOTDIR
+               ? "a directory on the way is a symlink, a mount point or not a directory"
+               : std::strerror(error);
+}
+
+// Copies a file with its mode and mtime to `anchor`/`below`: to a temporary
+// name beside the target first, then renamed over it, so that a reader never
+// sees half of it. `anchor` is a directory the config or the command names
+// (made when missing); the directories of `below` are made and opened beneath
+// it without following a link or crossing a mount, and the temporary is made
+// afresh (O_EXCL), so that nothing planted there redirects the write.
+void copyFileAtomically(const std::filesystem::path& source, const std::filesystem::path& anchor,
+                        const std::filesystem::path& below)
+{
+    const auto target = anchor / below;
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat info {
     };
-    if (::stat(source.c_str(), &info) != 0)
+    if (!in.isValid() || ::fstat(in.get(), &info) != 0 || !S_ISREG(info.st_mode))
         throw std::runtime_error("cannot read " + source.string());
-    std::filesystem::create_directories(target.parent_path());
-    const auto temporary = target.string() + ".lfsw-tmp." + std::to_string(::getpid());
-    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-    const int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-                           info.st_mode & 07777);
-    if (in < 0 || out < 0) {
-        if (in >= 0)
-            ::close(in);
-        if (out >= 0)
-            ::close(out);
-        throw std::runtime_error("cannot write " + target.string());
-    }
+    std::filesystem::create_directories(anchor);
+    UniqueFd anchorFd(::open(anchor.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!anchorFd.isValid())
+        throw std::runtime_error("cannot open " + anchor.string() + ": " + std::strerror(errno));
+    UniqueFd dir(makeDirectoriesBeneath(anchorFd.get(), below.parent_path().string(), 0755));
+    if (!dir.isValid())
+        throw std::runtime_error("cannot write " + target.string() + ": " +
+                                 whyNotBeneath(errno));
+    const std::string name = below.filename().string();
+    const std::string temporary = name + ".lfsw-tmp." + std::to_string(::getpid());
+    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    UniqueFd out(::openat(dir.get(), temporary.c_str(), flags, info.st_mode & 07777));
+    if (!out.isValid() && errno == EEXIST && ::unlinkat(dir.get(), temporary.c_str(), 0) == 0)
+        out.reset(::openat(dir.get(), temporary.c_str(), flags, info.st_mode & 07777));
+    if (!out.isValid())
+        throw std::runtime_error("cannot write " + target.string() + ": " + std::strerror(errno));
     std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
     try {
-        copyFileContent(in, out, static_cast<std::uint64_t>(info.st_size), buffer.get());
+        copyFileContent(in.get(), out.get(), static_cast<std::uint64_t>(info.st_size),
+                        buffer.get());
     } catch (...) {
-        ::close(in);
-        ::close(out);
-        ::unlink(temporary.c_str());
+        ::unlinkat(dir.get(), temporary.c_str(), 0);
         throw;
     }
     const timespec times[2] = {{0, UTIME_OMIT}, info.st_mtim};
     // After a failed fsync the copy is not known to be on disk: the old file stays.
-    const bool written = ::fchmod(out, info.st_mode & 07777) == 0 && ::futimens(out, times) == 0 &&
-                         ::fsync(out) == 0;
+    const bool written = ::fchmod(out.get(), info.st_mode & 07777) == 0 &&
+                         ::futimens(out.get(), times) == 0 && ::fsync(out.get()) == 0;
     const int error = errno;
-    ::close(in);
-    ::close(out);
+    out.reset();
     if (!written) {
-        ::unlink(temporary.c_str());
+        ::unlinkat(dir.get(), temporary.c_str(), 0);
         throw std::runtime_error("cannot write " + target.string() + ": " + std::strerror(error));
     }
-    if (::rename(temporary.c_str(), target.c_str()) != 0) {
-        ::unlink(temporary.c_str());
-        throw std::runtime_error("cannot replace " + target.string());
+    if (::renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0) {
+        const int renameError = errno;
+        ::unlinkat(dir.get(), temporary.c_str(), 0);
+        throw std::runtime_error("cannot replace " + target.string() + ": " +
+                                 std::strerror(renameError));
     }
+    if (::fsync(dir.get()) != 0)
+        throw std::runtime_error("cannot make " + target.string() +
+                                 " durable: " + std::strerror(errno));
 }
 
 // Groups the parts of backups (manifests, oldest first) into backups.
@@ -237,7 +261,7 @@ BackupRepository::stageSources(const Config& config, const std::vector<std::stri
         for (const auto& file : files) {
             if (!std::filesystem::is_regular_file(file))
                 continue;
-            copyFileAtomically(file, dir / file.filename());
+            copyFileAtomically(file, dir, file.filename());
             plan.origins.push_back(std::string(kFromTag) + file.filename().string() + "=" +
                                    file.lexically_normal().string());
         }
@@ -255,7 +279,7 @@ BackupRepository::stageSources(const Config& config, const std::vector<std::stri
                 plans.push_back({"critical-data", path, {}});
             } else if (std::filesystem::is_regular_file(status)) {
                 const auto dir = staging("critical-" + std::to_string(index));
-                copyFileAtomically(path, dir / path.filename());
+                copyFileAtomically(path, dir, path.filename());
                 plans.push_back(
                     {"critical-data",
                      dir,
@@ -427,6 +451,15 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
     };
 
     const auto scratch = directory_ / "tmp" / ("restore-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(scratch);
+    // What each part restores, and where below --to DIR it goes.
+    struct Planned {
+        const Manifest* part;
+        Manifest chosen;
+        std::filesystem::path below; // below --to DIR
+        UniqueFd belowFd;
+    };
+    std::vector<Planned> planned;
     std::map<std::string, int> perType;
     for (const auto& part : backup.parts) {
         const std::string type = typeOf(part);
@@ -447,22 +480,58 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
                 chosen.entries.push_back(entry);
         if (chosen.entries.empty())
             continue;
+        std::filesystem::path below = type;
+        if (!originsOf(part).empty())
+            below /= std::to_string(index);
+        else if (type != "system-state")
+            below /= std::filesystem::path(part.root).filename();
+        planned.push_back({&part, std::move(chosen), below, UniqueFd()});
+    }
+    // Below --to DIR (named by the command, made when missing) the parts'
+    // directories are made beneath it, all before anything is written: DIR
+    // may be in a tree others write, and a link there refuses the restore.
+    if (target) {
+        std::filesystem::create_directories(*target);
+        UniqueFd targetFd(::open(target->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!targetFd.isValid())
+            throw std::runtime_error("cannot open " + target->string() + ": " +
+                                     std::strerror(errno));
+        // First only looked at, so that a refusal leaves DIR as it was.
+        for (const auto& plan : planned) {
+            std::filesystem::path prefix;
+            for (const auto& component : plan.below) {
+                prefix /= component;
+                UniqueFd existing(openBeneath(targetFd.get(), prefix.string(),
+                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+                if (existing.isValid())
+                    continue;
+                if (errno == ENOENT)
+                    break;
+                throw std::runtime_error("cannot restore into " + (*target / prefix).string() +
+                                         ": " + whyNotBeneath(errno) + "; nothing was restored");
+            }
+        }
+        for (auto& plan : planned) {
+            plan.belowFd.reset(makeDirectoriesBeneath(targetFd.get(), plan.below.string(), 0755));
+            if (!plan.belowFd.isValid())
+                throw std::runtime_error("cannot restore into " + (*target / plan.below).string() +
+                                         ": " + whyNotBeneath(errno) + "; nothing was restored");
+        }
+    }
 
-        const auto origins = originsOf(part);
-        const bool staged = !origins.empty();
-        std::filesystem::path root;
-        if (staged)
-            root = scratch / part.id;
-        else if (target)
-            root = *target / (type == "system-state"
-                                  ? std::filesystem::path(type)
-                                  : std::filesystem::path(type) /
-                                        std::filesystem::path(part.root).filename());
-        else
-            root = part.root;
+    for (auto& plan : planned) {
+        const Manifest& part = *plan.part;
+        const Manifest& chosen = plan.chosen;
+        const std::string type = typeOf(part);
+        const bool staged = !originsOf(part).empty();
+        std::filesystem::path root = staged ? scratch / part.id
+                                     : target ? *target / plan.below
+                                              : std::filesystem::path(part.root);
         RestoreOptions options;
         options.removeExtra = selective.empty() && !staged;
         options.tolerateDamage = true;
+        if (target && !staged)
+            options.rootFd = plan.belowFd.get();
         auto result = store_.restore(chosen, root, walkFor(type), progress, options);
         for (const auto& mount : result.mountPoints)
             report.mountPoints.push_back((root / mount).string());
@@ -487,14 +556,17 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
                 continue;
             const auto restored = root / entry.path;
             std::filesystem::path destination =
-                target ? *target / type / std::to_string(index) / entry.path
-                       : livePath(part, entry.path);
+                target ? *target / plan.below / entry.path : livePath(part, entry.path);
             if (!target && entry.path == StateDatabase::kFileName && database)
                 database->restoreFrom(restored);
             else if (!target && entry.path == StateDatabase::kFileName)
                 StateDatabase::replaceFile(destination.parent_path(), restored);
+            else if (target)
+                copyFileAtomically(restored, *target, plan.below / entry.path);
+            else if (isWithin(destination, buildRoot) && destination != buildRoot)
+                copyFileAtomically(restored, buildRoot, destination.lexically_relative(buildRoot));
             else
-                copyFileAtomically(restored, destination);
+                copyFileAtomically(restored, destination.parent_path(), destination.filename());
             report.written.push_back({part.id, entry.path, destination.string()});
             report.notes.push_back(type + ": " + livePath(part, entry.path).string() + " -> " +
                                    destination.string());
@@ -593,6 +665,7 @@ std::vector<std::string> BackupRepository::testRestore(const Backup& backup,
     const auto scratch = directory_ / "tmp" / ("test-restore-" + std::to_string(::getpid()));
     std::error_code ignored;
     std::filesystem::remove_all(scratch, ignored);
+    std::filesystem::create_directories(scratch);
     try {
         for (const auto& part : backup.parts) {
             const auto root = scratch / part.id;

@@ -457,6 +457,17 @@ int openRoot(const std::filesystem::path& root)
     return fd;
 }
 
+// The root to restore into, made when missing: one directory, in a parent
+// that exists (mkdir never follows a symlink in the last component, and
+// openRoot refuses one).
+int openOrMakeRoot(const std::filesystem::path& root)
+{
+    if (::mkdir(root.c_str(), 0755) != 0 && errno != EEXIST)
+        fail("cannot create the build root " + root.string() +
+             (errno == ENOENT ? " (its parent directory does not exist)" : ""));
+    return openRoot(root);
+}
+
 } // namespace
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory,
@@ -849,9 +860,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         if (!Manifest::safePath(entry.path))
             throw std::runtime_error("refusing manifest path '" + entry.path + "'");
     Fd storeLock(lock());
-    std::error_code ignored;
-    std::filesystem::create_directories(normalRoot, ignored);
-    Fd rootFd(openRoot(normalRoot));
+    Fd rootFd(options.rootFd >= 0 ? ::fcntl(options.rootFd, F_DUPFD_CLOEXEC, 0)
+                                  : openOrMakeRoot(normalRoot));
+    if (rootFd.fd < 0)
+        fail("cannot open the build root " + normalRoot.string());
     const bool asRoot = ::geteuid() == 0;
     Buffer buffer = makeBuffer();
     RestoreReport report;

@@ -47,6 +47,10 @@ struct RestoreOptions {
     // A missing or corrupt object skips its path (listed in
     // RestoreReport::damaged) instead of ending the restore.
     bool tolerateDamage = false;
+    // An open descriptor of the root, used instead of opening it by name:
+    // for a root made beneath a directory that others may write, where the
+    // name could be swapped for a link between making and opening.
+    int rootFd = -1;
 };
 
 // One difference between two trees (checkpoints or the live tree).

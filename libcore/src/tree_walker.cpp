@@ -17,6 +17,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "unique_fd.h"
+
 namespace lfsw {
 
 TreeWalker::TreeWalker(int rootFd, const Options& options) : rootFd_(rootFd), options_(options)
@@ -239,6 +241,26 @@ int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t m
         start = slash + 1;
     }
     return -1;
+}
+
+int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t mode)
+{
+    UniqueFd current(::fcntl(rootFd, F_DUPFD_CLOEXEC, 0));
+    for (const auto& part : std::filesystem::path(relativePath)) {
+        if (!current.isValid())
+            break;
+        const std::string name = part.string();
+        if (name.empty() || name == ".")
+            continue;
+        if (name == "..") {
+            errno = EXDEV;
+            return -1;
+        }
+        if (::mkdirat(current.get(), name.c_str(), mode) != 0 && errno != EEXIST)
+            return -1;
+        current.reset(openBeneath(current.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+    }
+    return current.release();
 }
 
 } // namespace lfsw

@@ -62,4 +62,11 @@ private:
 // Returns -1 with errno set on failure. An empty path opens the root itself.
 int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t mode = 0);
 
+// Opens the directory `relativePath` below `rootFd`, creating each missing
+// component with `mode` on the way (mkdirat in the directory just opened,
+// then openBeneath): a component that is a symlink, not a directory, or
+// another file system is refused, so that nothing is created through a link
+// planted in a tree others write. Returns -1 with errno set on failure.
+int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t mode);
+
 } // namespace lfsw

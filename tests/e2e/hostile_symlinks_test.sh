@@ -46,6 +46,29 @@ expect_equal "$(cat root/usr/bin/tool)" "tool"
 run backup restore --selective usr/bin/tool
 expect_status 0
 
+# backup restore --to DIR, where DIR's subdirectories were made links out.
+mkdir look && ln -s "$SCRATCH/victim" look/critical-data
+run backup restore --to look
+expect_status 1
+expect_err "a directory on the way is a symlink, a mount point or not a directory; nothing was restored"
+expect_equal "$(ls look)" "critical-data" "(nothing made below --to when refused)"
+rm look/critical-data && ln -s "$SCRATCH/victim" look/build-progress
+run backup restore --to look
+expect_status 1
+expect_err "a directory on the way is a symlink"
+expect_equal "$(ls look)" "build-progress" "(nothing made below --to when refused)"
+rm look/build-progress
+run backup restore --to look
+expect_status 0
+expect_equal "$(cat look/critical-data/usr/bin/tool)" "tool" "(restored below --to as real directories)"
+
+# A missing build root is made again, one directory, in a parent that exists.
+mv root root.kept
+run checkpoint restore c1
+expect_status 0
+expect_equal "$(cat root/usr/bin/tool)" "tool" "(the missing root was made again)"
+rm -rf root && mv root.kept root
+
 run clean build
 run clean cache --all
 run clean system --deep

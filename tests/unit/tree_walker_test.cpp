@@ -112,3 +112,26 @@ TEST_CASE("an empty root walks to nothing")
     fs::create_directories(root);
     CHECK(walk(root).empty());
 }
+
+TEST_CASE("directories made beneath a root: missing ones made, a planted link refused")
+{
+    lfsw::test::TempDirectory temp;
+    const fs::path root = temp.path() / "root";
+    fs::create_directories(root / "a");
+    fs::create_directories(temp.path() / "outside");
+    fs::create_directory_symlink(temp.path() / "outside", root / "link");
+    const int rootFd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(rootFd >= 0);
+
+    const int made = lfsw::makeDirectoriesBeneath(rootFd, "a/b/c", 0750);
+    CHECK(made >= 0);
+    CHECK(fs::is_directory(root / "a/b/c"));
+    CHECK((fs::status(root / "a/b").permissions() & fs::perms::all) == fs::perms(0750));
+    ::close(made);
+
+    CHECK(lfsw::makeDirectoriesBeneath(rootFd, "link/new", 0755) == -1);
+    CHECK(fs::is_empty(temp.path() / "outside"));
+    CHECK(lfsw::makeDirectoriesBeneath(rootFd, "a/../../escape", 0755) == -1);
+    CHECK(!fs::exists(temp.path() / "escape"));
+    ::close(rootFd);
+}
