@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <iostream>
 
 #include <unistd.h>
 
 #include "command.h"
+#include "path_rules.h"
 #include "plugin_loader.h"
 
 namespace lfsw::host {
@@ -84,18 +86,36 @@ const Config& Session::config()
     // current directory belong to someone else: only --config and the
     // system-wide file are read.
     const bool setUid = ::getuid() != ::geteuid();
+    std::string foundThrough = "--config";
     if (!file) {
         if (const char* fromEnvironment = std::getenv("LFSW_CONFIG");
-            !setUid && fromEnvironment && *fromEnvironment)
+            !setUid && fromEnvironment && *fromEnvironment) {
             file = fromEnvironment;
-        else if (!setUid && std::filesystem::exists("lfs-wrapper.yaml"))
+            foundThrough = "LFSW_CONFIG";
+        } else if (!setUid && std::filesystem::exists("lfs-wrapper.yaml")) {
             file = "lfs-wrapper.yaml";
-        else
+            foundThrough = "the current directory";
+        } else
             for (const std::filesystem::path directory : {LFSW_SYSCONFDIR, "/etc"})
                 if (std::filesystem::exists(directory / "lfs-wrapper" / "lfs-wrapper.yaml")) {
                     file = directory / "lfs-wrapper" / "lfs-wrapper.yaml";
+                    foundThrough = "the system-wide search";
                     break;
                 }
+    }
+    // As root, a config found without --config (LFSW_CONFIG, the current
+    // directory) names the commands root runs: it must be writable by no one
+    // but root and the user who ran sudo, like a plugin.
+    if (file && !options_.configFile && ::geteuid() == 0) {
+        uid_t invoker = ::getuid();
+        if (const char* sudoUid = std::getenv("SUDO_UID"); invoker == 0 && sudoUid)
+            invoker = static_cast<uid_t>(std::strtoul(sudoUid, nullptr, 10));
+        if (auto why = whyUntrusted(*file, invoker); !why.empty())
+            throw std::runtime_error(
+                "refusing the config " + std::filesystem::absolute(*file).string() +
+                " (found through " + foundThrough + "): " + why +
+                "; as root, a config someone else can write could run anything as root. "
+                "Pass --config FILE to use it anyway");
     }
     config_ = file ? Config::fromFile(*file) : Config::builtIn();
     return *config_;

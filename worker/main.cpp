@@ -11,6 +11,7 @@
 #include <iostream>
 #include <string>
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "plugin_channel.h"
@@ -108,6 +109,9 @@ int main(int argc, char** argv)
         else
             file = argv[i];
     }
+    // A plugin in the worker may hold the channel's password or token: no
+    // core dump, no ptrace by another process of the same user.
+    ::prctl(PR_SET_DUMPABLE, 0);
     if (file.empty()) {
         std::cerr << "usage: lfs-wrapper-plugin-worker [--memory-limit BYTES] PLUGIN.so\n"
                      "(started by lfs-wrapper for plugins.isolation: process)\n";

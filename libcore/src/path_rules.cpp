@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "path_rules.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include <sys/stat.h>
 
 namespace lfsw {
 
@@ -11,6 +15,28 @@ bool isWithin(const std::filesystem::path& inner, const std::filesystem::path& o
     const auto relative = inner.lexically_normal().lexically_relative(outer.lexically_normal());
     // "..x" is a name inside; only a first component ".." leaves.
     return !relative.empty() && *relative.begin() != "..";
+}
+
+std::string whyUntrusted(const std::filesystem::path& path, uid_t user)
+{
+    auto current = std::filesystem::absolute(path).lexically_normal();
+    for (bool first = true;; first = false) {
+        struct stat info {
+        };
+        if (::stat(current.c_str(), &info) != 0)
+            return current.string() + ": " + std::strerror(errno);
+        const bool sticky = S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX) != 0;
+        if (info.st_uid != 0 && info.st_uid != user)
+            return current.string() + " is owned by uid " + std::to_string(info.st_uid) +
+                   ", not by root or uid " + std::to_string(user);
+        if ((info.st_mode & S_IWOTH) != 0 && !(sticky && !first && info.st_uid == 0))
+            return current.string() + " is world-writable (chmod o-w " + current.string() + ")";
+        if ((info.st_mode & S_IWGRP) != 0 && !(sticky && !first && info.st_uid == 0))
+            return current.string() + " is group-writable (chmod g-w " + current.string() + ")";
+        if (current == current.root_path() || current.parent_path() == current)
+            return "";
+        current = current.parent_path();
+    }
 }
 
 namespace {

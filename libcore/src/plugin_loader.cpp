@@ -25,6 +25,7 @@
 #include "guarded_backup_backend.h"
 #include "isolated_action.h"
 #include "isolated_alert_channel.h"
+#include "path_rules.h"
 #include "plugin_crash_memory.h"
 #include "plugin_protocol.h"
 #include "plugin_registry.h"
@@ -68,34 +69,6 @@ public:
     std::vector<std::shared_ptr<AlertChannel>> channels;
     std::vector<std::shared_ptr<BackupBackend>> backends;
 };
-
-// Why `path` cannot be trusted to hold code this process runs, or "". Like
-// sshd's StrictModes: the file and every directory above it must be owned by
-// root or by the user running us, and writable by no one else (a root-owned
-// sticky directory such as /tmp may be, as no one else can replace what is
-// in it). Anyone else who could write there could run code as us.
-std::string untrusted(const std::filesystem::path& path)
-{
-    const uid_t self = ::getuid();
-    auto current = std::filesystem::absolute(path).lexically_normal();
-    for (bool first = true;; first = false) {
-        struct stat info {
-        };
-        if (::stat(current.c_str(), &info) != 0)
-            return current.string() + ": " + std::strerror(errno);
-        const bool sticky = S_ISDIR(info.st_mode) && (info.st_mode & S_ISVTX) != 0;
-        if (info.st_uid != 0 && info.st_uid != self)
-            return current.string() + " is owned by uid " + std::to_string(info.st_uid) +
-                   ", not by root or uid " + std::to_string(self);
-        if ((info.st_mode & S_IWOTH) != 0 && !(sticky && !first && info.st_uid == 0))
-            return current.string() + " is world-writable (chmod o-w " + current.string() + ")";
-        if ((info.st_mode & S_IWGRP) != 0 && !(sticky && !first && info.st_uid == 0))
-            return current.string() + " is group-writable (chmod g-w " + current.string() + ")";
-        if (current == current.root_path() || current.parent_path() == current)
-            return "";
-        current = current.parent_path();
-    }
-}
 
 bool contains(const std::vector<std::string>& list, const std::string& item)
 {
@@ -159,7 +132,7 @@ void PluginLoader::loadInto(PluginRegistry& registry) const
         auto canonical = std::filesystem::canonical(directory, error);
         if (error || !seen.insert(canonical).second)
             continue;
-        if (auto why = untrusted(directory); !why.empty()) {
+        if (auto why = whyUntrusted(directory, ::getuid()); !why.empty()) {
             registry.addRefusal(directory.string() + ": plugin directory refused: " + why);
             continue;
         }
@@ -187,7 +160,7 @@ bool PluginLoader::loadFile(const std::filesystem::path& file, PluginRegistry& r
     // Disabled by its file name: never loaded, so none of its code runs.
     if (contains(selection_.disable, file.stem().string()))
         return false;
-    if (auto why = untrusted(file); !why.empty()) {
+    if (auto why = whyUntrusted(file, ::getuid()); !why.empty()) {
         registry.addRefusal(file.string() + ": plugin refused: " + why);
         return false;
     }

@@ -176,4 +176,25 @@ expect_out "MiB resident"
 wait "$supervisor"
 run build status
 CHECKS=$((CHECKS + 1)); grep -qE 'heavy +failed' <<<"$OUT" || fail "the step should have failed: $OUT"
+
+# ---- a supervisor holding secrets cannot be read by another process of its user
+# (no core dump, no ptrace, no /proc/PID/environ), while its steps stay ordinary.
+mkdir -p nobody-home/root && chown -R nobody nobody-home && chmod 711 "$SCRATCH"
+cat > nobody-home/plan.yaml <<'YAML'
+steps:
+  - name: waits
+    run: touch "$LFS/started"; cat /proc/self/environ >/dev/null && echo "step environ readable"; sleep 3
+YAML
+printf 'build: {root: root}\n' >nobody-home/lfs-wrapper.yaml
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+(cd nobody-home && LFSW_SECRET=hunter2 as_nobody "$LFSW" build start --plan plan.yaml >start.out 2>&1) &
+for _ in $(seq 50); do [ -e nobody-home/root/started ] && break; sleep 0.1; done
+supervisor=$(pgrep -u nobody -x lfs-wrapper | head -1)
+CHECKS=$((CHECKS + 1)); [ -n "$supervisor" ] || fail "no supervisor running as nobody"
+CHECKS=$((CHECKS + 1))
+if as_nobody cat "/proc/$supervisor/environ" >/dev/null 2>&1; then
+  fail "another process of the supervisor's user read its environment"
+fi
+wait
+expect_equal "$(grep -c 'step environ readable' nobody-home/start.out)" "1" "(the step itself is ordinary)"
 finish

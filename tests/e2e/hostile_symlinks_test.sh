@@ -7,6 +7,7 @@
 mkdir -p victim/sub root/usr/bin root/sources cache
 echo "precious" >victim/secret
 echo "also precious" >victim/sub/data
+echo "data" >victim/mode-victim && chmod 600 victim/mode-victim
 snapshot() { (cd "$SCRATCH/victim" && find . -printf '%p %y %s %m %T@\n' | sort && cat secret sub/data) | sha256sum; }
 BEFORE=$(snapshot)
 
@@ -68,6 +69,21 @@ run checkpoint restore c1
 expect_status 0
 expect_equal "$(cat root/usr/bin/tool)" "tool" "(the missing root was made again)"
 rm -rf root && mv root.kept root
+
+# A file swapped for a link to the victim while restore sets its mode: strace
+# holds the chmod for 2 s at its entry, the swap happens then. The mode goes
+# to the file that was looked at, never through the link.
+rm -rf race && mkdir -p race/root && echo data >race/root/f && chmod 666 race/root/f
+printf 'build: {root: root}\n' >race/lfs-wrapper.yaml
+(cd race && "$LFSW" checkpoint create c1 >/dev/null) && chmod 644 race/root/f
+(cd race && strace -f -qq -o trace.log -e trace=chmod,fchmodat -e inject=chmod,fchmodat:delay_enter=2000000 \
+   "$LFSW" checkpoint restore c1 >restore.out 2>&1) &
+for _ in $(seq 200); do grep -qE "chmod(at)?\(" race/trace.log 2>/dev/null && break; sleep 0.05; done
+CHECKS=$((CHECKS + 1)); grep -qE "chmod(at)?\(" race/trace.log || fail "restore never set a mode: $(cat race/restore.out)"
+mv race/root/f race/root/f.looked-at && ln -s "$SCRATCH/victim/mode-victim" race/root/f
+wait
+expect_equal "$(stat -c %a victim/mode-victim)" "600" "(the victim's mode, after a swap during restore's chmod)"
+expect_equal "$(stat -c %a race/root/f.looked-at)" "666" "(the mode went to the file restore looked at)"
 
 run clean build
 run clean cache --all

@@ -70,6 +70,26 @@ if [ "$(id -u)" -eq 0 ]; then
   printf 'plugins:\n  dirs: [plugins]\n  disable: [recorder]\nalerts:\n  methods: []\n' > foreign/lfs-wrapper.yaml
   strace -f -e trace=openat -o foreign/trace "$LFSW" --config foreign/lfs-wrapper.yaml plugins list >/dev/null 2>&1
   CHECKS=$((CHECKS + 1)); ! grep -q "foreign/plugins/recorder.so" foreign/trace || fail "a disabled plugin was opened"
+
+  # a config found in the current directory (or through LFSW_CONFIG) that
+  # someone other than root or the sudo user can write is refused as root
+  mkdir -p shared && printf 'alerts:\n  methods: []\n' > shared/lfs-wrapper.yaml
+  chmod 664 shared/lfs-wrapper.yaml
+  cd shared; run config validate; cd "$SCRATCH"
+  expect_status 1 "a group-writable config in the current directory"
+  expect_err "refusing the config $SCRATCH/shared/lfs-wrapper.yaml (found through the current directory): $SCRATCH/shared/lfs-wrapper.yaml is group-writable"
+  LFSW_CONFIG=shared/lfs-wrapper.yaml run config validate
+  expect_status 1 "a group-writable config through LFSW_CONFIG"
+  expect_err "(found through LFSW_CONFIG)"
+  run --config shared/lfs-wrapper.yaml config validate
+  expect_status 0 "named with --config: asked for explicitly"
+  chmod 644 shared/lfs-wrapper.yaml && chown nobody shared/lfs-wrapper.yaml
+  cd shared; run config validate; cd "$SCRATCH"
+  expect_status 1 "a config owned by another user"
+  expect_err "is owned by uid $(id -u nobody), not by root or uid 0"
+  cd shared; SUDO_UID=$(id -u nobody) run config validate; cd "$SCRATCH"
+  expect_status 0 "under sudo, the invoking user's own config"
+  chown root shared/lfs-wrapper.yaml
 else
   echo "note: not root: the ownership rules for plugins are not tested"
 fi

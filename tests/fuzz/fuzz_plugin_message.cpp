@@ -24,7 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ::close(ends[1]);
     lfsw::PluginChannel channel(ends[0]);
     nlohmann::json message;
-    while (channel.receive(message, std::chrono::steady_clock::now()) ==
+    // No deadline: the whole input is in the socket and its end is closed,
+    // so the channel reads to the end and stops there.
+    while (channel.receive(message, std::nullopt) ==
            lfsw::PluginChannel::Receipt::Message) {
         namespace protocol = lfsw::protocol;
         (void)protocol::text(message, "op");
