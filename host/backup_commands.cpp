@@ -8,17 +8,17 @@
 
 #include <lfsw/units.h>
 
-#include "backup_repository.h"
+#include "base/cron_expression.h"
+#include "base/pid_lock.h"
+#include "base/time_text.h"
+#include "build/supervisor.h"
 #include "command.h"
-#include "cron_expression.h"
 #include "daemon.h"
-#include "host_context.h"
-#include "pid_lock.h"
+#include "plugin/host_context.h"
 #include "progress_bar.h"
 #include "session.h"
-#include "state_database.h"
-#include "supervisor.h"
-#include "time_text.h"
+#include "state/state_database.h"
+#include "store/backup_repository.h"
 
 namespace po = boost::program_options;
 

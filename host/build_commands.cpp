@@ -14,17 +14,17 @@
 
 #include <lfsw/units.h>
 
-#include "build_plan.h"
-#include "build_tree.h"
+#include "base/pid_lock.h"
+#include "base/process_table.h"
+#include "base/suggest.h"
+#include "build/build_plan.h"
+#include "build/build_tree.h"
+#include "build/failure_classifier.h"
+#include "build/supervisor.h"
 #include "command.h"
 #include "console_reporter.h"
 #include "daemon.h"
-#include "failure_classifier.h"
-#include "pid_lock.h"
-#include "process_table.h"
 #include "session.h"
-#include "suggest.h"
-#include "supervisor.h"
 
 namespace po = boost::program_options;
 

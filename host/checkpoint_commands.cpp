@@ -9,12 +9,12 @@
 
 #include <lfsw/units.h>
 
-#include "build_tree.h"
+#include "base/suggest.h"
+#include "build/build_tree.h"
+#include "build/reclaimer.h"
 #include "command.h"
 #include "progress_bar.h"
-#include "reclaimer.h"
 #include "session.h"
-#include "suggest.h"
 
 namespace po = boost::program_options;
 

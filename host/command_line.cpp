@@ -13,8 +13,8 @@
 #include <lfsw/abi.h>
 #include <lfsw/units.h>
 
+#include "base/suggest.h"
 #include "session.h"
-#include "suggest.h"
 
 namespace po = boost::program_options;
 

@@ -11,13 +11,14 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "build_plan.h"
+#include "base/file_content.h"
+#include "base/suggest.h"
+#include "build/build_plan.h"
 #include "command.h"
-#include "config_editor.h"
-#include "config_schema.h"
-#include "file_content.h"
+#include "config/config_editor.h"
+#include "config/config_schema.h"
+#include "plugin/config_references.h"
 #include "session.h"
-#include "suggest.h"
 
 namespace po = boost::program_options;
 
@@ -157,46 +158,6 @@ int get(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
-// Writes `text` to `file` through a temporary file and a rename, so that a
-// crash leaves either the old file or the new one. The new file keeps the
-// old one's mode (a 0600 config holding a webhook token stays 0600), and the
-// temporary is created anew, never through a link someone planted there.
-void writeAtomically(const std::filesystem::path& file, const std::string& text)
-{
-    auto fail = [](const char* what, const std::filesystem::path& path, int error) {
-        throw std::filesystem::filesystem_error(what, path,
-                                                std::error_code(error, std::generic_category()));
-    };
-    struct stat old {
-    };
-    const mode_t mode = ::stat(file.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0600;
-    const std::filesystem::path temporary = file.string() + ".lfsw-tmp";
-    ::unlink(temporary.c_str()); // a leftover, or a planted link: removed, never followed
-    int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    if (fd < 0)
-        fail("cannot write", temporary, errno);
-    auto abandon = [&](const char* what) {
-        const int error = errno;
-        ::close(fd);
-        ::unlink(temporary.c_str());
-        fail(what, temporary, error);
-    };
-    if (::fchmod(fd, mode) != 0) // the umask took bits off
-        abandon("cannot set the mode of");
-    for (std::size_t written = 0; written < text.size();) {
-        ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0)
-            abandon("cannot write");
-        written += static_cast<std::size_t>(n);
-    }
-    // After a failed fsync the data is not known to be on disk: the old file stays.
-    if (::fsync(fd) != 0)
-        abandon("cannot sync");
-    ::close(fd);
-    std::filesystem::rename(temporary, file);
-    syncDirectory(std::filesystem::absolute(file).parent_path());
-}
-
 int set(Session& session, const po::variables_map& values)
 {
     std::string key = values["key"].as<std::string>();
@@ -233,13 +194,13 @@ int set(Session& session, const po::variables_map& values)
     Config candidate = Config::fromString(result.text, file.string(), file);
     std::vector<Diagnostic> problems = candidate.problems();
     if (problems.empty())
-        problems = candidate.checkReferences(session.plugins());
+        problems = checkReferences(candidate, session.plugins());
     if (!problems.empty()) {
         printProblems(problems);
         std::cerr << "lfs-wrapper: config set: " << file.string() << " was not changed\n";
         return kExitUsage;
     }
-    writeAtomically(file, result.text);
+    writeFileDurably(file, result.text);
     std::cout << file.string() << ": " << key << " = " << candidate.scalar(key).value_or(value)
               << "\n";
     if (!result.commentsKept && !original.empty())

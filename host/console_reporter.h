@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "supervisor.h"
+#include "build/supervisor.h"
 
 namespace lfsw::host {
 

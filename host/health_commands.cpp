@@ -11,16 +11,16 @@
 #include <lfsw/command_runner.h>
 #include <lfsw/units.h>
 
-#include "backup_repository.h"
-#include "build_tree.h"
+#include "base/counted.h"
+#include "base/pid_lock.h"
+#include "base/process_table.h"
+#include "base/time_text.h"
+#include "build/build_tree.h"
 #include "command.h"
-#include "counted.h"
 #include "daemon.h"
-#include "pid_lock.h"
-#include "process_table.h"
-#include "resource_monitor.h"
+#include "monitor/resource_monitor.h"
 #include "session.h"
-#include "time_text.h"
+#include "store/backup_repository.h"
 
 namespace po = boost::program_options;
 

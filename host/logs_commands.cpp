@@ -10,9 +10,9 @@
 #include <lfsw/units.h>
 
 #include "command.h"
-#include "log_record.h"
-#include "logging.h"
 #include "session.h"
+#include "state/log_record.h"
+#include "state/logging.h"
 
 namespace po = boost::program_options;
 

@@ -9,10 +9,10 @@
 
 #include <lfsw/units.h>
 
+#include "base/time_text.h"
 #include "command.h"
-#include "resource_monitor.h"
+#include "monitor/resource_monitor.h"
 #include "session.h"
-#include "time_text.h"
 
 namespace po = boost::program_options;
 

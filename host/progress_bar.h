@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-#include "checkpoint_store.h"
+#include "store/checkpoint_store.h"
 
 namespace lfsw::host {
 

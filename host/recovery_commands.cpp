@@ -5,10 +5,10 @@
 
 #include <sys/stat.h>
 
+#include "base/suggest.h"
 #include "command.h"
 #include "session.h"
-#include "state_error.h"
-#include "suggest.h"
+#include "state/state_error.h"
 
 namespace po = boost::program_options;
 

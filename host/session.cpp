@@ -3,14 +3,15 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <stdexcept>
 #include <iostream>
+#include <stdexcept>
 
 #include <unistd.h>
 
+#include "base/path_rules.h"
 #include "command.h"
-#include "path_rules.h"
-#include "plugin_loader.h"
+#include "plugin/config_references.h"
+#include "plugin/plugin_loader.h"
 
 namespace lfsw::host {
 
@@ -151,7 +152,7 @@ std::vector<Diagnostic> Session::configProblems(bool resolveNames)
         // pass says everything. A part too broken to read is left to the
         // problems already found.
         try {
-            auto references = config().checkReferences(plugins());
+            auto references = checkReferences(config(), plugins());
             problems.insert(problems.end(), references.begin(), references.end());
         } catch (const std::exception&) {
         }

@@ -6,14 +6,14 @@
 #include <optional>
 #include <string>
 
-#include "alert_dispatcher.h"
-#include "build_journal.h"
-#include "config.h"
-#include "logging.h"
-#include "plugin_registry.h"
-#include "recovery_engine.h"
-#include "remote_build_control.h"
-#include "state_database.h"
+#include "build/build_journal.h"
+#include "build/remote_build_control.h"
+#include "config/config.h"
+#include "plugin/plugin_registry.h"
+#include "recovery/alert_dispatcher.h"
+#include "recovery/recovery_engine.h"
+#include "state/logging.h"
+#include "state/state_database.h"
 
 namespace lfsw::host {
 

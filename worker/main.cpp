@@ -14,10 +14,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include "plugin_channel.h"
-#include "plugin_loader.h"
-#include "plugin_protocol.h"
-#include "plugin_registry.h"
+#include "plugin/isolation/plugin_channel.h"
+#include "plugin/isolation/plugin_protocol.h"
+#include "plugin/plugin_loader.h"
+#include "plugin/plugin_registry.h"
 #include "worker_context.h"
 
 namespace {
@@ -127,7 +127,7 @@ int main(int argc, char** argv)
         const rlimit limit{memoryLimit, memoryLimit};
         ::setrlimit(RLIMIT_AS, &limit);
     }
-    PluginChannel channel(3);
+    PluginChannel channel{lfsw::UniqueFd(3)};
     lfsw::PluginRegistry registry;
     const lfsw::PluginLoader loader({}, {});
     if (!loader.loadFile(file, registry) || registry.plugins().empty()) {

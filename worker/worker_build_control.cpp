@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "worker_build_control.h"
 
-#include "plugin_protocol.h"
+#include "plugin/isolation/plugin_protocol.h"
 #include "worker_context.h"
 
 namespace lfsw::worker {

@@ -3,7 +3,7 @@
 
 #include <lfsw/build_control.h>
 
-#include "plugin_channel.h"
+#include "plugin/isolation/plugin_channel.h"
 
 namespace lfsw::worker {
 

@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "plugin_protocol.h"
+#include "plugin/isolation/plugin_protocol.h"
 
 namespace lfsw::worker {
 

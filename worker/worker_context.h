@@ -5,7 +5,7 @@
 
 #include <lfsw/context.h>
 
-#include "plugin_channel.h"
+#include "plugin/isolation/plugin_channel.h"
 #include "worker_build_control.h"
 
 namespace lfsw::worker {

@@ -10,17 +10,19 @@
 
 #include <lfsw/units.h>
 
-#include "alert_courier.h"
-#include "alert_dispatcher.h"
-#include "build_journal.h"
-#include "config.h"
-#include "plugin_registry.h"
-#include "process_table.h"
-#include "recovery_engine.h"
-#include "remote_build_control.h"
-#include "resource_monitor.h"
-#include "state_database.h"
-#include "time_text.h"
+#include "base/process_table.h"
+#include "base/time_text.h"
+#include "base/unique_fd.h"
+#include "build/build_journal.h"
+#include "build/remote_build_control.h"
+#include "config/config.h"
+#include "monitor/resource_monitor.h"
+#include "plugin/config_references.h"
+#include "plugin/plugin_registry.h"
+#include "recovery/alert_courier.h"
+#include "recovery/alert_dispatcher.h"
+#include "recovery/recovery_engine.h"
+#include "state/state_database.h"
 
 namespace lfsw {
 
@@ -67,7 +69,7 @@ std::vector<Diagnostic> Daemon::problemsOf(const Config& config, const PluginReg
 {
     auto problems = config.problems();
     if (problems.empty())
-        problems = config.checkReferences(registry);
+        problems = checkReferences(config, registry);
     return problems;
 }
 
@@ -85,7 +87,7 @@ int Daemon::run()
     for (int signal : {SIGTERM, SIGINT, SIGHUP})
         sigaddset(&signals, signal);
     ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-    const int signalFd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+    UniqueFd signalFd(::signalfd(-1, &signals, SFD_CLOEXEC));
 
     auto services = start(load_());
     const int resumed = services->alerts.courier().resumePending(services->database);
@@ -98,12 +100,12 @@ int Daemon::run()
     for (;;) {
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
             next - std::chrono::steady_clock::now());
-        pollfd descriptor{signalFd, POLLIN, 0};
+        pollfd descriptor{signalFd.get(), POLLIN, 0};
         const int ready =
             ::poll(&descriptor, 1, static_cast<int>(std::max<std::int64_t>(0, wait.count())));
         if (ready > 0) {
             signalfd_siginfo info{};
-            if (::read(signalFd, &info, sizeof info) != sizeof info)
+            if (::read(signalFd.get(), &info, sizeof info) != sizeof info)
                 continue;
             if (info.ssi_signo == SIGHUP) {
                 Config candidate = load_();
@@ -133,7 +135,6 @@ int Daemon::run()
             LFSW_LOG(logger_, Error) << e.what();
         }
     }
-    ::close(signalFd);
     return 0;
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "diagnostic.h"
-#include "logging.h"
-#include "pid_lock.h"
+#include "base/diagnostic.h"
+#include "base/pid_lock.h"
+#include "state/logging.h"
 
 namespace lfsw {
 

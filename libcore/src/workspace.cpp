@@ -6,14 +6,15 @@
 
 #include <dlfcn.h>
 
-#include "alert_dispatcher.h"
-#include "build_tree.h"
-#include "config.h"
-#include "logging.h"
-#include "plugin_loader.h"
-#include "plugin_registry.h"
-#include "recovery_engine.h"
-#include "state_database.h"
+#include "build/build_tree.h"
+#include "config/config.h"
+#include "plugin/config_references.h"
+#include "plugin/plugin_loader.h"
+#include "plugin/plugin_registry.h"
+#include "recovery/alert_dispatcher.h"
+#include "recovery/recovery_engine.h"
+#include "state/logging.h"
+#include "state/state_database.h"
 
 namespace lfsw {
 
@@ -104,7 +105,7 @@ struct Workspace::State {
             library ? stockPluginDirectories(*library) : std::vector<std::filesystem::path>(),
             library ? pluginWorker(*library) : std::filesystem::path(), stateDirectory)
             .loadInto(plugins);
-        if (const auto problems = config.checkReferences(plugins); !problems.empty())
+        if (const auto problems = checkReferences(config, plugins); !problems.empty())
             throw std::invalid_argument(formatDiagnostics(problems));
         StateDatabase::createDirectory(stateDirectory);
         logging.attachFile(stateDirectory, config);

@@ -175,7 +175,7 @@ for secret in header-secret path-token-secret query-secret restic-secret; do exp
 expect_out "https://hooks.example.org/********?********"
 expect_out "rest:https://user:********@backup.example.org/repo"
 echo untouched > ../victim
-ln -s "$SCRATCH/victim" lfs-wrapper.yaml.lfsw-tmp
+ln -s "$SCRATCH/victim" .lfs-wrapper.yaml.tmp
 run config set auto_recovery.max_attempts 5
 expect_status 0 "config set with a planted link at the temporary name"
 expect_equal "$(cat ../victim)" "untouched" "(the file a planted link points to)"

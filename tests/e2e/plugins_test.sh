@@ -13,12 +13,17 @@ LFSW_PLUGIN_PATH=$TEST_PLUGIN_DIR run plugins list
 expect_status 1 "refusals make the status 1"
 expect_out "recorder 0.1.0"
 expect_out "actions:        record, always_fail, throw_in_action, nothing_to_do"
-expect_out "5 plugin files were refused"
+expect_out "8 plugin files were refused"
 expect_err "abi_too_new.so: plugin ABI $((PLUGIN_ABI + 1)) is newer than this host's maximum $PLUGIN_ABI"
 expect_err "abi_too_old.so: plugin ABI $((PLUGIN_ABI_MIN - 1)) is older than this host's minimum $PLUGIN_ABI_MIN"
 expect_err "not_a_plugin.so: not an lfs-wrapper plugin"
 expect_err "throws_at_register.so: plugin 'throws_at_register' threw during registration: registration exploded"
-expect_err "zz_duplicate_action.so: plugin 'zz_duplicate_action' refused: action 'record' is already provided by plugin 'recorder'"
+expect_err "zz_duplicate_action.so: plugin 'zz_duplicate_action' refused: action 'record' is already provided by plugin 'recorder' ($TEST_PLUGIN_DIR/recorder.so)"
+# the same for every kind of name a plugin provides
+expect_out "kinds 0.1.0"
+for kind in "condition:condition 'test_condition'" "channel:alert channel 'test_channel'" "backend:backup backend 'test_backend'"; do
+  expect_err "zz_duplicate_${kind%%:*}.so: plugin 'zz_duplicate_${kind%%:*}' refused: ${kind#*:} is already provided by plugin 'kinds' ($TEST_PLUGIN_DIR/kinds.so)"
+done
 # the host survives and the good plugins are still usable
 expect_out "run_command 1.0.0"
 

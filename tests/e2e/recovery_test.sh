@@ -121,5 +121,5 @@ run recovery init
 expect_out "(exists)"
 LFSW_PLUGIN_PATH=$TEST_PLUGIN_DIR run recovery init
 expect_status 1 "init reports refused plugins"
-expect_out "FAIL  plugins: 9 loaded, 5 refused (lfs-wrapper plugins list)"
+expect_out "FAIL  plugins: 10 loaded, 8 refused (lfs-wrapper plugins list)"
 finish

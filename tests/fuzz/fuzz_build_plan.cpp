@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "build_plan.h"
+#include "build/build_plan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cron_expression.h"
+#include "base/cron_expression.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "log_record.h"
+#include "state/log_record.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "manifest.h"
+#include "store/manifest.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

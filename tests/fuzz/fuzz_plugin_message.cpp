@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "plugin_channel.h"
-#include "plugin_protocol.h"
+#include "plugin/isolation/plugin_channel.h"
+#include "plugin/isolation/plugin_protocol.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -22,12 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     ::close(ends[1]);
-    lfsw::PluginChannel channel(ends[0]);
+    lfsw::PluginChannel channel{lfsw::UniqueFd(ends[0])};
     nlohmann::json message;
     // No deadline: the whole input is in the socket and its end is closed,
     // so the channel reads to the end and stops there.
-    while (channel.receive(message, std::nullopt) ==
-           lfsw::PluginChannel::Receipt::Message) {
+    while (channel.receive(message, std::nullopt) == lfsw::PluginChannel::Receipt::Message) {
         namespace protocol = lfsw::protocol;
         (void)protocol::text(message, "op");
         (void)protocol::integer(protocol::member(message, "plugin"), "abi");

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config_schema.h"
+#include "config/config_schema.h"
 
 TEST_CASE("docs/config.md documents every key of the schema, and no key that is not in it")
 {

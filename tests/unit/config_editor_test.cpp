@@ -2,7 +2,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "config_editor.h"
+#include "config/config_editor.h"
 
 using lfsw::ConfigEditor;
 

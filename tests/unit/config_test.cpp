@@ -4,8 +4,9 @@
 
 #include <algorithm>
 
-#include "config.h"
-#include "config_schema.h"
+#include "config/config.h"
+#include "config/config_schema.h"
+#include "plugin/config_references.h"
 #include "test_plugins.h"
 
 using lfsw::Config;
@@ -68,7 +69,7 @@ TEST_CASE("the seed's backup, monitoring and auto_recovery blocks are valid as w
 {
     Config config = Config::fromString(kSeed, "seed.yaml");
     CHECK(formatted(config.problems()).empty());
-    CHECK(config.checkReferences(registry()).empty());
+    CHECK(checkReferences(config, registry()).empty());
     CHECK(config.string("backup.schedule") == "0 */4 * * *");
     CHECK(config.integer("auto_recovery.max_attempts") == 3);
 }
@@ -77,7 +78,7 @@ TEST_CASE("built-in defaults fill every key")
 {
     Config config = Config::builtIn();
     CHECK(config.problems().empty());
-    CHECK(config.checkReferences(registry()).empty());
+    CHECK(checkReferences(config, registry()).empty());
     for (const auto& key : lfsw::ConfigSchema::leafKeys())
         CHECK_MESSAGE(config.node(key).has_value(), key);
     CHECK(config.string("monitoring.thresholds.disk_usage") == "90%");
@@ -175,7 +176,7 @@ TEST_CASE("an action that no plugin provides, with a suggestion")
                                        "{command: x}\n",
                                        "c.yaml");
     REQUIRE(config.problems().empty());
-    CHECK(only(config.checkReferences(registry())) ==
+    CHECK(only(checkReferences(config, registry())) ==
           "c.yaml:3:7: recovery_actions.build_failure: no loaded plugin provides action "
           "'run_comand', did you mean 'run_command'?");
 }
@@ -186,7 +187,7 @@ TEST_CASE("a condition that nothing raises, in chains, triggers and auto_recover
                                        "alerts:\n  triggers: [disk_full]\n"
                                        "auto_recovery:\n  conditions: [system_error, bogus]\n",
                                        "c.yaml");
-    auto lines = formatted(config.checkReferences(registry()));
+    auto lines = formatted(checkReferences(config, registry()));
     REQUIRE(lines.size() == 3);
     CHECK(std::count(lines.begin(), lines.end(),
                      "c.yaml:2:3: recovery_actions: no loaded plugin raises condition "
@@ -202,7 +203,7 @@ TEST_CASE("a condition that nothing raises, in chains, triggers and auto_recover
 TEST_CASE("an alert channel that no plugin provides")
 {
     Config config = Config::fromString("alerts:\n  methods: [log, pager]\n", "c.yaml");
-    CHECK(only(config.checkReferences(registry())) ==
+    CHECK(only(checkReferences(config, registry())) ==
           "c.yaml:2:18: alerts.methods: no loaded plugin provides alert channel 'pager'");
 }
 
@@ -212,7 +213,7 @@ TEST_CASE("action parameters are validated by the action, at the parameter's pos
         "recovery_actions:\n  build_failure:\n    - run_command: {command: make, timeout: soon}\n"
         "    - run_command\n",
         "c.yaml");
-    auto lines = formatted(config.checkReferences(registry()));
+    auto lines = formatted(checkReferences(config, registry()));
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] == "c.yaml:3:45: recovery_actions.build_failure.run_command.timeout: expected "
                       "a duration such as 30s or 5m, found 'soon'");
@@ -243,7 +244,7 @@ TEST_CASE("a failure-class chain wins over the plain condition for its class")
                                        "  build_failure:no_such_class:\n    - nothing_to_do\n",
                                        "c.yaml");
     REQUIRE(config.problems().empty());
-    CHECK(only(config.checkReferences(registry()))
+    CHECK(only(checkReferences(config, registry()))
               .find("c.yaml:6:3: recovery_actions: condition 'build_failure' has no failure class "
                     "'no_such_class'") == 0);
     CHECK(config.chainFor("build_failure", "fetch_error")->key == "build_failure:fetch_error");

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "cron_expression.h"
+#include "base/cron_expression.h"
 #include "temp_directory.h"
 
 namespace {

@@ -2,7 +2,7 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "cron_expression.h"
+#include "base/cron_expression.h"
 
 using lfsw::CronExpression;
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "failure_classifier.h"
+#include "build/failure_classifier.h"
 
 using lfsw::FailureClassifier;
 using lfsw::StepEnding;

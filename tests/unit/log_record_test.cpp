@@ -2,9 +2,9 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "log_record.h"
-#include "suggest.h"
-#include "time_text.h"
+#include "base/suggest.h"
+#include "base/time_text.h"
+#include "state/log_record.h"
 
 TEST_CASE("a log file line parses back into its record")
 {

@@ -2,8 +2,8 @@
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
-#include "checked_text.h"
-#include "manifest.h"
+#include "base/checked_text.h"
+#include "store/manifest.h"
 
 using lfsw::Manifest;
 using lfsw::ManifestEntry;

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <set>
 
-#include "pack_files.h"
-#include "sha256.h"
+#include "base/sha256.h"
+#include "store/pack_files.h"
 #include "temp_directory.h"
 
 using lfsw::PackFiles;

@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "plugin_channel.h"
-#include "plugin_protocol.h"
+#include "plugin/isolation/plugin_channel.h"
+#include "plugin/isolation/plugin_protocol.h"
 
 using namespace lfsw;
 using namespace std::chrono_literals;
@@ -23,7 +23,7 @@ struct Pair {
     {
         int ends[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, ends) == 0);
-        host = std::make_unique<PluginChannel>(ends[0]);
+        host = std::make_unique<PluginChannel>(lfsw::UniqueFd(ends[0]));
         rawWorker = ends[1];
     }
     ~Pair()

@@ -8,8 +8,8 @@
 
 #include <lfsw/abi.h>
 
-#include "config.h"
-#include "host_context.h"
+#include "config/config.h"
+#include "plugin/host_context.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
 #include <lfsw/testing.h>
@@ -58,7 +58,11 @@ TEST_CASE("each bad plugin is refused with one line naming its file; the rest lo
     CHECK(duplicate.find("plugin 'zz_duplicate_action' refused: action 'record' is already "
                          "provided by plugin 'recorder' (") != std::string::npos);
     CHECK(duplicate.find("recorder.so)") != std::string::npos);
-    CHECK(registry.refusals().size() == 5);
+    for (const std::string kind : {"condition", "channel", "backend"})
+        CHECK(refusalFor(registry, "zz_duplicate_" + kind + ".so")
+                  .find("is already provided by plugin 'kinds' (") != std::string::npos);
+    CHECK(registry.refusals().size() == 8);
+    CHECK(registry.condition("test_condition")->plugin == "kinds");
 
     CHECK(loaded(registry, "recorder"));
     CHECK_FALSE(loaded(registry, "throws_at_register"));
@@ -130,9 +134,8 @@ TEST_CASE("world-writable plugin files and directories are refused")
         PluginRegistry registry;
         PluginLoader({directory.path()}, {}).loadInto(registry);
         REQUIRE(registry.refusals().size() == 1);
-        CHECK(registry.refusals()[0].find("plugin directory refused: " +
-                                          directory.path().string() + " is world-writable") !=
-              std::string::npos);
+        CHECK(registry.refusals()[0].find("plugin directory refused: " + directory.path().string() +
+                                          " is world-writable") != std::string::npos);
         CHECK(registry.plugins().empty());
     }
     ::chmod(directory.path().c_str(), 0700);
@@ -154,4 +157,15 @@ TEST_CASE("plugins.enable and plugins.disable select plugins by name")
     PluginLoader({testPluginDirectory()}, {{}, {"recorder"}}).loadInto(withoutRecorder);
     CHECK_FALSE(loaded(withoutRecorder, "recorder"));
     CHECK(loaded(withoutRecorder, "zz_duplicate_action")); // nothing clashes with it now
+}
+
+TEST_CASE("the registry takes a name of each kind once")
+{
+    PluginRegistry registry;
+    registry.addCondition({"twice", "a condition", {}, "first"});
+    CHECK_THROWS_WITH_AS(registry.addCondition({"twice", "again", {}, "second"}),
+                         "condition 'twice' of plugin 'second' is already provided by plugin "
+                         "'first'",
+                         std::logic_error);
+    CHECK(registry.condition("twice")->description == "a condition");
 }

@@ -4,11 +4,12 @@
 
 #include <fstream>
 
-#include "alert_courier.h"
-#include "alert_dispatcher.h"
-#include "recovery_engine.h"
-#include "state_database.h"
-#include "state_error.h"
+#include "plugin/config_references.h"
+#include "recovery/alert_courier.h"
+#include "recovery/alert_dispatcher.h"
+#include "recovery/recovery_engine.h"
+#include "state/state_database.h"
+#include "state/state_error.h"
 #include "temp_directory.h"
 #include "test_plugins.h"
 #include <lfsw/testing.h>
@@ -26,7 +27,7 @@ struct Fixture {
     {
         lfsw::test::loadStockAndRecorder(registry);
         REQUIRE(config.problems().empty());
-        REQUIRE(config.checkReferences(registry).empty());
+        REQUIRE(checkReferences(config, registry).empty());
     }
 
     lfsw::PluginRegistry registry;

@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
-#include "plugin_loader.h"
-#include "plugin_registry.h"
+#include "plugin/plugin_loader.h"
+#include "plugin/plugin_registry.h"
 
 namespace lfsw::test {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "threshold_watch.h"
+#include "monitor/threshold_watch.h"
 
 using Change = lfsw::ThresholdWatch::Change;
 

@@ -13,8 +13,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "base/open_beneath.h"
+#include "store/tree_walker.h"
 #include "temp_directory.h"
-#include "tree_walker.h"
 
 using lfsw::TreeWalker;
 namespace fs = std::filesystem;

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace lfsw {
+
+// The size of the buffers the functions below take: one is made per
+// operation, not per file.
+inline constexpr std::size_t kFileBufferSize = 1 << 20;
+
+// SHA-256 of a file's whole content, read with pread from offset 0;
+// `bytesRead` gets its length. Throws std::runtime_error with errno's text.
+std::string hashFile(int fd, char* buffer, std::uint64_t* bytesRead = nullptr);
+
+// Copies `size` bytes of `from` into the empty file `to`: a reflink where the
+// file system can, else copy_file_range over the data segments only, so that
+// holes stay holes; read and write where neither works.
+void copyFileContent(int from, int to, std::uint64_t size, char* buffer);
+
+// Reads up to `size` bytes at `offset`, fewer only at the end of the file;
+// returns how many. Retries on EINTR, throws on errors.
+std::size_t readAt(int fd, char* buffer, std::size_t size, std::int64_t offset);
+
+// Writes all of `data` at `offset`; a short write is a full disk.
+void writeAll(int fd, const char* data, std::size_t size, std::int64_t offset);
+
+// fsync of a directory, so that what was renamed or removed in it stays so.
+void syncDirectory(const std::filesystem::path& directory);
+// fsync of a file written and closed earlier.
+void syncFile(const std::filesystem::path& file);
+
+// The whole content of `file`, or nullopt (errno says why) when it cannot
+// be read.
+std::optional<std::string> readFileText(const std::filesystem::path& file);
+
+// Writes `text` durably to `file`: a temporary name beside it (made afresh,
+// never through a link planted there), fsync, rename, fsync of the
+// directory. An existing file keeps its mode; a new one is 0600. After a
+// failed sync the old file stays. Throws std::runtime_error with errno's text.
+void writeFileDurably(const std::filesystem::path& file, const std::string& text);
+
+} // namespace lfsw

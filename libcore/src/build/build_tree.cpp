@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "build/build_tree.h"
+
+#include "base/counted.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <unistd.h>
+
+#include "base/open_beneath.h"
+#include "base/path_rules.h"
+#include "base/remove_beneath.h"
+#include "base/unique_fd.h"
+#include "config/config.h"
+#include "store/tree_walker.h"
+
+namespace lfsw {
+
+BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDirectory)
+    : root_(config.buildRoot()), scratch_(config.list("build.scratch")),
+      store_(stateDirectory / "store")
+{
+    walk_.excludes = config.list("checkpoint.exclude");
+    walk_.skip.push_back(stateDirectory);
+}
+
+Result BuildTree::createCheckpoint(const std::string& name, bool good,
+                                   const ProgressCallback& progress,
+                                   const std::vector<std::string>& tags)
+{
+    auto manifest = store_.create(name, root_, walk_, good, tags, progress);
+    return Result::done("checkpoint " + manifest.name + " (" + manifest.id + ")" +
+                        (tags.empty() ? "" : " tagged " + tags.front()) + ": " +
+                        counted(manifest.entries.size(), "path") + ", " +
+                        std::to_string(manifest.newBytes) + " bytes new to the store");
+}
+
+Result BuildTree::restore(const std::string& selector, const ProgressCallback& progress)
+{
+    auto manifest = store_.find(selector);
+    if (!manifest)
+        return Result::failed("no checkpoint '" + selector + "' (see lfs-wrapper checkpoint list)");
+    auto report = store_.restore(*manifest, root_, walk_, progress);
+    std::string message = "restored " + manifest->name + " (" + manifest->id +
+                          "): " + std::to_string(report.rewritten) + " written, " +
+                          std::to_string(report.removed) + " removed, " +
+                          std::to_string(report.metadataFixed) + " metadata fixed, " +
+                          std::to_string(report.unchanged) + " unchanged";
+    if (!report.mountPoints.empty())
+        return Result::failed(message + "; " + describeMountPoints(report.mountPoints));
+    return Result::done(message);
+}
+
+std::string BuildTree::describeMountPoints(const std::vector<std::string>& mountPoints) const
+{
+    std::string list;
+    for (const auto& mount : mountPoints)
+        list += (list.empty() ? "" : ", ") + (root_ / mount).string();
+    return "left alone " + std::to_string(mountPoints.size()) + " mount point" +
+           (mountPoints.size() == 1 ? "" : "s") + " inside the build root, and what is on " +
+           (mountPoints.size() == 1 ? "it" : "them") + ": " + list + "; unmount, then run it again";
+}
+
+Result BuildTree::cleanScratch(std::uint64_t* freed)
+{
+    if (scratch_.empty())
+        return Result::notApplicable("build.scratch names no scratch directories");
+    UniqueFd rootFd(::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!rootFd.isValid())
+        return Result::done("removed 0 scratch paths (no build root " + root_.string() + ")");
+    int removed = 0;
+    std::vector<std::string> mountPoints, errors;
+    for (const auto& pattern : scratch_) {
+        glob_t matches{};
+        const std::string full = (root_ / pattern).string();
+        if (::glob(full.c_str(), GLOB_NOSORT, nullptr, &matches) == 0) {
+            for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+                std::filesystem::path match =
+                    std::filesystem::path(matches.gl_pathv[i]).lexically_normal();
+                if (!isWithin(match, root_) || match == root_)
+                    continue;
+                // What glob found is only a name: it is removed through the
+                // directory it is in, opened beneath the root without a
+                // symlink or a mount point on the way.
+                const auto relative = match.lexically_relative(root_);
+                UniqueFd parent(openBeneath(rootFd.get(), relative.parent_path().string(),
+                                            O_RDONLY | O_DIRECTORY));
+                if (!parent.isValid())
+                    continue;
+                auto removal =
+                    removeBeneath(parent.get(), relative.filename().string(), match.string());
+                if (freed)
+                    *freed += removal.bytes;
+                removed += removal.removed > 0 ? 1 : 0;
+                mountPoints.insert(mountPoints.end(), removal.mountPoints.begin(),
+                                   removal.mountPoints.end());
+                errors.insert(errors.end(), removal.errors.begin(), removal.errors.end());
+            }
+        }
+        ::globfree(&matches);
+    }
+    rootFd.reset();
+    std::string message =
+        "removed " + std::to_string(removed) + " scratch path" + (removed == 1 ? "" : "s");
+    if (!errors.empty())
+        return Result::failed(
+            message + "; could not remove " + errors.front() +
+            (errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) + " more" : ""));
+    if (!mountPoints.empty()) {
+        std::string list;
+        for (const auto& mount : mountPoints)
+            list += (list.empty() ? "" : ", ") + mount;
+        return Result::failed(message + "; left alone " + std::to_string(mountPoints.size()) +
+                              " mount point" + (mountPoints.size() == 1 ? "" : "s") + ": " + list);
+    }
+    return Result::done(message);
+}
+
+} // namespace lfsw

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include "plugin/isolation/isolated_action.h"
+
+#include "plugin/isolation/plugin_protocol.h"
+
+namespace lfsw {
+
+IsolatedAction::IsolatedAction(std::shared_ptr<PluginWorker> worker, std::string plugin,
+                               std::string name, std::string description, bool repeatable)
+    : worker_(std::move(worker)), plugin_(std::move(plugin)), name_(std::move(name)),
+      description_(std::move(description)), repeatable_(repeatable)
+{
+}
+
+std::string IsolatedAction::failure(const std::string& why) const
+{
+    return "action " + name_ + " (plugin " + plugin_ + ", isolated): " + why;
+}
+
+std::vector<ParamProblem> IsolatedAction::validate(const Params& params) const
+{
+    // A plugin skipped after a crash cannot check anything; the loader has
+    // said so, and running the action fails with the reason.
+    if (worker_->dead())
+        return {};
+    const auto reply =
+        worker_->call({{"op", "validate"}, {"action", name_}, {"params", protocol::toJson(params)}},
+                      worker_->settings().queryTimeout, nullptr);
+    if (!reply.ok)
+        return {{"", failure(reply.failure)}};
+    std::vector<ParamProblem> problems;
+    if (const auto list = reply.message.find("problems");
+        list != reply.message.end() && list->is_array())
+        for (const auto& problem : *list)
+            problems.push_back(
+                {protocol::text(problem, "param"), protocol::text(problem, "message")});
+    return problems;
+}
+
+std::string IsolatedAction::describe(const Params& params) const
+{
+    const auto reply =
+        worker_->call({{"op", "describe"}, {"action", name_}, {"params", protocol::toJson(params)}},
+                      worker_->settings().queryTimeout, nullptr);
+    return reply.ok ? protocol::text(reply.message, "text") : "(" + failure(reply.failure) + ")";
+}
+
+Result IsolatedAction::run(Context& context)
+{
+    const nlohmann::json request = {
+        {"op", "run"},
+        {"action", name_},
+        {"event", protocol::toJson(context.event())},
+        {"params", protocol::toJson(context.params())},
+        {"attempt", context.attempt()},
+        {"state_directory", context.stateDirectory().string()},
+        {"build_root", context.buildRoot().string()},
+    };
+    const auto reply = worker_->call(request, worker_->settings().actionTimeout, &context);
+    if (!reply.ok)
+        return Result::failed(failure(reply.failure));
+    return protocol::resultFromJson(protocol::member(reply.message, "result"));
+}
+
+} // namespace lfsw

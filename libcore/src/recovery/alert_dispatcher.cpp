@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+#include "recovery/alert_dispatcher.h"
+
+#include <algorithm>
+#include <deque>
+#include <fstream>
+
+#include <lfsw/units.h>
+
+#include "base/time_text.h"
+#include "config/config.h"
+#include "plugin/plugin_registry.h"
+#include "recovery/alert_courier.h"
+#include "state/state_database.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr std::size_t kLogTailLines = 50;
+
+std::vector<std::string> lastLines(const std::filesystem::path& file, std::size_t count)
+{
+    std::ifstream in(file);
+    if (!in)
+        return {};
+    // Only the end of a large log is read.
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<std::streamoff>(in.tellg());
+    const std::streamoff window = 64 * 1024;
+    in.seekg(size > window ? size - window : 0);
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+        if (lines.size() > count)
+            lines.pop_front();
+    }
+    return {lines.begin(), lines.end()};
+}
+
+} // namespace
+
+AlertDispatcher::AlertDispatcher(const Config& config, const PluginRegistry& registry,
+                                 StateDatabase& database, std::filesystem::path stateDirectory)
+    : config_(config), registry_(registry), database_(database),
+      stateDirectory_(std::move(stateDirectory)), logger_(makeLogger("alerts"))
+{
+}
+
+AlertDispatcher::~AlertDispatcher() = default;
+
+AlertCourier& AlertDispatcher::courier()
+{
+    if (!courier_)
+        courier_ = std::make_unique<AlertCourier>(config_, registry_, stateDirectory_);
+    return *courier_;
+}
+
+int AlertDispatcher::send(Alert alert)
+{
+    const auto triggers = config_.list("alerts.triggers");
+    if (!alert.givenUp &&
+        std::find(triggers.begin(), triggers.end(), alert.event.condition) == triggers.end())
+        return 0;
+
+    // Escalation: primary always, secondary from the second attempt, emergency
+    // once recovery has given up.
+    const int level = alert.givenUp ? 3 : alert.attempt >= 2 ? 2 : 1;
+    const char* contactKeys[] = {"alerts.contacts.primary", "alerts.contacts.secondary",
+                                 "alerts.contacts.emergency"};
+    for (int i = 0; i < 3; ++i) {
+        const auto contact = config_.string(contactKeys[i]);
+        if ((i == 0 || (i == 1 && level >= 2) || (i == 2 && level == 3)) && !contact.empty() &&
+            std::find(alert.contacts.begin(), alert.contacts.end(), contact) ==
+                alert.contacts.end())
+            alert.contacts.push_back(contact);
+    }
+    if (auto log = alert.event.evidence.find("log_file"); log != alert.event.evidence.end())
+        alert.logTail = lastLines(log->second, kLogTailLines);
+    if (alert.resumeCommand.empty())
+        alert.resumeCommand =
+            alert.event.step.empty() ? "lfs-wrapper recovery status" : "lfs-wrapper build resume";
+
+    const std::string repeatKey = alert.event.condition + "|" + alert.event.failureClass + "|" +
+                                  alert.event.step + "|" + std::to_string(level) + "|" +
+                                  alert.subject;
+    const auto repeatAfter = *parseDuration(config_.string("alerts.repeat_after"));
+    bool repeated = false;
+    {
+        // Finalized before the writes below: a statement left open would
+        // hold a read snapshot that cannot become a write while the courier
+        // writes (SQLITE_BUSY_SNAPSHOT, which no busy timeout waits out).
+        auto recent = database_.prepare(
+            "SELECT count(*) FROM alert_outbox WHERE repeat_key = ? AND created_at >= ?");
+        recent.bind(1, repeatKey).bind(2, isoUtc(std::chrono::system_clock::now() - repeatAfter));
+        repeated = recent.step() && recent.integer(0) > 0;
+    }
+    if (repeated) {
+        LFSW_LOG(logger_, Info) << "alert not repeated within alerts.repeat_after: "
+                                << alert.subject;
+        return 0;
+    }
+
+    std::string recipients;
+    for (const auto& contact : alert.contacts)
+        recipients += (recipients.empty() ? "" : ",") + contact;
+    const auto payload = alertToJson(alert);
+    int queued = 0;
+    for (const auto& method : config_.list("alerts.methods")) {
+        std::int64_t id = 0;
+        database_.transaction([&] {
+            database_
+                .prepare("INSERT INTO alert_outbox (created_at, channel, condition, repeat_key, "
+                         "recipients, subject, payload, state, next_try_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)")
+                .bind(1, isoUtcNow())
+                .bind(2, method)
+                .bind(3, alert.event.condition)
+                .bind(4, repeatKey)
+                .bind(5, recipients)
+                .bind(6, alert.subject)
+                .bind(7, payload)
+                .bind(8, isoUtcNow())
+                .run();
+            id = database_.lastInsertId();
+        });
+        courier().deliver(id, method, alert);
+        ++queued;
+    }
+    return queued;
+}
+
+} // namespace lfsw

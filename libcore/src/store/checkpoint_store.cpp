@@ -1,0 +1,1308 @@
+// SPDX-License-Identifier: MIT
+#include "store/checkpoint_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "base/file_content.h"
+#include "base/open_beneath.h"
+#include "base/path_rules.h"
+#include "base/remove_beneath.h"
+#include "base/sha256.h"
+#include "base/system_error.h"
+#include "base/time_text.h"
+#include "base/unique_fd.h"
+#include "base/write_error.h"
+#include "store/plain_codec.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr std::int64_t kRacySeconds = 3;
+
+std::int64_t nanoseconds(const timespec& time)
+{
+    return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
+}
+
+// A read buffer, made once per operation: a fresh zero-filled megabyte per
+// file costs more than hashing small files does.
+using Buffer = std::unique_ptr<char[]>;
+Buffer makeBuffer()
+{
+    return Buffer(new char[kFileBufferSize]);
+}
+
+// The xattrs of `name` in the directory `dirFd`, read through
+// /proc/self/fd/DIR/NAME: no open of the file itself, and no symlink followed
+// (the directory is already resolved, the l* calls do not follow the last
+// component).
+std::map<std::string, std::string> readXattrs(int dirFd, const std::string& name, char type,
+                                              int fileFd = -1)
+{
+    std::map<std::string, std::string> result;
+    if (type != 'f' && type != 'd')
+        return result; // user xattrs are not allowed on links and nodes
+    // The file itself when it is open already (no path to resolve again).
+    const std::string path =
+        fileFd >= 0 ? std::string() : "/proc/self/fd/" + std::to_string(dirFd) + "/" + name;
+    auto list = [&](char* names, std::size_t size) {
+        return fileFd >= 0 ? ::flistxattr(fileFd, names, size)
+                           : ::llistxattr(path.c_str(), names, size);
+    };
+    // Asked for the size first: most files have none, and the kernel
+    // allocates as much as the buffer it is given.
+    if (list(nullptr, 0) <= 0)
+        return result;
+    char names[65536];
+    ssize_t length = list(names, sizeof names);
+    for (ssize_t at = 0; at < length;) {
+        std::string key(names + at);
+        at += static_cast<ssize_t>(key.size()) + 1;
+        char value[65536];
+        ssize_t size = fileFd >= 0 ? ::fgetxattr(fileFd, key.c_str(), value, sizeof value)
+                                   : ::lgetxattr(path.c_str(), key.c_str(), value, sizeof value);
+        if (size >= 0)
+            result[key] = std::string(value, static_cast<std::size_t>(size));
+    }
+    return result;
+}
+
+// Keeps the directory of the previous path open: the paths of a manifest are
+// sorted, so most consecutive ones share it.
+class ParentCache
+{
+public:
+    explicit ParentCache(int rootFd) : rootFd_(rootFd) {}
+
+    int open(const std::string& parent)
+    {
+        if (parent != parent_ || !fd_.isValid()) {
+            fd_.reset(openBeneath(rootFd_, parent, O_RDONLY | O_DIRECTORY));
+            parent_ = parent;
+        }
+        return fd_.get();
+    }
+    // The directory's contents changed under us in a way that may have
+    // replaced it (a removal): open it again next time.
+    void forget() { fd_.reset(); }
+
+private:
+    int rootFd_;
+    UniqueFd fd_;
+    std::string parent_ = "\x01";
+};
+
+std::string parentOf(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string nameOf(const std::string& path)
+{
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+char typeOf(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return 'f';
+    if (S_ISDIR(mode))
+        return 'd';
+    if (S_ISLNK(mode))
+        return 'l';
+    if (S_ISFIFO(mode))
+        return 'p';
+    if (S_ISCHR(mode))
+        return 'c';
+    if (S_ISBLK(mode))
+        return 'b';
+    return '?'; // sockets are not kept
+}
+
+// Runs `work(lane, i)` for i in [0, count) on `lanes` threads (the calling
+// one among them), in chunks of neighbours, which share a directory. The
+// first exception stops the others and is rethrown.
+// `chunk(lane, begin, end)`, when given, runs before the work of each chunk.
+void inChunks(
+    std::size_t count, unsigned lanes,
+    const std::function<void(unsigned lane, std::size_t i)>& work,
+    const std::function<void(unsigned lane, std::size_t begin, std::size_t end)>& chunk = nullptr)
+{
+    constexpr std::size_t kChunk = 64;
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr failure;
+    std::mutex failureMutex;
+    auto run = [&](unsigned lane) {
+        try {
+            for (std::size_t at; !stop && (at = next.fetch_add(kChunk)) < count;) {
+                const std::size_t end = std::min(at + kChunk, count);
+                if (chunk)
+                    chunk(lane, at, end);
+                for (std::size_t i = at; i < end && !stop; ++i)
+                    work(lane, i);
+            }
+        } catch (...) {
+            std::lock_guard guard(failureMutex);
+            if (!failure)
+                failure = std::current_exception();
+            stop = true;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned lane = 1; lane < lanes; ++lane)
+        threads.emplace_back(run, lane);
+    run(0);
+    for (auto& thread : threads)
+        thread.join();
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
+// How many threads `count` pieces of file work are worth: two per CPU, so
+// that while one waits for the disk (a tree not in the page cache) the
+// other computes, at most eight.
+unsigned lanesFor(std::size_t count)
+{
+    return count < 2000 ? 1 : std::clamp(2 * std::thread::hardware_concurrency(), 1u, 8u);
+}
+
+// What one thread of a scan or a restore works with.
+struct Lane {
+    Lane(int rootFd, const ObjectCodec* codec)
+        : parents(rootFd), codec(codec ? codec->clone() : nullptr)
+    {
+    }
+    Lane(const Lane&) = delete;
+    Lane& operator=(const Lane&) = delete;
+    ParentCache parents;
+    Buffer buffer = makeBuffer();
+    std::unique_ptr<ObjectCodec> codec;
+    std::unordered_map<std::size_t, UniqueFd> opened; // files of the chunk, being read ahead
+};
+
+std::vector<std::unique_ptr<Lane>> makeLanes(unsigned count, int rootFd, const ObjectCodec* codec)
+{
+    std::vector<std::unique_ptr<Lane>> lanes;
+    for (unsigned n = 0; n < count; ++n)
+        lanes.push_back(std::make_unique<Lane>(rootFd, codec));
+    return lanes;
+}
+
+// Adds what one thread of a restore did to the whole.
+void absorb(RestoreReport& into, const RestoreReport& from)
+{
+    into.rewritten += from.rewritten;
+    into.removed += from.removed;
+    into.metadataFixed += from.metadataFixed;
+    into.unchanged += from.unchanged;
+    into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
+}
+
+// A tree as walked: its entries in walk order, what stat said of each, and
+// how much of each is known already (taken over from the parent manifest).
+struct WalkedTree {
+    enum Known : char {
+        kNothing,
+        kMetadata, // xattrs and link target; the content is still to read
+        kEverything,
+    };
+    std::vector<ManifestEntry> entries;
+    std::vector<struct stat> infos;
+    std::vector<Known> known;
+    std::map<std::pair<dev_t, ino_t>, std::string> firstLink; // of hardlink groups
+    std::uint64_t totalFiles = 0, totalBytes = 0;
+};
+
+WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
+{
+    WalkedTree tree;
+    TreeWalker walker(rootFd, options);
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        ManifestEntry entry;
+        entry.type = typeOf(info.st_mode);
+        if (entry.type == '?')
+            return;
+        entry.path = path;
+        entry.mode = info.st_mode & 07777;
+        entry.uid = info.st_uid;
+        entry.gid = info.st_gid;
+        entry.mtimeNs = nanoseconds(info.st_mtim);
+        entry.ctimeNs = nanoseconds(info.st_ctim);
+        entry.inode = info.st_ino;
+        if (entry.type == 'c' || entry.type == 'b')
+            entry.device = info.st_rdev;
+        if (entry.type == 'f') {
+            entry.size = static_cast<std::uint64_t>(info.st_size);
+            if (info.st_nlink > 1) {
+                auto [it, inserted] =
+                    tree.firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+                if (!inserted)
+                    entry.linkGroup = it->second;
+            }
+            ++tree.totalFiles;
+            tree.totalBytes += entry.size;
+        }
+        tree.entries.push_back(std::move(entry));
+        tree.infos.push_back(info);
+    });
+    tree.known.assign(tree.entries.size(), WalkedTree::kNothing);
+    return tree;
+}
+
+// Moves over from `parent` what the live tree has not changed since it was
+// taken: a path of the same type, inode and ctime (the kernel moves ctime on
+// every change of content, owner, mode or xattrs, and nobody can set it
+// back) keeps its xattrs and link target; a file whose size and mtime are
+// the same too keeps its hash. Not after `racyFrom` (the racy window),
+// where a change in the same clock tick would not show, nor what the parent
+// recorded as racily clean (ctime 0). Both lists are in walk order, so one
+// pass over each finds every match.
+void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t racyFrom)
+{
+    auto old = parent.entries.begin();
+    for (std::size_t i = 0; i < tree.entries.size(); ++i) {
+        auto& live = tree.entries[i];
+        while (old != parent.entries.end() && TreeWalker::walkOrder(old->path, live.path) < 0)
+            ++old;
+        if (old == parent.entries.end() || old->path != live.path)
+            continue;
+        if (old->type != live.type || old->inode != live.inode || old->ctimeNs != live.ctimeNs ||
+            live.ctimeNs > racyFrom)
+            continue;
+        live.target = std::move(old->target);
+        live.xattrs = std::move(old->xattrs);
+        tree.known[i] = WalkedTree::kEverything;
+        if (live.type != 'f')
+            continue;
+        if (old->size == live.size && old->mtimeNs == live.mtimeNs && live.mtimeNs <= racyFrom &&
+            !old->hash.empty())
+            live.hash = std::move(old->hash);
+        else
+            tree.known[i] = WalkedTree::kMetadata;
+    }
+}
+
+// `fd` is the file opened for reading, or -1 (not opened, or it failed).
+using FileHash = std::function<std::string(const std::string& path, int dirFd, int fd,
+                                           const struct stat&, Lane&)>;
+
+// Completes the entries of a walked tree: symlink targets, xattrs, and each
+// regular file's hash as `fileHash` decides it (called from several threads
+// at once, each with a lane of its own). What is known already is left be.
+std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash& fileHash,
+                                    const ProgressCallback& progress,
+                                    const ObjectCodec* codec = nullptr, bool readAhead = false)
+{
+    auto& entries = tree.entries;
+    std::vector<std::size_t> todo; // indices of entries with something to find out
+    std::uint64_t knownFiles = 0, knownBytes = 0;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (tree.known[i] != WalkedTree::kEverything) {
+            todo.push_back(i);
+        } else if (entries[i].type == 'f') {
+            ++knownFiles;
+            knownBytes += entries[i].size;
+        }
+    }
+    std::atomic<std::uint64_t> filesDone{knownFiles}, bytesDone{knownBytes};
+    auto lastReport = std::chrono::steady_clock::now();
+    auto lanes = makeLanes(lanesFor(todo.size()), rootFd, codec);
+    inChunks(
+        todo.size(), static_cast<unsigned>(lanes.size()),
+        [&](unsigned number, std::size_t at) {
+            auto& lane = *lanes[number];
+            const std::size_t i = todo[at];
+            auto& entry = entries[i];
+            int dirFd = lane.parents.open(parentOf(entry.path));
+            if (dirFd < 0)
+                return;
+            const std::string name = nameOf(entry.path);
+            const bool metadataKnown = tree.known[i] == WalkedTree::kMetadata;
+            if (entry.type == 'l') {
+                char target[4096];
+                ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
+                if (length >= 0)
+                    entry.target.assign(target, static_cast<std::size_t>(length));
+            }
+            // A file to read is opened once, for its xattrs and its content
+            // (or was, to read it ahead).
+            UniqueFd file;
+            if (auto it = lane.opened.find(i); it != lane.opened.end()) {
+                file = std::move(it->second);
+                lane.opened.erase(it);
+            } else if (entry.type == 'f' && entry.linkGroup.empty()) {
+                file.reset(::openat(dirFd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+            }
+            if (!metadataKnown)
+                entry.xattrs = readXattrs(dirFd, name, entry.type, file.get());
+            if (entry.type == 'f') {
+                if (entry.linkGroup.empty())
+                    entry.hash = fileHash(entry.path, dirFd, file.get(), tree.infos[i], lane);
+                ++filesDone;
+                bytesDone += entry.size;
+                auto now = std::chrono::steady_clock::now();
+                if (progress && number == 0 && now - lastReport > std::chrono::milliseconds(100)) {
+                    progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
+                    lastReport = now;
+                }
+            }
+        },
+        // The files of a chunk are asked for all at once, so that the disk
+        // has many reads to do at a time while the lane hashes one.
+        [&](unsigned number, std::size_t begin, std::size_t end) {
+            if (!readAhead)
+                return;
+            auto& lane = *lanes[number];
+            for (std::size_t at = begin; at < end; ++at) {
+                const std::size_t i = todo[at];
+                const auto& entry = entries[i];
+                if (entry.type != 'f' || !entry.linkGroup.empty() || entry.size == 0)
+                    continue;
+                const int dirFd = lane.parents.open(parentOf(entry.path));
+                UniqueFd file(dirFd < 0 ? -1
+                                        : ::openat(dirFd, nameOf(entry.path).c_str(),
+                                                   O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+                if (!file.isValid())
+                    continue;
+                ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_WILLNEED);
+                lane.opened.emplace(i, std::move(file));
+            }
+        });
+    // A hardlink's other names carry the group's hash.
+    if (!tree.firstLink.empty()) {
+        std::unordered_map<std::string_view, const std::string*> hashes;
+        for (const auto& [inode, path] : tree.firstLink)
+            hashes.emplace(path, nullptr);
+        for (const auto& entry : entries)
+            if (auto it = hashes.find(entry.path); it != hashes.end() && entry.linkGroup.empty())
+                it->second = &entry.hash;
+        for (auto& entry : entries)
+            if (auto it = hashes.find(entry.linkGroup);
+                !entry.linkGroup.empty() && it != hashes.end() && it->second)
+                entry.hash = *it->second;
+    }
+    if (progress)
+        progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
+    return std::move(tree.entries);
+}
+
+int openRoot(const std::filesystem::path& root)
+{
+    int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        throwErrno("cannot open the build root " + root.string());
+    return fd;
+}
+
+// The root to restore into, made when missing: one directory, in a parent
+// that exists (mkdir never follows a symlink in the last component, and
+// openRoot refuses one).
+int openOrMakeRoot(const std::filesystem::path& root)
+{
+    if (::mkdir(root.c_str(), 0755) != 0 && errno != EEXIST)
+        throwErrno("cannot create the build root " + root.string() +
+                   (errno == ENOENT ? " (its parent directory does not exist)" : ""));
+    return openRoot(root);
+}
+
+} // namespace
+
+CheckpointStore::CheckpointStore(std::filesystem::path directory,
+                                 std::shared_ptr<ObjectCodec> codec, bool packed)
+    : directory_(std::move(directory)),
+      codec_(codec ? std::move(codec) : std::make_shared<PlainCodec>())
+{
+    for (const char* sub : {"", "objects", "manifests", "tmp"}) {
+        const auto path = directory_ / sub;
+        if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+            throwErrno("cannot create " + path.string());
+    }
+    if (packed)
+        packs_ = std::make_unique<PackFiles>(directory_ / "packs", directory_ / "tmp");
+}
+
+std::filesystem::path CheckpointStore::objectPath(const std::string& hash) const
+{
+    return directory_ / "objects" / hash.substr(0, 2) / hash;
+}
+
+bool CheckpointStore::hasObject(const std::string& hash) const
+{
+    struct stat info {
+    };
+    return (packs_ && packs_->contains(hash)) || ::stat(objectPath(hash).c_str(), &info) == 0;
+}
+
+bool CheckpointStore::extractObject(ObjectCodec& codec, const std::string& hash, std::uint64_t size,
+                                    int to, char* buffer)
+{
+    if (packs_) {
+        if (auto stored = packs_->read(hash)) {
+            const auto content = codec.decode(stored->data(), stored->size(), size);
+            if (Sha256::ofText(content) != hash)
+                throw std::runtime_error("corrupt object: its content does not match its hash");
+            writeAll(to, content.data(), content.size(), 0);
+            return true;
+        }
+    }
+    UniqueFd object(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC));
+    if (object.get() < 0)
+        return false;
+    codec.extract(object.get(), to, size, hash, buffer);
+    return true;
+}
+
+int CheckpointStore::lock() const
+{
+    const auto file = directory_ / "lock";
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throwErrno("cannot open " + file.string());
+    if (::flock(fd, LOCK_EX) != 0)
+        throwErrno("cannot lock the store");
+    return fd;
+}
+
+std::string CheckpointStore::nextId() const
+{
+    long highest = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "manifests", error)) {
+        const auto name = entry.path().filename().string();
+        if (entry.path().extension() == ".manifest" && name[0] != '.')
+            highest = std::max(highest, std::strtol(name.c_str(), nullptr, 10));
+    }
+    char id[32];
+    std::snprintf(id, sizeof id, "%06ld", highest + 1);
+    return id;
+}
+
+Manifest CheckpointStore::create(const std::string& name, const std::filesystem::path& root,
+                                 const TreeWalker::Options& walk, bool good,
+                                 const std::vector<std::string>& tags,
+                                 const ProgressCallback& progress)
+{
+    UniqueFd storeLock(lock());
+    // Leftovers of an interrupted create are garbage.
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
+        std::filesystem::remove(entry.path(), ignored);
+
+    // A path whose mtime or ctime is after this is racy: changed within
+    // kRacySeconds of the start (a whole second, for coarse file systems).
+    const std::int64_t racyFrom =
+        nanoseconds(
+            timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()),
+                     0}) -
+        kRacySeconds * 1000000000;
+    // The newest readable checkpoint of the same root is the parent of the
+    // incremental one. It is read while the tree is walked: on a big tree
+    // both take a while, and neither needs the other.
+    auto parentRead = std::async(std::launch::async, [&] {
+        std::optional<Manifest> newest;
+        auto files = manifestFiles();
+        for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
+            auto header = Manifest::readHeader(*file);
+            auto* head = std::get_if<Manifest>(&header);
+            if (!head || head->root != root.string())
+                continue;
+            auto result = Manifest::read(*file);
+            if (auto* manifest = std::get_if<Manifest>(&result))
+                newest = std::move(*manifest);
+        }
+        return newest;
+    });
+    UniqueFd rootFd(openRoot(root));
+    WalkedTree tree = walkTree(rootFd.get(), walk);
+    std::string parentId;
+    if (auto newest = parentRead.get()) {
+        takeOverUnchanged(tree, *newest, racyFrom);
+        parentId = newest->id;
+    }
+    // Written by the scan's threads: the loose objects made, under the mutex.
+    std::mutex pendingMutex;
+    std::map<std::string, std::string> pending; // hash -> temporary object
+    std::atomic<std::uint64_t> newBytes{0};
+    std::atomic<int> counter{0};
+    auto fileHash = [&](const std::string& path, int dirFd, int fd, const struct stat& info,
+                        Lane& lane) -> std::string {
+        UniqueFd opened(
+            fd >= 0 ? -1
+                    : ::openat(dirFd, nameOf(path).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        const int fileFd = fd >= 0 ? fd : opened.get();
+        if (fileFd < 0)
+            throwErrno("cannot read " + (root / path).string());
+        if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
+            // Small: read whole, hashed once, compressed only when new.
+            char* content = lane.buffer.get();
+            const std::size_t got = readAt(fileFd, content, PackFiles::kPackLimit + 1, 0);
+            if (got != static_cast<std::uint64_t>(info.st_size))
+                throw std::runtime_error((root / path).string() + " changed while it was read");
+            Sha256 digest;
+            digest.update(content, got);
+            std::string hash = digest.hexDigest();
+            if (!hasObject(hash))
+                newBytes += packs_->add(hash, lane.codec->encode(content, got));
+            return hash;
+        }
+        // The codec writes the object and hashes what it wrote, so a file
+        // changed meanwhile can never make an object whose name is not its
+        // content's hash. Content the store has already is dropped again.
+        const auto temporary =
+            directory_ / "tmp" / (std::to_string(::getpid()) + "-" + std::to_string(++counter));
+        UniqueFd copy(::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (copy.get() < 0)
+            throwErrno("cannot write " + temporary.string());
+        struct stat now {
+        };
+        ::fstat(fileFd, &now);
+        std::string copied = lane.codec->store(fileFd, static_cast<std::uint64_t>(now.st_size),
+                                               copy.get(), lane.buffer.get());
+        ::sync_file_range(copy.get(), 0, 0, SYNC_FILE_RANGE_WRITE); // on its way to disk already
+        std::lock_guard guard(pendingMutex);
+        if (pending.count(copied) || std::filesystem::exists(objectPath(copied))) {
+            std::filesystem::remove(temporary, ignored);
+        } else {
+            pending[copied] = temporary.string();
+            struct stat stored {
+            };
+            ::fstat(copy.get(), &stored);
+            newBytes += static_cast<std::uint64_t>(stored.st_size);
+        }
+        return copied;
+    };
+
+    Manifest manifest;
+    try {
+        // Packed objects are read through this process: read ahead. (Plain
+        // copies may be reflinks that never read the data.)
+        manifest.entries = scanTree(rootFd.get(), std::move(tree), fileHash, progress, codec_.get(),
+                                    packs_ != nullptr);
+        // Racily clean, as git calls it: a path that changed so shortly
+        // before it was read that another change in the same clock tick,
+        // after the read, would leave its ctime as it is. Its ctime is
+        // recorded as 0, so that the next checkpoint reads it again instead
+        // of trusting what was read here.
+        for (auto& entry : manifest.entries)
+            if (entry.ctimeNs > racyFrom)
+                entry.ctimeNs = 0;
+        // Objects: durable under their temporary names (one syncfs for all),
+        // then renamed into place, then their directories synced.
+        if (packs_)
+            packs_->finish();
+        UniqueFd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if ((!pending.empty() || (packs_ && packs_->writing())) && ::syncfs(storeFd.get()) != 0)
+            throwErrno("cannot sync the store");
+        if (packs_)
+            packs_->commit();
+        std::set<std::filesystem::path> directories;
+        for (const auto& [hash, temporary] : pending) {
+            const auto target = objectPath(hash);
+            ::mkdir(target.parent_path().c_str(), 0700);
+            if (::rename(temporary.c_str(), target.c_str()) != 0)
+                throwErrno("cannot store object " + hash);
+            directories.insert(target.parent_path());
+        }
+        for (const auto& directory : directories)
+            syncDirectory(directory);
+        if (!directories.empty())
+            syncDirectory(directory_ / "objects");
+
+        manifest.name = name;
+        manifest.id = nextId();
+        manifest.created = isoUtcNow();
+        manifest.parent = parentId;
+        manifest.root = root.string();
+        manifest.good = good;
+        manifest.tags = tags;
+        manifest.newBytes = newBytes;
+        writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"),
+                         manifest.serialize());
+    } catch (...) {
+        for (const auto& [hash, temporary] : pending)
+            std::filesystem::remove(temporary, ignored);
+        if (packs_)
+            packs_->abandon();
+        throw;
+    }
+    return manifest;
+}
+
+std::vector<std::filesystem::path> CheckpointStore::manifestFiles() const
+{
+    std::vector<std::filesystem::path> files;
+    std::error_code error;
+    const auto directory = directory_ / "manifests";
+    if (!std::filesystem::exists(directory, error) && !error)
+        return files; // no checkpoint yet
+    // A listing that fails is not an empty store: gc would take every object
+    // for garbage.
+    for (std::filesystem::directory_iterator it(directory, error), end; !error && it != end;
+         it.increment(error))
+        if (it->path().extension() == ".manifest" && it->path().filename().string()[0] != '.')
+            files.push_back(it->path());
+    if (error)
+        throw std::runtime_error("cannot list the checkpoints in " + directory.string() + ": " +
+                                 error.message());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<Manifest> CheckpointStore::list(std::vector<std::string>* problems) const
+{
+    return readEach(Manifest::read, problems);
+}
+
+std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problems) const
+{
+    return readEach(Manifest::readHeader, problems);
+}
+
+std::vector<Manifest>
+CheckpointStore::readEach(std::variant<Manifest, std::string> (*read)(const std::filesystem::path&),
+                          std::vector<std::string>* problems) const
+{
+    std::vector<Manifest> manifests;
+    for (const auto& file : manifestFiles()) {
+        auto result = read(file);
+        if (auto* manifest = std::get_if<Manifest>(&result))
+            manifests.push_back(std::move(*manifest));
+        else if (problems)
+            problems->push_back(std::get<std::string>(result));
+    }
+    return manifests;
+}
+
+std::optional<Manifest> CheckpointStore::find(const std::string& selector,
+                                              std::vector<std::string>* problems) const
+{
+    // Newest first, and no further than the first match: manifests of big
+    // trees are worth not parsing.
+    auto files = manifestFiles();
+    for (auto file = files.rbegin(); file != files.rend(); ++file) {
+        auto header = Manifest::readHeader(*file);
+        auto* head = std::get_if<Manifest>(&header);
+        if (!head)
+            continue;
+        const bool tagged =
+            std::find(head->tags.begin(), head->tags.end(), selector) != head->tags.end();
+        if (!(head->id == selector || head->name == selector || tagged ||
+              (selector == "last-good" && head->good)))
+            continue;
+        auto result = Manifest::read(*file);
+        if (auto* manifest = std::get_if<Manifest>(&result))
+            return std::move(*manifest);
+        if (problems)
+            problems->push_back(std::get<std::string>(result));
+    }
+    return std::nullopt;
+}
+
+std::optional<Manifest> CheckpointStore::byId(const std::string& id,
+                                              std::vector<std::string>* problems) const
+{
+    // An id is a file name of the store's (an edited header could say otherwise).
+    auto result = id.empty() || id.find('/') != std::string::npos
+                      ? std::variant<Manifest, std::string>("'" + id + "' is not a manifest id")
+                      : Manifest::read(directory_ / "manifests" / (id + ".manifest"));
+    if (auto* manifest = std::get_if<Manifest>(&result))
+        return std::move(*manifest);
+    if (problems)
+        problems->push_back(std::get<std::string>(result));
+    return std::nullopt;
+}
+
+Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalker::Options& walk,
+                               bool hashContent, const ProgressCallback& progress)
+{
+    UniqueFd rootFd(openRoot(root));
+    Manifest manifest;
+    manifest.root = root.string();
+    manifest.entries = scanTree(
+        rootFd.get(), walkTree(rootFd.get(), walk),
+        [&](const std::string&, int, int fd, const struct stat&, Lane& lane) -> std::string {
+            if (!hashContent)
+                return std::string();
+            return fd < 0 ? std::string() : hashFile(fd, lane.buffer.get());
+        },
+        progress, nullptr, hashContent);
+    return manifest;
+}
+
+std::vector<TreeDifference> CheckpointStore::diff(const Manifest& from, const Manifest& to,
+                                                  bool compareContent)
+{
+    std::map<std::string, const ManifestEntry*> before, after;
+    for (const auto& e : from.entries)
+        before[e.path] = &e;
+    for (const auto& e : to.entries)
+        after[e.path] = &e;
+    std::vector<TreeDifference> differences;
+    for (const auto& [path, old] : before) {
+        auto it = after.find(path);
+        if (it == after.end()) {
+            differences.push_back({'-', path, ""});
+            continue;
+        }
+        const auto& now = *it->second;
+        std::vector<std::string> what;
+        if (old->type != now.type)
+            what.push_back("type");
+        if (old->mode != now.mode)
+            what.push_back("mode");
+        if (old->uid != now.uid || old->gid != now.gid)
+            what.push_back("owner");
+        if (old->type == 'f' && old->size != now.size)
+            what.push_back("size");
+        if (old->type == 'f' && compareContent && !old->hash.empty() && !now.hash.empty() &&
+            old->hash != now.hash)
+            what.push_back("content");
+        if (old->type != 'd' && old->mtimeNs != now.mtimeNs)
+            what.push_back("mtime");
+        if (old->target != now.target)
+            what.push_back("target");
+        if (old->linkGroup != now.linkGroup)
+            what.push_back("hardlink");
+        if (old->xattrs != now.xattrs)
+            what.push_back("xattrs");
+        if (old->device != now.device)
+            what.push_back("device");
+        if (!what.empty()) {
+            std::string text;
+            for (const auto& w : what)
+                text += (text.empty() ? "" : ", ") + w;
+            differences.push_back({'M', path, text});
+        }
+    }
+    for (const auto& [path, now] : after)
+        if (!before.count(path))
+            differences.push_back({'+', path, ""});
+    std::sort(differences.begin(), differences.end(),
+              [](const auto& a, const auto& b) { return a.path < b.path; });
+    return differences;
+}
+
+RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::filesystem::path& root,
+                                       const TreeWalker::Options& walk,
+                                       const ProgressCallback& progress,
+                                       const RestoreOptions& options)
+{
+    const auto normalRoot = std::filesystem::absolute(root).lexically_normal();
+    if (normalRoot == "/" || normalRoot.empty())
+        throw std::runtime_error(
+            "refusing to restore into / : the build root must be a directory of its own");
+    for (const auto& entry : manifest.entries)
+        if (!Manifest::safePath(entry.path))
+            throw std::runtime_error("refusing manifest path '" + entry.path + "'");
+    UniqueFd storeLock(lock());
+    UniqueFd rootFd(options.rootFd >= 0 ? ::fcntl(options.rootFd, F_DUPFD_CLOEXEC, 0)
+                                        : openOrMakeRoot(normalRoot));
+    if (rootFd.get() < 0)
+        throwErrno("cannot open the build root " + normalRoot.string());
+    const bool asRoot = ::geteuid() == 0;
+    Buffer buffer = makeBuffer();
+    RestoreReport report;
+
+    std::unordered_map<std::string, const ManifestEntry*> wanted;
+    for (const auto& entry : manifest.entries)
+        wanted[entry.path] = &entry;
+    // What is mounted inside the root is another file system: nothing on it
+    // is removed or written, and the caller says so.
+    const auto mountPoints = mountPointsBelow(normalRoot);
+    report.mountPoints.assign(mountPoints.begin(), mountPoints.end());
+
+    // 1. Remove what the checkpoint does not have (or has as another type),
+    // deepest first. The walk never follows a symlink: a planted link is
+    // removed as a link, never through.
+    std::vector<std::pair<std::string, bool>> doomed; // path, is a directory
+    TreeWalker walker(rootFd.get(), walk);
+    std::set<std::string> doomedDirectories;
+    // Paths untouched since the checkpoint was taken of them (same inode and
+    // ctime as recorded, and the same size, mode, owner and mtime): nothing
+    // of them needs looking at again.
+    std::set<std::string> untouched;
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        if (onMountPoint(mountPoints, path))
+            return;
+        const std::string parent = parentOf(path);
+        for (std::string p = parent; !p.empty(); p = parentOf(p))
+            if (doomedDirectories.count(p))
+                return; // goes with its directory
+        auto it = wanted.find(path);
+        if (it == wanted.end() && !options.removeExtra)
+            return;
+        if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
+            doomed.push_back({path, S_ISDIR(info.st_mode)});
+            if (S_ISDIR(info.st_mode))
+                doomedDirectories.insert(path);
+            return;
+        }
+        const auto& e = *it->second;
+        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == nanoseconds(info.st_ctim) &&
+            e.mtimeNs == nanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
+            e.uid == info.st_uid && e.gid == info.st_gid &&
+            (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
+            untouched.insert(path);
+    });
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
+        UniqueFd parent(openBeneath(rootFd.get(), parentOf(it->first), O_RDONLY | O_DIRECTORY));
+        if (parent.get() < 0)
+            continue;
+        auto removal = removeBeneath(parent.get(), nameOf(it->first), it->first);
+        if (!removal.errors.empty())
+            throw std::runtime_error("cannot remove " + removal.errors.front());
+        for (auto& mount : removal.mountPoints)
+            report.mountPoints.push_back(std::move(mount));
+        if (removal.removed > 0)
+            ++report.removed;
+    }
+
+    // 2. Create and rewrite: directories first (the manifest is sorted by
+    // path, so parents come before their contents), then files, links and
+    // nodes on a few threads (creating files costs the kernel more than
+    // anything here, and it does that on several CPUs at once), then the
+    // other names of hardlinks, whose first name must be there.
+    std::atomic<std::uint64_t> filesDone{0}, bytesDone{0};
+    const std::uint64_t totalBytes = manifest.totalBytes();
+    std::vector<const ManifestEntry*> directories;
+    struct RestoreLane : Lane {
+        RestoreLane(int n, int rootFd, const ObjectCodec* codec) : Lane(rootFd, codec), number(n) {}
+        int number;
+        RestoreReport report;
+        int counter = 0;
+    };
+    auto restoreOne = [&](const ManifestEntry& entry, RestoreLane& lane) {
+        // Borrowed from the lane's cache, which closes it.
+        const int parentFd = lane.parents.open(parentOf(entry.path));
+        if (parentFd < 0)
+            throwErrno("cannot open the directory of " + entry.path +
+                       " without following a symlink");
+        const std::string name = nameOf(entry.path);
+        const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." +
+                                      std::to_string(lane.number) + "." +
+                                      std::to_string(++lane.counter);
+        const auto writtenBefore = lane.report.rewritten;
+        struct stat live {
+        };
+        const bool exists = ::fstatat(parentFd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
+        bool rewrite = false;
+        // A file written here stays open for its metadata: set through the
+        // descriptor, not looked up by name four times more.
+        UniqueFd out;
+        switch (entry.type) {
+        case 'd':
+            if (!exists) {
+                if (::mkdirat(parentFd, name.c_str(), 0700) != 0)
+                    throwErrno("cannot create directory " + entry.path);
+                ++lane.report.rewritten;
+            }
+            break;
+        case 'f': {
+            if (!entry.linkGroup.empty() &&
+                std::find(lane.report.damaged.begin(), lane.report.damaged.end(),
+                          entry.linkGroup) != lane.report.damaged.end()) {
+                lane.report.damaged.push_back(entry.path); // its content is the damaged one
+                return;
+            }
+            if (!entry.linkGroup.empty()) {
+                UniqueFd groupParent(
+                    openBeneath(rootFd.get(), parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
+                struct stat group {
+                };
+                if (groupParent.get() >= 0 &&
+                    ::fstatat(groupParent.get(), nameOf(entry.linkGroup).c_str(), &group,
+                              AT_SYMLINK_NOFOLLOW) == 0 &&
+                    !(exists && live.st_ino == group.st_ino && live.st_dev == group.st_dev)) {
+                    if (::linkat(groupParent.get(), nameOf(entry.linkGroup).c_str(), parentFd,
+                                 temporary.c_str(), 0) != 0 ||
+                        ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
+                        throwErrno("cannot restore hardlink " + entry.path);
+                    ++lane.report.rewritten;
+                }
+                break;
+            }
+            rewrite = !exists || static_cast<std::uint64_t>(live.st_size) != entry.size ||
+                      nanoseconds(live.st_mtim) != entry.mtimeNs;
+            if (rewrite) {
+                // Where nothing is, the file is written under its own name (a
+                // crash leaves it with an mtime that is not the manifest's, so
+                // it is written again next time); else beside it, and renamed
+                // over it.
+                const std::string& writeAs = exists ? temporary : name;
+                out.reset(::openat(parentFd, writeAs.c_str(),
+                                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+                if (out.get() < 0)
+                    throwErrno("cannot write " + entry.path);
+                bool found = false;
+                try {
+                    found = extractObject(*lane.codec, entry.hash, entry.size, out.get(),
+                                          lane.buffer.get());
+                } catch (const WriteError& e) {
+                    // The disk that is written to failed: not a damaged object.
+                    ::unlinkat(parentFd, writeAs.c_str(), 0);
+                    throw std::runtime_error(entry.path + ": " + e.what());
+                } catch (const std::exception& e) {
+                    ::unlinkat(parentFd, writeAs.c_str(), 0);
+                    if (!options.tolerateDamage)
+                        throw std::runtime_error(entry.path + ": " + e.what());
+                    lane.report.damaged.push_back(entry.path);
+                    return;
+                }
+                if (!found) {
+                    ::unlinkat(parentFd, writeAs.c_str(), 0);
+                    if (options.tolerateDamage) {
+                        lane.report.damaged.push_back(entry.path);
+                        return;
+                    }
+                    errno = ENOENT;
+                    throwErrno("the store has no object for " + entry.path + " (" + entry.hash +
+                               ")");
+                }
+                if (exists && ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
+                    throwErrno("cannot replace " + entry.path);
+                ++lane.report.rewritten;
+            }
+            bytesDone += entry.size;
+            break;
+        }
+        case 'l': {
+            char target[4096];
+            ssize_t length =
+                exists ? ::readlinkat(parentFd, name.c_str(), target, sizeof target) : -1;
+            if (length < 0 ||
+                std::string(target, static_cast<std::size_t>(length)) != entry.target) {
+                if (!exists
+                        ? ::symlinkat(entry.target.c_str(), parentFd, name.c_str()) != 0
+                        : ::symlinkat(entry.target.c_str(), parentFd, temporary.c_str()) != 0 ||
+                              ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
+                    throwErrno("cannot restore symlink " + entry.path);
+                ++lane.report.rewritten;
+            }
+            break;
+        }
+        default: { // fifo, character or block device
+            const mode_t kind = entry.type == 'p' ? S_IFIFO : entry.type == 'c' ? S_IFCHR : S_IFBLK;
+            if (!exists || (live.st_mode & S_IFMT) != kind || live.st_rdev != entry.device) {
+                if (::mknodat(parentFd, temporary.c_str(), kind | 0600,
+                              static_cast<dev_t>(entry.device)) != 0 ||
+                    ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
+                    throwErrno("cannot restore " + entry.path);
+                ++lane.report.rewritten;
+            }
+            break;
+        }
+        }
+        // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
+        // Set through a descriptor of what was written or is there now
+        // (O_PATH, not following a link), never by a name that could have
+        // been swapped for a symlink since: chmod through /proc/self/fd acts
+        // on that inode. Symlinks themselves are set by name with
+        // AT_SYMLINK_NOFOLLOW, which follows nothing.
+        struct stat now = live;
+        UniqueFd node;
+        if (out.get() < 0 && entry.type != 'l') {
+            node.reset(::openat(parentFd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+            if (node.get() < 0 || ::fstat(node.get(), &now) != 0)
+                throwErrno("cannot open " + entry.path);
+            if (typeOf(now.st_mode) != entry.type) {
+                errno = EEXIST;
+                throwErrno("refusing to set the metadata of " + entry.path +
+                           ": it was replaced while being restored");
+            }
+        } else if ((lane.report.rewritten != writtenBefore || !exists) &&
+                   (out.get() >= 0
+                        ? ::fstat(out.get(), &now)
+                        : ::fstatat(parentFd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW)) != 0) {
+            throwErrno("cannot stat " + entry.path);
+        }
+        const std::string nodePath =
+            node.get() >= 0 ? "/proc/self/fd/" + std::to_string(node.get()) : std::string();
+        bool fixed = false;
+        if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
+            if ((out.get() >= 0    ? ::fchown(out.get(), entry.uid, entry.gid)
+                 : node.get() >= 0 ? ::fchownat(node.get(), "", entry.uid, entry.gid, AT_EMPTY_PATH)
+                                   : ::fchownat(parentFd, name.c_str(), entry.uid, entry.gid,
+                                                AT_SYMLINK_NOFOLLOW)) != 0)
+                throwErrno("cannot chown " + entry.path);
+            fixed = true;
+        }
+        if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed)) {
+            if ((out.get() >= 0 ? ::fchmod(out.get(), entry.mode)
+                                : ::chmod(nodePath.c_str(), entry.mode)) != 0)
+                throwErrno("cannot chmod " + entry.path);
+            fixed = true;
+        }
+        if (entry.type == 'f' || entry.type == 'd') {
+            // A path made just now has none to compare.
+            auto current = !exists && entry.xattrs.empty()
+                               ? std::map<std::string, std::string>()
+                               : readXattrs(parentFd, name, entry.type, out.get());
+            if (current != entry.xattrs) {
+                UniqueFd opened(out.get() >= 0
+                                    ? -1
+                                    : ::openat(parentFd, name.c_str(),
+                                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                                   (entry.type == 'd' ? O_DIRECTORY : 0)));
+                const int fd = out.get() >= 0 ? out.get() : opened.get();
+                if (fd >= 0) {
+                    for (const auto& [key, value] : current)
+                        if (!entry.xattrs.count(key))
+                            ::fremovexattr(fd, key.c_str());
+                    for (const auto& [key, value] : entry.xattrs)
+                        if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
+                            (asRoot || key.rfind("user.", 0) == 0))
+                            throwErrno("cannot set xattr " + key + " on " + entry.path);
+                }
+                fixed = true;
+            }
+        }
+        if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
+            timespec times[2] = {{0, UTIME_OMIT},
+                                 {static_cast<time_t>(entry.mtimeNs / 1000000000),
+                                  static_cast<long>(entry.mtimeNs % 1000000000)}};
+            if ((out.get() >= 0 ? ::futimens(out.get(), times)
+                 : node.get() >= 0
+                     ? ::utimensat(AT_FDCWD, nodePath.c_str(), times, 0)
+                     : ::utimensat(parentFd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) != 0)
+                throwErrno("cannot set the mtime of " + entry.path);
+            fixed = fixed || !rewrite;
+        }
+        if (fixed && !rewrite)
+            ++lane.report.metadataFixed;
+        if (!rewrite && !fixed)
+            ++lane.report.unchanged;
+    };
+    std::vector<const ManifestEntry*> plain, links;
+    std::vector<std::unique_ptr<RestoreLane>> lanes;
+    for (unsigned n = 0; n < std::max(1u, lanesFor(manifest.entries.size())); ++n)
+        lanes.push_back(
+            std::make_unique<RestoreLane>(static_cast<int>(n), rootFd.get(), codec_.get()));
+    auto& mainLane = lanes.front();
+    auto lastReport = std::chrono::steady_clock::now();
+    auto tick = [&] {
+        auto now = std::chrono::steady_clock::now();
+        if (progress && now - lastReport > std::chrono::milliseconds(100)) {
+            StoreProgress done{filesDone, manifest.entries.size(), bytesDone, totalBytes};
+            progress(done);
+            lastReport = now;
+        }
+    };
+    std::vector<std::vector<const ManifestEntry*>> levels; // directories by depth
+    for (const auto& entry : manifest.entries) {
+        if (onMountPoint(mountPoints, entry.path)) {
+            ++report.skipped;
+            ++filesDone;
+        } else if (untouched.count(entry.path) && entry.linkGroup.empty()) {
+            ++mainLane->report.unchanged;
+            ++filesDone;
+            bytesDone += entry.type == 'f' ? entry.size : 0;
+        } else if (entry.type == 'd') {
+            const auto depth =
+                static_cast<std::size_t>(std::count(entry.path.begin(), entry.path.end(), '/'));
+            if (levels.size() <= depth)
+                levels.resize(depth + 1);
+            levels[depth].push_back(&entry);
+            directories.push_back(&entry);
+        } else {
+            (entry.linkGroup.empty() ? plain : links).push_back(&entry);
+        }
+    }
+    auto restoreAll = [&](const std::vector<const ManifestEntry*>& some) {
+        inChunks(some.size(), static_cast<unsigned>(lanes.size()),
+                 [&](unsigned number, std::size_t i) {
+                     restoreOne(*some[i], *lanes[number]);
+                     ++filesDone;
+                     if (number == 0)
+                         tick();
+                 });
+    };
+    // A directory's parent is one level up, made before it.
+    for (const auto& level : levels)
+        restoreAll(level);
+    restoreAll(plain);
+    // The other names of hardlinks, knowing which first names were damaged.
+    for (std::size_t n = 1; n < lanes.size(); ++n)
+        absorb(mainLane->report, lanes[n]->report);
+    for (const auto* entry : links) {
+        restoreOne(*entry, *mainLane);
+        ++filesDone;
+        tick();
+    }
+    absorb(report, mainLane->report);
+    std::sort(report.damaged.begin(), report.damaged.end());
+    std::sort(report.mountPoints.begin(), report.mountPoints.end());
+    report.mountPoints.erase(std::unique(report.mountPoints.begin(), report.mountPoints.end()),
+                             report.mountPoints.end());
+    // 3. Directory mtimes last: writing inside a directory changes its mtime.
+    for (auto it = directories.rbegin(); it != directories.rend(); ++it) {
+        const auto& entry = **it;
+        const int parent = mainLane->parents.open(parentOf(entry.path));
+        timespec times[2] = {{0, UTIME_OMIT},
+                             {static_cast<time_t>(entry.mtimeNs / 1000000000),
+                              static_cast<long>(entry.mtimeNs % 1000000000)}};
+        if (parent >= 0)
+            ::utimensat(parent, nameOf(entry.path).c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+    // After a failed sync the data is not known to be on disk (the kernel
+    // may have dropped the dirty pages): the restore failed.
+    if (::syncfs(rootFd.get()) != 0)
+        throwErrno("cannot sync the restored tree to disk");
+    if (progress)
+        progress(StoreProgress{filesDone, manifest.entries.size(), bytesDone, totalBytes});
+    return report;
+}
+
+std::vector<StoreProblem> CheckpointStore::verify(const ProgressCallback& progress) const
+{
+    std::vector<std::string> unreadable;
+    const auto manifests = list(&unreadable);
+    auto problems = verify(manifests, progress);
+    for (const auto& message : unreadable)
+        problems.insert(problems.begin(), StoreProblem{"", message, {}});
+    return problems;
+}
+
+std::vector<StoreProblem> CheckpointStore::verify(const std::vector<Manifest>& manifests,
+                                                  const ProgressCallback& progress) const
+{
+    std::vector<StoreProblem> problems;
+    if (packs_)
+        for (const auto& message : packs_->problems())
+            problems.push_back({"", message, {}});
+    struct Users {
+        std::uint64_t size = 0;
+        std::vector<std::string> paths; // "checkpoint NAME (ID): path"
+    };
+    std::map<std::string, Users> users; // by hash
+    for (const auto& manifest : manifests)
+        for (const auto& entry : manifest.entries)
+            if (entry.type == 'f' && entry.linkGroup.empty()) {
+                auto& user = users[entry.hash];
+                user.size = entry.size;
+                user.paths.push_back("checkpoint " + manifest.name + " (" + manifest.id +
+                                     "): " + entry.path);
+            }
+    Buffer buffer = makeBuffer();
+    StoreProgress done;
+    done.totalFiles = users.size();
+    auto lastReport = std::chrono::steady_clock::now();
+    const std::string corrupt = "corrupt object: its content does not match its hash";
+    for (const auto& [hash, user] : users) {
+        const auto& paths = user.paths;
+        if (packs_ && packs_->contains(hash)) {
+            bool good = false, missing = false;
+            try {
+                const auto stored = packs_->read(hash);
+                missing = !stored;
+                good = stored && Sha256::ofText(codec_->decode(stored->data(), stored->size(),
+                                                               user.size)) == hash;
+            } catch (const std::exception&) {
+                good = false; // cannot be read or decoded: corrupt
+            }
+            if (!good)
+                problems.push_back(
+                    {packs_->describe(hash), missing ? "missing object" : corrupt, paths});
+            done.bytes += user.size;
+        } else if (UniqueFd fd(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC));
+                   fd.get() < 0) {
+            problems.push_back({objectPath(hash).string(), "missing object", paths});
+        } else {
+            std::uint64_t bytes = 0;
+            std::string content;
+            try {
+                content = codec_->contentHash(fd.get(), buffer.get(), &bytes);
+            } catch (const std::exception&) {
+                content.clear(); // cannot be decoded: corrupt
+            }
+            if (content != hash)
+                problems.push_back({objectPath(hash).string(), corrupt, paths});
+            done.bytes += bytes;
+        }
+        done.files++;
+        auto tick = std::chrono::steady_clock::now();
+        if (progress && tick - lastReport > std::chrono::milliseconds(100)) {
+            progress(done);
+            lastReport = tick;
+        }
+    }
+    if (progress)
+        progress(done);
+    return problems;
+}
+
+std::uint64_t CheckpointStore::gc(const ProgressCallback& progress)
+{
+    UniqueFd storeLock(lock());
+    std::vector<std::string> unreadable;
+    const auto manifests = list(&unreadable);
+    if (!unreadable.empty())
+        throw std::runtime_error("gc refused: a manifest cannot be read, so what it references "
+                                 "is unknown (" +
+                                 unreadable.front() + ")");
+    std::set<std::string> referenced;
+    for (const auto& manifest : manifests)
+        for (const auto& entry : manifest.entries)
+            if (entry.type == 'f')
+                referenced.insert(entry.hash);
+    std::uint64_t freed = 0;
+    StoreProgress done;
+    std::error_code ignored;
+    for (const auto& prefix :
+         std::filesystem::directory_iterator(directory_ / "objects", ignored)) {
+        for (const auto& object : std::filesystem::directory_iterator(prefix.path(), ignored)) {
+            done.files++;
+            if (referenced.count(object.path().filename().string()))
+                continue;
+            freed += std::filesystem::file_size(object.path(), ignored);
+            std::filesystem::remove(object.path(), ignored);
+        }
+        if (progress)
+            progress(done);
+    }
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
+        std::filesystem::remove(entry.path(), ignored);
+    if (packs_)
+        freed += packs_->collect(referenced);
+    return freed;
+}
+
+void CheckpointStore::remove(const Manifest& manifest)
+{
+    UniqueFd storeLock(lock());
+    const auto file = directory_ / "manifests" / (manifest.id + ".manifest");
+    if (::unlink(file.c_str()) != 0)
+        throwErrno("cannot delete " + file.string());
+    syncDirectory(file.parent_path());
+}
+
+} // namespace lfsw

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: MIT
+#include "store/manifest.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+#include "base/checked_text.h"
+#include "base/file_content.h"
+#include "base/sha256.h"
+
+namespace lfsw {
+
+namespace {
+
+constexpr const char* kMagic = "lfsw-manifest";
+
+template <typename Number> bool parseNumber(std::string_view text, Number& value, int base = 10)
+{
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+    return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+bool plainByte(unsigned char c)
+{
+    return !(c <= 0x20 || c == '%' || c == 0x7f || c == ',' || c == '=');
+}
+
+// Appends `text` escaped as escapeField() does, without a string of its own.
+void appendEscaped(std::string& out, std::string_view text)
+{
+    static const char* hex = "0123456789ABCDEF";
+    for (unsigned char c : text) {
+        if (plainByte(c)) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+}
+
+// Appends `text` escaped, or "-" for nothing.
+void appendOrDash(std::string& out, std::string_view text)
+{
+    if (text.empty())
+        out += '-';
+    else
+        appendEscaped(out, text);
+}
+
+} // namespace
+
+std::string escapeField(const std::string& text)
+{
+    if (std::all_of(text.begin(), text.end(), plainByte))
+        return text;
+    std::string out;
+    appendEscaped(out, text);
+    return out;
+}
+
+std::optional<std::string> unescapeField(const std::string& text)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        unsigned value = 0;
+        if (i + 2 >= text.size())
+            return std::nullopt;
+        if (!parseNumber(text.substr(i + 1, 2), value, 16))
+            return std::nullopt;
+        out += static_cast<char>(value);
+        i += 2;
+    }
+    return out;
+}
+
+bool Manifest::safePath(const std::string& path)
+{
+    if (path.empty() || path.front() == '/' || path.find('\0') != std::string::npos)
+        return false;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto slash = path.find('/', start);
+        std::string part = path.substr(start, slash - start);
+        if (part.empty() || part == "." || part == "..")
+            return false;
+        if (slash == std::string::npos)
+            break;
+        start = slash + 1;
+    }
+    return true;
+}
+
+std::uint64_t Manifest::totalBytes() const
+{
+    std::uint64_t total = 0;
+    for (const auto& entry : entries)
+        if (entry.type == 'f')
+            total += entry.size;
+    return total;
+}
+
+std::string Manifest::serialize() const
+{
+    std::ostringstream out;
+    out << kMagic << ' ' << kFormat << '\n'
+        << "name " << escapeField(name) << '\n'
+        << "id " << id << '\n'
+        << "created " << created << '\n'
+        << "parent " << (parent.empty() ? "-" : parent) << '\n'
+        << "root " << escapeField(root) << '\n'
+        << "good " << (good ? 1 : 0) << '\n'
+        << "new_bytes " << newBytes << '\n';
+    out << "tags";
+    for (const auto& tag : tags)
+        out << ' ' << escapeField(tag);
+    out << '\n' << "entries " << entries.size() << '\n';
+    // The entries, tens of thousands of lines, appended to one string
+    // without a stream or a string per field.
+    std::string text = out.str();
+    text.reserve(text.size() + entries.size() * 160 + 80);
+    char number[24];
+    auto append = [&](auto value, int base = 10) {
+        auto [end, error] = std::to_chars(number, number + sizeof number, value, base);
+        text.append(number, end);
+        text += '\t';
+    };
+    for (const auto& e : entries) {
+        text += e.type;
+        text += '\t';
+        append(e.mode, 8);
+        append(e.uid);
+        append(e.gid);
+        append(e.size);
+        append(e.mtimeNs);
+        append(e.ctimeNs);
+        append(e.inode);
+        append(e.device);
+        text += e.hash.empty() ? "-" : e.hash;
+        text += '\t';
+        appendOrDash(text, e.target);
+        text += '\t';
+        appendOrDash(text, e.linkGroup);
+        text += '\t';
+        if (e.xattrs.empty())
+            text += '-';
+        for (auto pair = e.xattrs.begin(); pair != e.xattrs.end(); ++pair) {
+            if (pair != e.xattrs.begin())
+                text += ',';
+            appendEscaped(text, pair->first);
+            text += '=';
+            appendEscaped(text, pair->second);
+        }
+        text += '\t';
+        appendEscaped(text, e.path);
+        text += '\n';
+    }
+    appendEndLine(text);
+    return text;
+}
+
+namespace {
+
+// The next line of `text` from `at` (without its newline); false at the end.
+bool nextLine(std::string_view text, std::size_t& at, std::string_view& line)
+{
+    if (at >= text.size())
+        return false;
+    auto newline = text.find('\n', at);
+    if (newline == std::string_view::npos)
+        newline = text.size();
+    line = text.substr(at, newline - at);
+    at = newline + 1;
+    return true;
+}
+
+std::optional<std::string> unescape(std::string_view text)
+{
+    if (text.find('%') == std::string_view::npos)
+        return std::string(text);
+    return unescapeField(std::string(text));
+}
+
+// The header lines of a manifest, from `at` on; "" or what is wrong.
+std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber, Manifest& manifest,
+                        std::size_t& expected)
+{
+    std::string_view line;
+    auto header = [&](std::string_view key) -> std::optional<std::string> {
+        if (!nextLine(text, at, line))
+            return std::nullopt;
+        ++lineNumber;
+        if (line == key)
+            return std::string();
+        if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
+            line[key.size()] != ' ')
+            return std::nullopt;
+        return std::string(line.substr(key.size() + 1));
+    };
+    auto format = header(kMagic);
+    if (!format || *format != std::to_string(Manifest::kFormat))
+        return std::string("line 1: not a manifest of format ") + std::to_string(Manifest::kFormat);
+    auto name = header("name");
+    auto id = header("id");
+    auto created = header("created");
+    auto parent = header("parent");
+    auto root = header("root");
+    auto good = header("good");
+    auto newBytes = header("new_bytes");
+    auto tags = header("tags");
+    auto count = header("entries");
+    if (!name || !id || !created || !parent || !root || !good || !newBytes || !tags || !count ||
+        !parseNumber(*newBytes, manifest.newBytes))
+        return "line " + std::to_string(lineNumber) + ": malformed header";
+    manifest.name = unescapeField(*name).value_or("");
+    manifest.id = *id;
+    manifest.created = *created;
+    manifest.parent = *parent == "-" ? "" : *parent;
+    manifest.root = unescapeField(*root).value_or("");
+    manifest.good = *good == "1";
+    std::istringstream tagWords(*tags);
+    for (std::string tag; tagWords >> tag;)
+        manifest.tags.push_back(unescapeField(tag).value_or(tag));
+    if (!parseNumber(*count, expected))
+        return "line " + std::to_string(lineNumber) + ": malformed entry count";
+    return "";
+}
+
+} // namespace
+
+std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
+{
+    std::string_view body;
+    switch (checkEndLine(text, body)) {
+    case EndLine::kMissing:
+        return std::string("the manifest is truncated (no end line)");
+    case EndLine::kWrong:
+        return std::string("the manifest's checksum does not match: it was truncated or edited");
+    case EndLine::kGood:
+        break;
+    }
+
+    Manifest manifest;
+    std::size_t at = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeader(body, at, lineNumber, manifest, expected); !problem.empty())
+        return problem;
+    // Never sized by a number read from disk beyond what the file can hold:
+    // an entry is a line of 14 fields, 13 tabs and a newline at least.
+    const std::size_t possible = (body.size() - at) / 14 + 1;
+    if (expected > possible)
+        return "line " + std::to_string(lineNumber) + ": the manifest declares " +
+               std::to_string(expected) + " entries, more than its " + std::to_string(body.size()) +
+               " bytes can hold";
+    manifest.entries.reserve(expected);
+
+    std::string_view line;
+    std::array<std::string_view, 14> fields;
+    while (nextLine(body, at, line)) {
+        ++lineNumber;
+        auto where = [&] { return "line " + std::to_string(lineNumber) + ": "; };
+        std::size_t count = 0;
+        for (std::size_t start = 0;; ++count) {
+            const auto tab = line.find('\t', start);
+            if (count < fields.size())
+                fields[count] = line.substr(start, tab - start);
+            if (tab == std::string_view::npos)
+                break;
+            start = tab + 1;
+        }
+        if (count + 1 != fields.size() || fields[0].size() != 1)
+            return where() + "expected 14 tab-separated fields";
+        ManifestEntry e;
+        e.type = fields[0][0];
+        if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
+            return where() + "unknown entry type '" + std::string(fields[0]) + "'";
+        if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
+            !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
+            !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
+            !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
+            return where() + "malformed number";
+        if (fields[9] != "-")
+            e.hash = fields[9];
+        if (e.type == 'f' && !Sha256::isHexDigest(e.hash))
+            return where() + "a regular file needs a SHA-256 hash";
+        auto target = unescape(fields[10]);
+        auto group = unescape(fields[11]);
+        auto path = unescape(fields[13]);
+        if (!target || !group || !path)
+            return where() + "malformed escape";
+        if (fields[10] != "-")
+            e.target = std::move(*target);
+        if (fields[11] != "-")
+            e.linkGroup = std::move(*group);
+        e.path = std::move(*path);
+        if (!safePath(e.path))
+            return where() + "refused path '" + e.path +
+                   "': manifest paths must be relative, without '.' or '..'";
+        if (fields[12] != "-") {
+            const std::string list(fields[12]);
+            std::size_t start = 0;
+            while (start <= list.size()) {
+                auto comma = list.find(',', start);
+                std::string pair = list.substr(start, comma - start);
+                auto equals = pair.find('=');
+                auto key = unescapeField(pair.substr(0, equals));
+                auto value = equals == std::string::npos ? std::nullopt
+                                                         : unescapeField(pair.substr(equals + 1));
+                if (!key || !value)
+                    return where() + "malformed xattr";
+                e.xattrs[*key] = *value;
+                if (comma == std::string::npos)
+                    break;
+                start = comma + 1;
+            }
+        }
+        manifest.entries.push_back(std::move(e));
+    }
+    if (manifest.entries.size() != expected)
+        return "the manifest holds " + std::to_string(manifest.entries.size()) + " entries, not " +
+               std::to_string(expected);
+    return manifest;
+}
+
+std::variant<Manifest, std::string> Manifest::readHeader(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        return "cannot read " + file.string();
+    std::string text;
+    std::string line;
+    for (int lines = 0; lines < 10 && std::getline(in, line); ++lines)
+        text += line + "\n";
+    Manifest manifest;
+    std::size_t at = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeader(text, at, lineNumber, manifest, expected); !problem.empty())
+        return file.string() + ": " + problem;
+    return manifest;
+}
+
+std::variant<Manifest, std::string> Manifest::read(const std::filesystem::path& file)
+{
+    const auto text = readFileText(file);
+    if (!text)
+        return "cannot read " + file.string();
+    auto result = parse(*text);
+    if (auto* error = std::get_if<std::string>(&result))
+        return file.string() + ": " + *error;
+    return result;
+}
+
+} // namespace lfsw
