@@ -6,9 +6,11 @@
 // provides, then answers the host's requests on descriptor 3 until the host
 // closes it. Whatever the plugin does wrong (a crash, an abort, a hang,
 // unbounded memory) ends this process only.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <string>
 
 #include <sys/prctl.h>
@@ -23,6 +25,8 @@
 namespace {
 
 using lfsw::PluginChannel;
+namespace op = lfsw::protocol::op;
+namespace protocol = lfsw::protocol;
 using nlohmann::json;
 
 json describePlugin(const lfsw::PluginRegistry& registry)
@@ -46,7 +50,11 @@ json describePlugin(const lfsw::PluginRegistry& registry)
     for (const auto& name : info.alertChannels)
         channels.push_back(
             {{"name", name}, {"description", registry.alertChannel(name)->description()}});
-    return {{"op", "loaded"},
+    json backends = json::array();
+    for (const auto& name : info.backupBackends)
+        backends.push_back(
+            {{"name", name}, {"description", registry.backupBackend(name)->description()}});
+    return {{"op", op::kLoaded},
             {"ok", true},
             {"plugin",
              {{"name", info.name},
@@ -56,45 +64,152 @@ json describePlugin(const lfsw::PluginRegistry& registry)
             {"actions", actions},
             {"conditions", conditions},
             {"alert_channels", channels},
-            {"backup_backends", info.backupBackends}};
+            {"backup_backends", backends}};
 }
 
-json resultReply(const lfsw::Result& result)
+json resultReply(const lfsw::Result& result, json reply = json::object())
 {
-    return {{"op", "reply"}, {"result", lfsw::protocol::toJson(result)}};
+    reply["op"] = op::kReply;
+    reply["result"] = protocol::toJson(result);
+    return reply;
 }
 
-json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const json& request)
+// One request, with what answering it needs.
+struct Request {
+    const lfsw::PluginRegistry& registry;
+    PluginChannel& channel;
+    const json& message;
+};
+
+json missing(const char* kind, const std::string& name)
 {
-    const std::string op = lfsw::protocol::text(request, "op");
-    if (op == "send") {
-        const auto sink = registry.alertChannel(lfsw::protocol::text(request, "channel"));
-        if (!sink)
-            return resultReply(lfsw::Result::failed("the plugin has no alert channel '" +
-                                                    lfsw::protocol::text(request, "channel") +
-                                                    "'"));
-        const auto alert = lfsw::protocol::alertFromJson(lfsw::protocol::member(request, "alert"));
-        json forContext = request;
-        forContext["event"] = lfsw::protocol::toJson(alert.event);
-        forContext["attempt"] = alert.attempt;
-        lfsw::worker::WorkerContext context(channel, forContext);
-        return resultReply(sink->send(alert, context));
-    }
-    const auto action = registry.action(lfsw::protocol::text(request, "action"));
+    return resultReply(
+        lfsw::Result::failed(std::string("the plugin has no ") + kind + " '" + name + "'"));
+}
+
+// Action.
+json validate(const Request& request)
+{
+    const auto action = request.registry.action(protocol::text(request.message, "action"));
     if (!action)
-        return resultReply(lfsw::Result::failed("the plugin has no action '" +
-                                                lfsw::protocol::text(request, "action") + "'"));
-    const auto params = lfsw::protocol::paramsFromJson(lfsw::protocol::member(request, "params"));
-    if (op == "validate") {
-        json problems = json::array();
-        for (const auto& problem : action->validate(params))
-            problems.push_back({{"param", problem.param}, {"message", problem.message}});
-        return {{"op", "reply"}, {"problems", problems}};
-    }
-    if (op == "describe")
-        return {{"op", "reply"}, {"text", action->describe(params)}};
-    lfsw::worker::WorkerContext context(channel, request);
+        return missing("action", protocol::text(request.message, "action"));
+    json problems = json::array();
+    for (const auto& problem :
+         action->validate(protocol::paramsFromJson(protocol::member(request.message, "params"))))
+        problems.push_back({{"param", problem.param}, {"message", problem.message}});
+    return {{"op", op::kReply}, {"problems", problems}};
+}
+
+json describe(const Request& request)
+{
+    const auto action = request.registry.action(protocol::text(request.message, "action"));
+    if (!action)
+        return missing("action", protocol::text(request.message, "action"));
+    return {{"op", op::kReply},
+            {"text", action->describe(
+                         protocol::paramsFromJson(protocol::member(request.message, "params")))}};
+}
+
+json run(const Request& request)
+{
+    const auto action = request.registry.action(protocol::text(request.message, "action"));
+    if (!action)
+        return missing("action", protocol::text(request.message, "action"));
+    lfsw::worker::WorkerContext context(request.channel, request.message);
     return resultReply(action->run(context));
+}
+
+// AlertChannel.
+json send(const Request& request)
+{
+    const auto sink = request.registry.alertChannel(protocol::text(request.message, "channel"));
+    if (!sink)
+        return missing("alert channel", protocol::text(request.message, "channel"));
+    const auto alert = protocol::alertFromJson(protocol::member(request.message, "alert"));
+    json forContext = request.message;
+    forContext["event"] = protocol::toJson(alert.event);
+    forContext["attempt"] = alert.attempt;
+    lfsw::worker::WorkerContext context(request.channel, forContext);
+    return resultReply(sink->send(alert, context));
+}
+
+// BackupBackend: each call gets the backend and a context, and answers a Result.
+template <typename Call> json withBackend(const Request& request, Call&& call)
+{
+    const auto backend = request.registry.backupBackend(protocol::text(request.message, "backend"));
+    if (!backend)
+        return missing("backup backend", protocol::text(request.message, "backend"));
+    lfsw::worker::WorkerContext context(request.channel, request.message);
+    return call(*backend, context);
+}
+
+json backupCreate(const Request& request)
+{
+    return withBackend(request, [&](lfsw::BackupBackend& backend, lfsw::Context& context) {
+        return resultReply(backend.create(protocol::strings(request.message, "paths"),
+                                          protocol::strings(request.message, "tags"), context));
+    });
+}
+
+json backupList(const Request& request)
+{
+    return withBackend(request, [&](lfsw::BackupBackend& backend, lfsw::Context& context) {
+        std::vector<lfsw::BackupSnapshot> snapshots;
+        const auto result = backend.list(snapshots, context);
+        json list = json::array();
+        for (const auto& snapshot : snapshots)
+            list.push_back(protocol::toJson(snapshot));
+        return resultReply(result, {{"snapshots", list}});
+    });
+}
+
+json backupVerify(const Request& request)
+{
+    return withBackend(request, [&](lfsw::BackupBackend& backend, lfsw::Context& context) {
+        return resultReply(backend.verify(protocol::text(request.message, "id"), context));
+    });
+}
+
+json backupRestore(const Request& request)
+{
+    return withBackend(request, [&](lfsw::BackupBackend& backend, lfsw::Context& context) {
+        return resultReply(backend.restore(protocol::text(request.message, "id"),
+                                           protocol::strings(request.message, "include"),
+                                           protocol::text(request.message, "target"), context));
+    });
+}
+
+json backupPrune(const Request& request)
+{
+    return withBackend(request, [&](lfsw::BackupBackend& backend, lfsw::Context& context) {
+        const auto seconds =
+            std::max<std::int64_t>(0, protocol::integer(request.message, "keep_within_seconds"));
+        return resultReply(backend.prune(std::chrono::seconds(seconds), context));
+    });
+}
+
+// Every operation the host may ask for, one entry each (the names are
+// plugin_protocol.h's, as the host's stand-ins send them).
+const std::map<std::string, json (*)(const Request&)> kOperations = {
+    {op::kValidate, validate},
+    {op::kDescribe, describe},
+    {op::kRun, run},
+    {op::kSend, send},
+    {op::kBackupCreate, backupCreate},
+    {op::kBackupList, backupList},
+    {op::kBackupVerify, backupVerify},
+    {op::kBackupRestore, backupRestore},
+    {op::kBackupPrune, backupPrune},
+};
+
+json answer(const lfsw::PluginRegistry& registry, PluginChannel& channel, const json& message)
+{
+    const std::string name = protocol::text(message, "op");
+    const auto operation = kOperations.find(name);
+    if (operation == kOperations.end())
+        return resultReply(
+            lfsw::Result::failed("the worker does not know the operation '" + name + "'"));
+    return operation->second({registry, channel, message});
 }
 
 } // namespace
@@ -133,7 +248,7 @@ int main(int argc, char** argv)
     if (!loader.loadFile(file, registry) || registry.plugins().empty()) {
         const std::string refusal =
             registry.refusals().empty() ? file + ": not loaded" : registry.refusals().back();
-        channel.send({{"op", "loaded"}, {"ok", false}, {"refusal", refusal}});
+        channel.send({{"op", op::kLoaded}, {"ok", false}, {"refusal", refusal}});
         return 0;
     }
     channel.send(describePlugin(registry));

@@ -26,8 +26,7 @@ public:
     Result repairFromBackup(const std::vector<std::string>& paths) override;
 
 private:
-    Result callForResult(const std::string& call,
-                         nlohmann::json arguments = nlohmann::json::object());
+    Result callForResult(const char* call, nlohmann::json arguments = nlohmann::json::object());
 
     PluginChannel& channel_;
 };

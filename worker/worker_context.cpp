@@ -26,7 +26,8 @@ WorkerContext::WorkerContext(PluginChannel& channel, const nlohmann::json& reque
 
 nlohmann::json WorkerContext::askSetting(std::string_view key, const char* kind) const
 {
-    return ask(channel_, {{"op", "setting"}, {"kind", kind}, {"key", std::string(key)}});
+    return ask(channel_,
+               {{"op", protocol::op::kSetting}, {"kind", kind}, {"key", std::string(key)}});
 }
 
 std::optional<std::string> WorkerContext::setting(std::string_view dottedKey) const
@@ -59,7 +60,9 @@ std::map<std::string, std::string> WorkerContext::settingMap(std::string_view do
 
 void WorkerContext::log(LogLevel level, std::string_view message)
 {
-    channel_.send({{"op", "log"}, {"level", levelName(level)}, {"message", std::string(message)}});
+    channel_.send({{"op", protocol::op::kLog},
+                   {"level", levelName(level)},
+                   {"message", std::string(message)}});
 }
 
 } // namespace lfsw::worker

@@ -62,4 +62,33 @@ sed -i "s#password_file: \"$SCRATCH/password\"#password_file: \"$SCRATCH/missing
 run backup list
 expect_status 1
 expect_err "restic snapshots failed: Resolving password failed: Fatal: $SCRATCH/missing does not exist"
+sed -i "s#password_file: \"$SCRATCH/missing\"#password_file: \"$SCRATCH/password\"#" lfs-wrapper.yaml
+
+# plugins.isolate runs the restic plugin in a worker process: every backup
+# command still works, and restic is started by the worker, not the host.
+printf 'plugins:\n  isolate: [restic_backup]\n' >>lfs-wrapper.yaml
+run plugins list
+expect_status 0 "plugins list with restic isolated"
+expect_out "backup backends: restic"
+CHECKS=$((CHECKS + 1))
+grep -A6 "^restic" <<<"$OUT" | grep -q "runs:           in a worker process (isolated)" ||
+  fail "the restic plugin should run in a worker: $OUT"
+echo "three" >root/usr/tool
+strace -f -qq -e trace=execve -e signal=none -o exec.trace "$LFSW" backup create >create.out 2>&1
+STATUS=$?; OUT=$(cat create.out)
+expect_status 0 "backup create through the worker"
+expect_out "restic snapshot "
+# restic's parent is the worker: the pid that exec'd lfs-wrapper-plugin-worker.
+worker=$(awk '/execve\(".*lfs-wrapper-plugin-worker"/ {print $1; exit}' exec.trace)
+CHECKS=$((CHECKS + 1)); [ -n "$worker" ] || fail "no plugin worker was started: $(head -5 exec.trace)"
+run backup list
+expect_status 0
+expect_equal "$(grep -c "system-state,build-progress,critical-data" <<<"$OUT")" "2" "(both backups listed through the worker)"
+echo "four" >root/usr/tool
+run backup restore --selective usr/tool
+expect_status 0 "backup restore through the worker"
+expect_equal "$(cat root/usr/tool)" "three" "(restored from the isolated backend)"
+run backup verify latest
+expect_status 0
+expect_out "restic check --read-data: no errors were found"
 finish

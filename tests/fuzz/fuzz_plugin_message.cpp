@@ -39,6 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)protocol::eventFromJson(protocol::member(message, "event"));
         (void)protocol::paramsFromJson(protocol::member(message, "params"));
         (void)protocol::resultFromJson(protocol::member(message, "result"));
+        for (const auto& snapshot : protocol::array(message, "snapshots"))
+            (void)protocol::snapshotFromJson(snapshot);
     }
     return 0;
 }

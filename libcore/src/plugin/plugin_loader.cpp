@@ -27,6 +27,7 @@
 #include "plugin/guarded_backup_backend.h"
 #include "plugin/isolation/isolated_action.h"
 #include "plugin/isolation/isolated_alert_channel.h"
+#include "plugin/isolation/isolated_backup_backend.h"
 #include "plugin/isolation/plugin_protocol.h"
 #include "plugin/plugin_crash_memory.h"
 #include "plugin/plugin_registry.h"
@@ -310,12 +311,12 @@ bool PluginLoader::loadIsolated(const std::filesystem::path& file, PluginRegistr
         provided.channels.push_back(std::make_shared<IsolatedAlertChannel>(
             worker, provided.info.name, protocol::text(channel, "name"),
             protocol::text(channel, "description")));
-    for (const auto& name : protocol::array(loaded, "backup_backends"))
-        if (name.is_string())
-            registry.addWarning(file.string() + ": backup backend '" + name.get<std::string>() +
-                                "' is not available: plugins run in a worker offer actions, "
-                                "conditions and alert channels (leave this plugin in-process to "
-                                "use it)");
+    for (const auto& backend : protocol::array(loaded, "backup_backends"))
+        provided.backends.push_back(std::make_shared<IsolatedBackupBackend>(
+            worker, provided.info.name,
+            // A crash record written before backends ran isolated names them only.
+            backend.is_string() ? backend.get<std::string>() : protocol::text(backend, "name"),
+            protocol::text(backend, "description")));
 
     // Remember a crash with what the plugin offered, so that it can be
     // skipped by name until its file changes.

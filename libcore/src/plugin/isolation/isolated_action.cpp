@@ -23,9 +23,9 @@ std::vector<ParamProblem> IsolatedAction::validate(const Params& params) const
     // said so, and running the action fails with the reason.
     if (worker_->dead())
         return {};
-    const auto reply =
-        worker_->call({{"op", "validate"}, {"action", name_}, {"params", protocol::toJson(params)}},
-                      worker_->settings().queryTimeout, nullptr);
+    const auto reply = worker_->call(
+        {{"op", protocol::op::kValidate}, {"action", name_}, {"params", protocol::toJson(params)}},
+        worker_->settings().queryTimeout, nullptr);
     if (!reply.ok)
         return {{"", failure(reply.failure)}};
     std::vector<ParamProblem> problems;
@@ -39,23 +39,16 @@ std::vector<ParamProblem> IsolatedAction::validate(const Params& params) const
 
 std::string IsolatedAction::describe(const Params& params) const
 {
-    const auto reply =
-        worker_->call({{"op", "describe"}, {"action", name_}, {"params", protocol::toJson(params)}},
-                      worker_->settings().queryTimeout, nullptr);
+    const auto reply = worker_->call(
+        {{"op", protocol::op::kDescribe}, {"action", name_}, {"params", protocol::toJson(params)}},
+        worker_->settings().queryTimeout, nullptr);
     return reply.ok ? protocol::text(reply.message, "text") : "(" + failure(reply.failure) + ")";
 }
 
 Result IsolatedAction::run(Context& context)
 {
-    const nlohmann::json request = {
-        {"op", "run"},
-        {"action", name_},
-        {"event", protocol::toJson(context.event())},
-        {"params", protocol::toJson(context.params())},
-        {"attempt", context.attempt()},
-        {"state_directory", context.stateDirectory().string()},
-        {"build_root", context.buildRoot().string()},
-    };
+    nlohmann::json request = {{"op", protocol::op::kRun}, {"action", name_}};
+    protocol::addContext(request, context);
     const auto reply = worker_->call(request, worker_->settings().actionTimeout, &context);
     if (!reply.ok)
         return Result::failed(failure(reply.failure));

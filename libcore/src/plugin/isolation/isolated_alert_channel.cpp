@@ -15,7 +15,7 @@ IsolatedAlertChannel::IsolatedAlertChannel(std::shared_ptr<PluginWorker> worker,
 Result IsolatedAlertChannel::send(const Alert& alert, Context& context)
 {
     const nlohmann::json request = {
-        {"op", "send"},
+        {"op", protocol::op::kSend},
         {"channel", name_},
         {"alert", protocol::toJson(alert)},
         {"state_directory", context.stateDirectory().string()},

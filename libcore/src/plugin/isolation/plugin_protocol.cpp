@@ -155,4 +155,27 @@ Result resultFromJson(const nlohmann::json& value)
     return Result::failed("the plugin worker answered with no result");
 }
 
+void addContext(nlohmann::json& request, const Context& context)
+{
+    request["event"] = toJson(context.event());
+    request["params"] = toJson(context.params());
+    request["attempt"] = context.attempt();
+    request["state_directory"] = context.stateDirectory().string();
+    request["build_root"] = context.buildRoot().string();
+}
+
+nlohmann::json toJson(const BackupSnapshot& snapshot)
+{
+    return {{"id", snapshot.id},
+            {"time", snapshot.time},
+            {"tags", snapshot.tags},
+            {"paths", snapshot.paths}};
+}
+
+BackupSnapshot snapshotFromJson(const nlohmann::json& value)
+{
+    return {text(value, "id"), text(value, "time"), strings(value, "tags"),
+            strings(value, "paths")};
+}
+
 } // namespace lfsw::protocol

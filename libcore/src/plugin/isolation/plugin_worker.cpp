@@ -34,7 +34,65 @@ std::string durationText(std::chrono::milliseconds duration)
 
 nlohmann::json valueReply(nlohmann::json value)
 {
-    return {{"op", "value"}, {"value", std::move(value)}};
+    return {{"op", protocol::op::kValue}, {"value", std::move(value)}};
+}
+
+// What the worker's BuildControl asks the host's, one entry per call: the
+// answer is the call's value (a Result as JSON for the actions on the build).
+using BuildCall = nlohmann::json (*)(BuildControl&, const nlohmann::json&);
+const std::map<std::string, BuildCall>& buildCalls()
+{
+    namespace call = protocol::build_call;
+    static const std::map<std::string, BuildCall> calls = {
+        {call::kSupervising,
+         [](BuildControl& build, const nlohmann::json&) -> nlohmann::json {
+             return build.supervising();
+         }},
+        {call::kLimits,
+         [](BuildControl& build, const nlohmann::json&) -> nlohmann::json {
+             const auto limits = build.limits();
+             return {{"jobs", limits.jobs}, {"memory", limits.memoryBytes}};
+         }},
+        {call::kAdjustLimits,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             StepLimits limits;
+             limits.jobs = static_cast<int>(
+                 std::clamp<std::int64_t>(protocol::integer(request, "jobs", 1), 1, 4096));
+             limits.memoryBytes = static_cast<std::uint64_t>(
+                 std::max<std::int64_t>(0, protocol::integer(request, "memory")));
+             build.adjustLimits(limits, protocol::text(request, "argument"));
+             return nullptr;
+         }},
+        {call::kStopBuild,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             return protocol::toJson(build.stopBuild(protocol::flag(request, "force")));
+         }},
+        {call::kRestartStep,
+         [](BuildControl& build, const nlohmann::json&) -> nlohmann::json {
+             return protocol::toJson(build.restartStep());
+         }},
+        {call::kCreateCheckpoint,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             return protocol::toJson(build.createCheckpoint(protocol::text(request, "argument")));
+         }},
+        {call::kRestoreCheckpoint,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             return protocol::toJson(build.restoreCheckpoint(protocol::text(request, "argument")));
+         }},
+        {call::kCleanEnvironment,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             return protocol::toJson(build.cleanEnvironment(protocol::flag(request, "revert")));
+         }},
+        {call::kFreeResources,
+         [](BuildControl& build, const nlohmann::json&) -> nlohmann::json {
+             return protocol::toJson(build.freeResources());
+         }},
+        {call::kRepairFromBackup,
+         [](BuildControl& build, const nlohmann::json& request) -> nlohmann::json {
+             return protocol::toJson(build.repairFromBackup(protocol::strings(request, "paths")));
+         }},
+    };
+    return calls;
 }
 
 } // namespace
@@ -108,7 +166,8 @@ bool PluginWorker::start(std::string& failure)
     nlohmann::json message;
     const auto receipt =
         channel_->receive(message, std::chrono::steady_clock::now() + settings_.queryTimeout);
-    if (receipt == PluginChannel::Receipt::Message && protocol::text(message, "op") == "loaded") {
+    if (receipt == PluginChannel::Receipt::Message &&
+        protocol::text(message, "op") == protocol::op::kLoaded) {
         loaded_ = message;
         return true;
     }
@@ -168,7 +227,7 @@ PluginWorker::Reply PluginWorker::exchange(const nlohmann::json& request,
             return {false, {}, death_};
         }
         const std::string op = protocol::text(message, "op");
-        if (op == "reply")
+        if (op == protocol::op::kReply)
             return {true, message, {}};
         serve(message, context);
         sent = true;
@@ -178,7 +237,7 @@ PluginWorker::Reply PluginWorker::exchange(const nlohmann::json& request,
 void PluginWorker::serve(const nlohmann::json& request, Context* context)
 {
     const std::string op = protocol::text(request, "op");
-    if (op == "log") {
+    if (op == protocol::op::kLog) {
         if (context)
             context->log(parseLogLevel(protocol::text(request, "level")).value_or(LogLevel::Info),
                          protocol::text(request, "message"));
@@ -189,7 +248,7 @@ void PluginWorker::serve(const nlohmann::json& request, Context* context)
         return;
     }
     const std::string key = protocol::text(request, "key");
-    if (op == "setting") {
+    if (op == protocol::op::kSetting) {
         const std::string kind = protocol::text(request, "kind");
         if (kind == "list") {
             channel_->send(valueReply(context->settingList(key)));
@@ -201,45 +260,18 @@ void PluginWorker::serve(const nlohmann::json& request, Context* context)
         }
         return;
     }
-    if (op != "build") {
+    if (op != protocol::op::kBuild) {
         channel_->send(valueReply(nullptr));
         return;
     }
     BuildControl& build = context->build();
     const std::string call = protocol::text(request, "call");
-    const std::string argument = protocol::text(request, "argument");
-    if (call == "supervising") {
-        channel_->send(valueReply(build.supervising()));
-    } else if (call == "limits") {
-        const auto limits = build.limits();
-        channel_->send(valueReply({{"jobs", limits.jobs}, {"memory", limits.memoryBytes}}));
-    } else if (call == "adjustLimits") {
-        StepLimits limits;
-        limits.jobs = static_cast<int>(
-            std::clamp<std::int64_t>(protocol::integer(request, "jobs", 1), 1, 4096));
-        limits.memoryBytes = static_cast<std::uint64_t>(
-            std::max<std::int64_t>(0, protocol::integer(request, "memory")));
-        build.adjustLimits(limits, argument);
-        channel_->send(valueReply(nullptr));
-    } else {
-        Result result = Result::failed("the plugin asked the build for '" + call +
-                                       "', which BuildControl does not offer");
-        if (call == "stopBuild")
-            result = build.stopBuild(protocol::flag(request, "force"));
-        else if (call == "restartStep")
-            result = build.restartStep();
-        else if (call == "createCheckpoint")
-            result = build.createCheckpoint(argument);
-        else if (call == "restoreCheckpoint")
-            result = build.restoreCheckpoint(argument);
-        else if (call == "cleanEnvironment")
-            result = build.cleanEnvironment(protocol::flag(request, "revert"));
-        else if (call == "freeResources")
-            result = build.freeResources();
-        else if (call == "repairFromBackup")
-            result = build.repairFromBackup(protocol::strings(request, "paths"));
-        channel_->send(valueReply(protocol::toJson(result)));
-    }
+    const auto handler = buildCalls().find(call);
+    channel_->send(
+        valueReply(handler == buildCalls().end()
+                       ? protocol::toJson(Result::failed("the plugin asked the build for '" + call +
+                                                         "', which BuildControl does not offer"))
+                       : handler->second(build, request)));
 }
 
 std::string PluginWorker::reap(bool kill)
