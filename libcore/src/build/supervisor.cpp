@@ -22,6 +22,7 @@
 #include "build/reclaimer.h"
 #include "build/remote_build_control.h"
 #include "build/step_cgroup.h"
+#include "build/step_outcome.h"
 #include "config/config.h"
 #include "recovery/recovery_engine.h"
 #include "state/state_database.h"
@@ -338,24 +339,27 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
     return {runId, "done", done};
 }
 
-StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int position, int total)
+std::unique_ptr<StepCgroup> Supervisor::memoryCap(std::int64_t runId, int position, int attempt)
+{
+    if (limits_.memoryBytes == 0)
+        return nullptr;
+    std::string why;
+    auto cgroup = StepCgroup::create("lfsw-step-" + std::to_string(runId) + "-" +
+                                         std::to_string(position) + "-" + std::to_string(attempt),
+                                     limits_.memoryBytes, why);
+    if (cgroup)
+        LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
+                                << " MiB: " << cgroup->describe();
+    else
+        LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
+                                << " MiB: RLIMIT_AS per process (" << why << ")";
+    return cgroup;
+}
+
+CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
+                                                  const StepCgroup* cgroup) const
 {
     const auto root = config_.buildRoot();
-    int attempt = 1;
-    for (const auto& r : journal_.steps(runId))
-        if (r.position == position)
-            attempt = r.attempts + 1;
-    const auto logDirectory = stateDirectory_ / "steps" / std::to_string(runId);
-    std::filesystem::create_directories(logDirectory);
-    std::filesystem::permissions(stateDirectory_ / "steps", std::filesystem::perms::owner_all);
-    std::filesystem::permissions(logDirectory, std::filesystem::perms::owner_all);
-    const auto logFile = logDirectory / (std::to_string(position) + "-" + sanitized(step.name) +
-                                         "." + std::to_string(attempt) + ".log");
-    journal_.startStep(runId, position, logFile.string(), limits_);
-    observer_.stepStarted(step, position, total, attempt);
-    LFSW_LOG(logger_, Info) << "step " << position << "/" << total << " " << step.name
-                            << " started (attempt " << attempt << ", " << limits_.jobs << " jobs)";
-
     CommandRunner::Options options;
     options.timeout = step.timeout;
     options.grace = *parseDuration(config_.string("build.stop_grace"));
@@ -379,22 +383,6 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
             std::filesystem::absolute(*config_.file()).parent_path().string();
     options.user = step.user;
     options.containProcesses = true;
-    // The memory cap: a cgroup of the step's own where one is writable (the
-    // kernel enforces it on the whole process tree and counts its OOM
-    // kills), else RLIMIT_AS on each process.
-    std::unique_ptr<StepCgroup> cgroup;
-    if (limits_.memoryBytes > 0) {
-        std::string why;
-        cgroup = StepCgroup::create("lfsw-step-" + std::to_string(runId) + "-" +
-                                        std::to_string(position) + "-" + std::to_string(attempt),
-                                    limits_.memoryBytes, why);
-        if (cgroup)
-            LFSW_LOG(logger_, Info)
-                << "memory cap " << (limits_.memoryBytes >> 20) << " MiB: " << cgroup->describe();
-        else
-            LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
-                                    << " MiB: RLIMIT_AS per process (" << why << ")";
-    }
     options.memoryLimitBytes = cgroup ? 0 : limits_.memoryBytes;
     if (limits_.memoryBytes > 0)
         options.environment["LFSW_MEMORY_LIMIT"] = std::to_string(limits_.memoryBytes);
@@ -408,6 +396,31 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     } else {
         options.workdir = step.workdir.empty() ? root : root / step.workdir;
     }
+    return options;
+}
+
+StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int position, int total)
+{
+    int attempt = 1;
+    for (const auto& r : journal_.steps(runId))
+        if (r.position == position)
+            attempt = r.attempts + 1;
+    const auto logDirectory = stateDirectory_ / "steps" / std::to_string(runId);
+    std::filesystem::create_directories(logDirectory);
+    std::filesystem::permissions(stateDirectory_ / "steps", std::filesystem::perms::owner_all);
+    std::filesystem::permissions(logDirectory, std::filesystem::perms::owner_all);
+    const auto logFile = logDirectory / (std::to_string(position) + "-" + sanitized(step.name) +
+                                         "." + std::to_string(attempt) + ".log");
+    journal_.startStep(runId, position, logFile.string(), limits_);
+    observer_.stepStarted(step, position, total, attempt);
+    LFSW_LOG(logger_, Info) << "step " << position << "/" << total << " " << step.name
+                            << " started (attempt " << attempt << ", " << limits_.jobs << " jobs)";
+
+    // The memory cap: a cgroup of the step's own where one is writable (the
+    // kernel enforces it on the whole process tree and counts its OOM
+    // kills), else RLIMIT_AS on each process.
+    const auto cgroup = memoryCap(runId, position, attempt);
+    CommandRunner::Options options = commandOptions(step, cgroup.get());
     currentStep_ = step.name;
     options.onStarted = [&](int pid) {
         stepPid_ = pid;
@@ -429,7 +442,6 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
         ::lseek(kmsg.get(), 0, SEEK_END);
 
     CommandOutcome outcome;
-    StepRecord result;
     try {
         // "set -e" semantics: the step fails at the first failing command, as
         // jhalfs and the LFS book's scripts expect.
@@ -457,58 +469,21 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     stepPid_ = 0;
     reapOrphans();
 
-    result.position = position;
-    result.name = step.name;
-    if (!outcome.started) {
-        result.state = "failed";
-        result.condition = "build_failure";
-        result.failureClass = "unknown";
-        result.message = outcome.summary();
-        return result;
-    }
-    if (outcome.signal)
-        result.signal = outcome.signal;
-    else
-        result.exitStatus = outcome.exitStatus;
-    if (outcome.stopped && resourceEvent_ && !stopForced_) {
-        result.state = "failed";
-        result.condition = resourceEvent_->condition;
-        result.failureClass = resourceEvent_->failureClass;
-        result.message = "stopped by the monitor: " + resourceEvent_->evidence["summary"];
+    StepEndingFacts facts;
+    facts.position = position;
+    facts.name = step.name;
+    facts.monitorEvent = resourceEvent_;
+    facts.stopForced = stopForced_;
+    facts.stopCause = stopCause_;
+    facts.classify = [&](StepEnding ending) {
+        ending.kernelLines = kernelLines;
+        if (cgroup)
+            ending.cgroupOomKill = cgroup->oomEvidence();
+        return FailureClassifier::classifyLog(ending, logFile);
+    };
+    StepRecord result = stepRecordFor(outcome, facts);
+    if (result.state == "failed" && outcome.started)
         LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
-        return result;
-    }
-    if (outcome.stopped) {
-        result.state = "stopped";
-        result.message = stopCause_.empty() ? "stopped" : stopCause_;
-        return result;
-    }
-    if (outcome.succeeded()) {
-        result.state = "done";
-        result.message = outcome.summary();
-        return result;
-    }
-    StepEnding ending;
-    ending.exitStatus = outcome.exitStatus;
-    ending.signal = outcome.signal;
-    ending.timedOut = outcome.timedOut;
-    ending.kernelLines = kernelLines;
-    if (cgroup)
-        ending.cgroupOomKill = cgroup->oomEvidence();
-    auto classification = FailureClassifier::classifyLog(ending, logFile);
-    result.state = "failed";
-    result.condition = classification.condition;
-    result.failureClass = classification.failureClass;
-    result.message = outcome.summary() + ": " + classification.summary;
-    if (!classification.evidence.empty()) {
-        const auto& first = classification.evidence.front();
-        // Line 0: evidence from outside the log (the kernel, the cgroup).
-        result.message +=
-            " (" +
-            (first.line > 0 ? "log line " + std::to_string(first.line) + ": " : std::string()) +
-            first.text.substr(0, 200) + ")";
-    }
-    LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
     return result;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@
 #include "build/build_plan.h"
 #include "build/build_tree.h"
 #include "build/failure_classifier.h"
+#include "build/step_cgroup.h"
 #include "monitor/resource_monitor.h"
 #include "state/logging.h"
 
@@ -96,6 +98,12 @@ public:
 private:
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
     StepRecord runStep(std::int64_t runId, const PlanStep& step, int position, int total);
+    // The step's memory cgroup under limits_.memoryBytes, or none (no cap,
+    // or no writable memory controller: RLIMIT_AS then), said in the log.
+    std::unique_ptr<StepCgroup> memoryCap(std::int64_t runId, int position, int attempt);
+    // How the step's command runs: its documented environment, user,
+    // working directory or chroot, and the memory cap.
+    CommandRunner::Options commandOptions(const PlanStep& step, const StepCgroup* cgroup) const;
     CommandRunner::Stop pollStop();
     // Samples resources when the interval has passed; true when disk or
     // memory crossed its threshold, so the step must stop.
