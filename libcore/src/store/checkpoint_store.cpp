@@ -433,6 +433,148 @@ int openOrMakeRoot(const std::filesystem::path& root)
     return openRoot(root);
 }
 
+// The first part of a restore: removes what the checkpoint does not have
+// (or has as another type), deepest first, never through a link and never
+// on a mount point (reported instead); returns the paths untouched since the
+// checkpoint was taken of them (same inode and ctime as recorded, and the
+// same size, mode, owner and mtime), which need no look again.
+std::set<std::string>
+removeWhatDiffers(int rootFd, const TreeWalker::Options& walk,
+                  const std::unordered_map<std::string, const ManifestEntry*>& wanted,
+                  const std::set<std::string>& mountPoints, bool removeExtra, RestoreReport& report)
+{
+    std::vector<std::pair<std::string, bool>> doomed; // path, is a directory
+    TreeWalker walker(rootFd, walk);
+    std::set<std::string> doomedDirectories;
+    std::set<std::string> untouched;
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        if (onMountPoint(mountPoints, path))
+            return;
+        const std::string parent = parentOf(path);
+        for (std::string p = parent; !p.empty(); p = parentOf(p))
+            if (doomedDirectories.count(p))
+                return; // goes with its directory
+        auto it = wanted.find(path);
+        if (it == wanted.end() && !removeExtra)
+            return;
+        if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
+            doomed.push_back({path, S_ISDIR(info.st_mode)});
+            if (S_ISDIR(info.st_mode))
+                doomedDirectories.insert(path);
+            return;
+        }
+        const auto& e = *it->second;
+        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == nanoseconds(info.st_ctim) &&
+            e.mtimeNs == nanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
+            e.uid == info.st_uid && e.gid == info.st_gid &&
+            (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
+            untouched.insert(path);
+    });
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
+        UniqueFd parent(openBeneath(rootFd, parentOf(it->first), O_RDONLY | O_DIRECTORY));
+        if (parent.get() < 0)
+            continue;
+        auto removal = removeBeneath(parent.get(), nameOf(it->first), it->first);
+        if (!removal.errors.empty())
+            throw std::runtime_error("cannot remove " + removal.errors.front());
+        for (auto& mount : removal.mountPoints)
+            report.mountPoints.push_back(std::move(mount));
+        if (removal.removed > 0)
+            ++report.removed;
+    }
+    return untouched;
+}
+
+// What restoreMetadata changed: owner, mode or xattrs, and the mtime.
+struct MetadataFixed {
+    bool attributes = false;
+    bool mtime = false;
+};
+
+// Sets the owner (as root), mode, xattrs and mtime of `name` in `parentFd`
+// to the entry's: owner before mode (chown clears setuid), then xattrs, then
+// mtime. `writtenFd` is the file just written (or -1), `live` what was there
+// before (when `exists`), `written` whether anything was written for it.
+MetadataFixed restoreMetadata(const ManifestEntry& entry, int parentFd, const std::string& name,
+                              int writtenFd, const struct stat& live, bool exists, bool written,
+                              bool asRoot)
+{
+    // Set through a descriptor of what was written or is there now
+    // (O_PATH, not following a link), never by a name that could have
+    // been swapped for a symlink since: chmod through /proc/self/fd acts
+    // on that inode. Symlinks themselves are set by name with
+    // AT_SYMLINK_NOFOLLOW, which follows nothing.
+    struct stat now = live;
+    UniqueFd node;
+    if (writtenFd < 0 && entry.type != 'l') {
+        node.reset(::openat(parentFd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        if (node.get() < 0 || ::fstat(node.get(), &now) != 0)
+            throwErrno("cannot open " + entry.path);
+        if (typeOf(now.st_mode) != entry.type) {
+            errno = EEXIST;
+            throwErrno("refusing to set the metadata of " + entry.path +
+                       ": it was replaced while being restored");
+        }
+    } else if ((written || !exists) && (writtenFd >= 0 ? ::fstat(writtenFd, &now)
+                                                       : ::fstatat(parentFd, name.c_str(), &now,
+                                                                   AT_SYMLINK_NOFOLLOW)) != 0) {
+        throwErrno("cannot stat " + entry.path);
+    }
+    const std::string nodePath =
+        node.get() >= 0 ? "/proc/self/fd/" + std::to_string(node.get()) : std::string();
+    MetadataFixed fixed;
+    if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
+        if ((writtenFd >= 0    ? ::fchown(writtenFd, entry.uid, entry.gid)
+             : node.get() >= 0 ? ::fchownat(node.get(), "", entry.uid, entry.gid, AT_EMPTY_PATH)
+                               : ::fchownat(parentFd, name.c_str(), entry.uid, entry.gid,
+                                            AT_SYMLINK_NOFOLLOW)) != 0)
+            throwErrno("cannot chown " + entry.path);
+        fixed.attributes = true;
+    }
+    if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed.attributes)) {
+        if ((writtenFd >= 0 ? ::fchmod(writtenFd, entry.mode)
+                            : ::chmod(nodePath.c_str(), entry.mode)) != 0)
+            throwErrno("cannot chmod " + entry.path);
+        fixed.attributes = true;
+    }
+    if (entry.type == 'f' || entry.type == 'd') {
+        // A path made just now has none to compare.
+        auto current = !exists && entry.xattrs.empty()
+                           ? std::map<std::string, std::string>()
+                           : readXattrs(parentFd, name, entry.type, writtenFd);
+        if (current != entry.xattrs) {
+            UniqueFd opened(writtenFd >= 0
+                                ? -1
+                                : ::openat(parentFd, name.c_str(),
+                                           O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
+                                               (entry.type == 'd' ? O_DIRECTORY : 0)));
+            const int fd = writtenFd >= 0 ? writtenFd : opened.get();
+            if (fd >= 0) {
+                for (const auto& [key, value] : current)
+                    if (!entry.xattrs.count(key))
+                        ::fremovexattr(fd, key.c_str());
+                for (const auto& [key, value] : entry.xattrs)
+                    if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
+                        (asRoot || key.rfind("user.", 0) == 0))
+                        throwErrno("cannot set xattr " + key + " on " + entry.path);
+            }
+            fixed.attributes = true;
+        }
+    }
+    if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
+        timespec times[2] = {{0, UTIME_OMIT},
+                             {static_cast<time_t>(entry.mtimeNs / 1000000000),
+                              static_cast<long>(entry.mtimeNs % 1000000000)}};
+        if ((writtenFd >= 0 ? ::futimens(writtenFd, times)
+             : node.get() >= 0
+                 ? ::utimensat(AT_FDCWD, nodePath.c_str(), times, 0)
+                 : ::utimensat(parentFd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) != 0)
+            throwErrno("cannot set the mtime of " + entry.path);
+        fixed.mtime = true;
+    }
+    return fixed;
+}
+
 } // namespace
 
 CheckpointStore::CheckpointStore(std::filesystem::path directory,
@@ -842,50 +984,9 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
     report.mountPoints.assign(mountPoints.begin(), mountPoints.end());
 
     // 1. Remove what the checkpoint does not have (or has as another type),
-    // deepest first. The walk never follows a symlink: a planted link is
-    // removed as a link, never through.
-    std::vector<std::pair<std::string, bool>> doomed; // path, is a directory
-    TreeWalker walker(rootFd.get(), walk);
-    std::set<std::string> doomedDirectories;
-    // Paths untouched since the checkpoint was taken of them (same inode and
-    // ctime as recorded, and the same size, mode, owner and mtime): nothing
-    // of them needs looking at again.
-    std::set<std::string> untouched;
-    walker.walk([&](const std::string& path, const struct stat& info) {
-        if (onMountPoint(mountPoints, path))
-            return;
-        const std::string parent = parentOf(path);
-        for (std::string p = parent; !p.empty(); p = parentOf(p))
-            if (doomedDirectories.count(p))
-                return; // goes with its directory
-        auto it = wanted.find(path);
-        if (it == wanted.end() && !options.removeExtra)
-            return;
-        if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
-            doomed.push_back({path, S_ISDIR(info.st_mode)});
-            if (S_ISDIR(info.st_mode))
-                doomedDirectories.insert(path);
-            return;
-        }
-        const auto& e = *it->second;
-        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == nanoseconds(info.st_ctim) &&
-            e.mtimeNs == nanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
-            e.uid == info.st_uid && e.gid == info.st_gid &&
-            (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
-            untouched.insert(path);
-    });
-    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
-        UniqueFd parent(openBeneath(rootFd.get(), parentOf(it->first), O_RDONLY | O_DIRECTORY));
-        if (parent.get() < 0)
-            continue;
-        auto removal = removeBeneath(parent.get(), nameOf(it->first), it->first);
-        if (!removal.errors.empty())
-            throw std::runtime_error("cannot remove " + removal.errors.front());
-        for (auto& mount : removal.mountPoints)
-            report.mountPoints.push_back(std::move(mount));
-        if (removal.removed > 0)
-            ++report.removed;
-    }
+    // deepest first; learn what is untouched since it was taken.
+    const auto untouched =
+        removeWhatDiffers(rootFd.get(), walk, wanted, mountPoints, options.removeExtra, report);
 
     // 2. Create and rewrite: directories first (the manifest is sorted by
     // path, so parents come before their contents), then files, links and
@@ -1022,85 +1123,10 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
             break;
         }
         }
-        // Metadata: owner before mode (chown clears setuid), then xattrs, then mtime.
-        // Set through a descriptor of what was written or is there now
-        // (O_PATH, not following a link), never by a name that could have
-        // been swapped for a symlink since: chmod through /proc/self/fd acts
-        // on that inode. Symlinks themselves are set by name with
-        // AT_SYMLINK_NOFOLLOW, which follows nothing.
-        struct stat now = live;
-        UniqueFd node;
-        if (out.get() < 0 && entry.type != 'l') {
-            node.reset(::openat(parentFd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-            if (node.get() < 0 || ::fstat(node.get(), &now) != 0)
-                throwErrno("cannot open " + entry.path);
-            if (typeOf(now.st_mode) != entry.type) {
-                errno = EEXIST;
-                throwErrno("refusing to set the metadata of " + entry.path +
-                           ": it was replaced while being restored");
-            }
-        } else if ((lane.report.rewritten != writtenBefore || !exists) &&
-                   (out.get() >= 0
-                        ? ::fstat(out.get(), &now)
-                        : ::fstatat(parentFd, name.c_str(), &now, AT_SYMLINK_NOFOLLOW)) != 0) {
-            throwErrno("cannot stat " + entry.path);
-        }
-        const std::string nodePath =
-            node.get() >= 0 ? "/proc/self/fd/" + std::to_string(node.get()) : std::string();
-        bool fixed = false;
-        if (asRoot && (now.st_uid != entry.uid || now.st_gid != entry.gid)) {
-            if ((out.get() >= 0    ? ::fchown(out.get(), entry.uid, entry.gid)
-                 : node.get() >= 0 ? ::fchownat(node.get(), "", entry.uid, entry.gid, AT_EMPTY_PATH)
-                                   : ::fchownat(parentFd, name.c_str(), entry.uid, entry.gid,
-                                                AT_SYMLINK_NOFOLLOW)) != 0)
-                throwErrno("cannot chown " + entry.path);
-            fixed = true;
-        }
-        if (entry.type != 'l' && ((now.st_mode & 07777) != entry.mode || fixed)) {
-            if ((out.get() >= 0 ? ::fchmod(out.get(), entry.mode)
-                                : ::chmod(nodePath.c_str(), entry.mode)) != 0)
-                throwErrno("cannot chmod " + entry.path);
-            fixed = true;
-        }
-        if (entry.type == 'f' || entry.type == 'd') {
-            // A path made just now has none to compare.
-            auto current = !exists && entry.xattrs.empty()
-                               ? std::map<std::string, std::string>()
-                               : readXattrs(parentFd, name, entry.type, out.get());
-            if (current != entry.xattrs) {
-                UniqueFd opened(out.get() >= 0
-                                    ? -1
-                                    : ::openat(parentFd, name.c_str(),
-                                               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-                                                   (entry.type == 'd' ? O_DIRECTORY : 0)));
-                const int fd = out.get() >= 0 ? out.get() : opened.get();
-                if (fd >= 0) {
-                    for (const auto& [key, value] : current)
-                        if (!entry.xattrs.count(key))
-                            ::fremovexattr(fd, key.c_str());
-                    for (const auto& [key, value] : entry.xattrs)
-                        if (::fsetxattr(fd, key.c_str(), value.data(), value.size(), 0) != 0 &&
-                            (asRoot || key.rfind("user.", 0) == 0))
-                            throwErrno("cannot set xattr " + key + " on " + entry.path);
-                }
-                fixed = true;
-            }
-        }
-        if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
-            timespec times[2] = {{0, UTIME_OMIT},
-                                 {static_cast<time_t>(entry.mtimeNs / 1000000000),
-                                  static_cast<long>(entry.mtimeNs % 1000000000)}};
-            if ((out.get() >= 0 ? ::futimens(out.get(), times)
-                 : node.get() >= 0
-                     ? ::utimensat(AT_FDCWD, nodePath.c_str(), times, 0)
-                     : ::utimensat(parentFd, name.c_str(), times, AT_SYMLINK_NOFOLLOW)) != 0)
-                throwErrno("cannot set the mtime of " + entry.path);
-            fixed = fixed || !rewrite;
-        }
-        if (fixed && !rewrite)
-            ++lane.report.metadataFixed;
-        if (!rewrite && !fixed)
-            ++lane.report.unchanged;
+        const auto fixed = restoreMetadata(entry, parentFd, name, out.get(), live, exists,
+                                           lane.report.rewritten != writtenBefore, asRoot);
+        if (!rewrite)
+            ++(fixed.attributes || fixed.mtime ? lane.report.metadataFixed : lane.report.unchanged);
     };
     std::vector<const ManifestEntry*> plain, links;
     std::vector<std::unique_ptr<RestoreLane>> lanes;
