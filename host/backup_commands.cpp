@@ -19,6 +19,7 @@
 #include "session.h"
 #include "state/state_database.h"
 #include "store/backup_repository.h"
+#include "store/restore_journal.h"
 
 namespace po = boost::program_options;
 
@@ -394,25 +395,7 @@ int restore(Session& session, const po::variables_map& values)
     ProgressBar bar("restore " + backup->id);
     auto report = repository.restore(*backup, selective, to,
                                      unreadable ? nullptr : &session.database(), bar.callback());
-    auto& database = session.database();
-    database.transaction([&] {
-        database
-            .prepare(
-                "INSERT INTO backup_restore (restored_at, backup_id, damaged) VALUES (?, ?, ?)")
-            .bind(1, isoUtcNow())
-            .bind(2, backup->id)
-            .bind(3, static_cast<std::int64_t>(report.damaged.size()))
-            .run();
-        const auto id = database.lastInsertId();
-        auto insert = database.prepare(
-            "INSERT INTO restored_path (restore_id, part, path, target) VALUES (?, ?, ?, ?)");
-        for (const auto& written : report.written)
-            insert.bind(1, id)
-                .bind(2, written.part)
-                .bind(3, written.path)
-                .bind(4, written.target)
-                .run();
-    });
+    RestoreJournal(session.database()).record(backup->id, report);
     for (const auto& note : report.notes)
         std::cout << note << "\n";
     std::cout << "restored " << report.written.size() << " paths from backup " << backup->id
@@ -517,28 +500,15 @@ int verifyData(Session& session, const po::variables_map& values)
 {
     BackupRepository repository(session.config(), session.stateDirectory());
     if (values.count("restored")) {
-        auto& database = session.database();
-        auto last = database.prepare(
-            "SELECT id, backup_id, restored_at FROM backup_restore ORDER BY id DESC LIMIT 1");
-        if (!last.step()) {
+        const auto last = RestoreJournal(session.database()).last();
+        if (!last) {
             std::cout << "no restore has run (lfs-wrapper backup restore)\n";
             return kExitOk;
         }
-        const auto restoreId = last.integer(0);
-        const auto backupId = last.text(1);
-        const auto when = last.text(2);
-        std::vector<RestoredPath> written;
-        auto rows = database.prepare(
-            "SELECT part, path, target FROM restored_path WHERE restore_id = ? ORDER BY rowid");
-        rows.bind(1, restoreId);
-        std::size_t skipped = 0;
-        while (rows.step()) {
-            if (rows.text(1) == StateDatabase::kFileName) {
-                ++skipped; // restored through SQLite and written to since
-                continue;
-            }
-            written.push_back({rows.text(0), rows.text(1), rows.text(2)});
-        }
+        const auto& backupId = last->backupId;
+        const auto& when = last->restoredAt;
+        const auto& written = last->written;
+        const std::size_t skipped = last->throughSqlite;
         auto backup = findOrSay(repository, backupId);
         if (!backup)
             return kExitFailed;

@@ -125,6 +125,11 @@ expect_equal "$(cat crit/key.pem)" "signing key"
 expect_equal "$(cat etc/site.conf)" "site config"
 run verify data --all
 expect_status 0 "(repaired)"
+# The chain's repair is journalled as backup restore is: verify data --restored checks it.
+run verify data --restored
+expect_status 0 "(the repair, checked against its backup)"
+expect_no_out "restore of backup $ID1 "
+expect_out "OK: what the restore wrote matches its backup"
 
 # A corrupted and a lost object: verify names the paths; restore does the rest.
 # Small objects live in pack files: the index line says where (HASH OFFSET

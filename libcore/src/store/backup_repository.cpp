@@ -21,6 +21,7 @@
 #include "base/unique_fd.h"
 #include "config/config.h"
 #include "state/state_database.h"
+#include "store/restore_journal.h"
 #include "store/tree_walker.h"
 #include "store/zstd_codec.h"
 
@@ -584,6 +585,7 @@ std::string BackupRepository::repair(const std::vector<std::string>& paths, Stat
     std::string done;
     for (auto it = backups.rbegin(); it != backups.rend() && !left.empty(); ++it) {
         auto report = restore(*it, left, std::nullopt, &database, nullptr);
+        RestoreJournal(database).record(it->id, report);
         std::vector<std::string> still;
         for (const auto& path : left) {
             bool damaged = false;
