@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "build/build_tree.h"
 
-#include "base/counted.h"
-
 #include <fcntl.h>
 #include <glob.h>
 #include <unistd.h>
 
+#include "base/counted.h"
 #include "base/open_beneath.h"
 #include "base/path_rules.h"
 #include "base/remove_beneath.h"
@@ -56,9 +55,9 @@ std::string BuildTree::describeMountPoints(const std::vector<std::string>& mount
     std::string list;
     for (const auto& mount : mountPoints)
         list += (list.empty() ? "" : ", ") + (root_ / mount).string();
-    return "left alone " + std::to_string(mountPoints.size()) + " mount point" +
-           (mountPoints.size() == 1 ? "" : "s") + " inside the build root, and what is on " +
-           (mountPoints.size() == 1 ? "it" : "them") + ": " + list + "; unmount, then run it again";
+    return "left alone " + counted(mountPoints.size(), "mount point") +
+           " inside the build root, and what is on " + (mountPoints.size() == 1 ? "it" : "them") +
+           ": " + list + "; unmount, then run it again";
 }
 
 Result BuildTree::cleanScratch(std::uint64_t* freed)
@@ -100,18 +99,16 @@ Result BuildTree::cleanScratch(std::uint64_t* freed)
         ::globfree(&matches);
     }
     rootFd.reset();
-    std::string message =
-        "removed " + std::to_string(removed) + " scratch path" + (removed == 1 ? "" : "s");
+    std::string message = "removed " + counted(static_cast<std::uint64_t>(removed), "scratch path");
     if (!errors.empty())
         return Result::failed(
             message + "; could not remove " + errors.front() +
             (errors.size() > 1 ? " and " + std::to_string(errors.size() - 1) + " more" : ""));
     if (!mountPoints.empty()) {
-        std::string list;
-        for (const auto& mount : mountPoints)
-            list += (list.empty() ? "" : ", ") + mount;
-        return Result::failed(message + "; left alone " + std::to_string(mountPoints.size()) +
-                              " mount point" + (mountPoints.size() == 1 ? "" : "s") + ": " + list);
+        // Said as a restore says it: relative to the root, which it names.
+        for (auto& mount : mountPoints)
+            mount = std::filesystem::path(mount).lexically_relative(root_).string();
+        return Result::failed(message + "; " + describeMountPoints(mountPoints));
     }
     return Result::done(message);
 }

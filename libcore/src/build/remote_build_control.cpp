@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "build/remote_build_control.h"
 
-#include "base/counted.h"
-
 #include <csignal>
 #include <thread>
 
@@ -10,6 +8,7 @@
 
 #include <lfsw/units.h>
 
+#include "base/counted.h"
 #include "base/pid_lock.h"
 #include "base/process_table.h"
 #include "build/build_journal.h"

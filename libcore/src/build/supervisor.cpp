@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "build/supervisor.h"
 
-#include "base/counted.h"
-
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -17,6 +15,7 @@
 #include <lfsw/command_runner.h>
 #include <lfsw/units.h>
 
+#include "base/counted.h"
 #include "base/process_table.h"
 #include "base/unique_fd.h"
 #include "build/reclaimer.h"

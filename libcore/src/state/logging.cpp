@@ -6,8 +6,6 @@
 
 #include <lfsw/units.h>
 
-#include "base/time_text.h"
-#include "config/config.h"
 #include <boost/core/null_deleter.hpp>
 #include <boost/log/attributes/function.hpp>
 #include <boost/log/core.hpp>
@@ -15,6 +13,9 @@
 #include <boost/log/sinks/sync_frontend.hpp>
 #include <boost/log/sinks/text_file_backend.hpp>
 #include <boost/log/sinks/text_ostream_backend.hpp>
+
+#include "base/time_text.h"
+#include "config/config.h"
 
 namespace lfsw {
 
