@@ -130,6 +130,9 @@ TEST_CASE("directories made beneath a root: missing ones made, a planted link re
     CHECK((fs::status(root / "a/b").permissions() & fs::perms::all) == fs::perms(0750));
     ::close(made);
 
+    CHECK(lfsw::canMakeDirectoriesBeneath(rootFd, "a/b/c/d/e"));
+    CHECK_FALSE(fs::exists(root / "a/b/c/d"));
+    CHECK_FALSE(lfsw::canMakeDirectoriesBeneath(rootFd, "link/new"));
     CHECK(lfsw::makeDirectoriesBeneath(rootFd, "link/new", 0755) == -1);
     CHECK(fs::is_empty(temp.path() / "outside"));
     CHECK(lfsw::makeDirectoriesBeneath(rootFd, "a/../../escape", 0755) == -1);

@@ -49,7 +49,12 @@ int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t m
     return -1;
 }
 
-int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t mode)
+namespace {
+
+// Opens each directory of `relativePath` below `rootFd` in turn with
+// openBeneath, making a missing one first when `make`; without `make`, a
+// missing one ends the walk (-1, errno ENOENT).
+int walkDirectoriesBeneath(int rootFd, const std::string& relativePath, bool make, mode_t mode)
 {
     UniqueFd current(::fcntl(rootFd, F_DUPFD_CLOEXEC, 0));
     for (const auto& part : std::filesystem::path(relativePath)) {
@@ -62,11 +67,24 @@ int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t m
             errno = EXDEV;
             return -1;
         }
-        if (::mkdirat(current.get(), name.c_str(), mode) != 0 && errno != EEXIST)
+        if (make && ::mkdirat(current.get(), name.c_str(), mode) != 0 && errno != EEXIST)
             return -1;
         current.reset(openBeneath(current.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
     }
     return current.release();
+}
+
+} // namespace
+
+int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t mode)
+{
+    return walkDirectoriesBeneath(rootFd, relativePath, true, mode);
+}
+
+bool canMakeDirectoriesBeneath(int rootFd, const std::string& relativePath)
+{
+    UniqueFd deepest(walkDirectoriesBeneath(rootFd, relativePath, false, 0));
+    return deepest.isValid() || errno == ENOENT;
 }
 
 } // namespace lfsw

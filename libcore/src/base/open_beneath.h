@@ -22,4 +22,9 @@ int openBeneath(int rootFd, const std::string& relativePath, int flags, mode_t m
 // planted in a tree others write. Returns -1 with errno set on failure.
 int makeDirectoriesBeneath(int rootFd, const std::string& relativePath, mode_t mode);
 
+// Whether makeDirectoriesBeneath would get past what exists of
+// `relativePath`, making nothing: every existing directory on the way is a
+// plain one (a missing one ends the look). False with errno set otherwise.
+bool canMakeDirectoriesBeneath(int rootFd, const std::string& relativePath);
+
 } // namespace lfsw

@@ -457,6 +457,7 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
     struct Planned {
         const Manifest* part;
         Manifest chosen;
+        bool staged;                 // files copied back one by one (from: tags)
         std::filesystem::path below; // below --to DIR
         UniqueFd belowFd;
     };
@@ -481,12 +482,13 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
                 chosen.entries.push_back(entry);
         if (chosen.entries.empty())
             continue;
+        const bool staged = !originsOf(part).empty();
         std::filesystem::path below = type;
-        if (!originsOf(part).empty())
+        if (staged)
             below /= std::to_string(index);
         else if (type != "system-state")
             below /= std::filesystem::path(part.root).filename();
-        planned.push_back({&part, std::move(chosen), below, UniqueFd()});
+        planned.push_back({&part, std::move(chosen), staged, below, UniqueFd()});
     }
     // Below --to DIR (named by the command, made when missing) the parts'
     // directories are made beneath it, all before anything is written: DIR
@@ -498,20 +500,10 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
             throw std::runtime_error("cannot open " + target->string() + ": " +
                                      std::strerror(errno));
         // First only looked at, so that a refusal leaves DIR as it was.
-        for (const auto& plan : planned) {
-            std::filesystem::path prefix;
-            for (const auto& component : plan.below) {
-                prefix /= component;
-                UniqueFd existing(openBeneath(targetFd.get(), prefix.string(),
-                                              O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
-                if (existing.isValid())
-                    continue;
-                if (errno == ENOENT)
-                    break;
-                throw std::runtime_error("cannot restore into " + (*target / prefix).string() +
+        for (const auto& plan : planned)
+            if (!canMakeDirectoriesBeneath(targetFd.get(), plan.below.string()))
+                throw std::runtime_error("cannot restore into " + (*target / plan.below).string() +
                                          ": " + whyNotBeneath(errno) + "; nothing was restored");
-            }
-        }
         for (auto& plan : planned) {
             plan.belowFd.reset(makeDirectoriesBeneath(targetFd.get(), plan.below.string(), 0755));
             if (!plan.belowFd.isValid())
@@ -524,7 +516,7 @@ BackupRestoreReport BackupRepository::restore(const Backup& backup,
         const Manifest& part = *plan.part;
         const Manifest& chosen = plan.chosen;
         const std::string type = typeOf(part);
-        const bool staged = !originsOf(part).empty();
+        const bool staged = plan.staged;
         std::filesystem::path root = staged   ? scratch / part.id
                                      : target ? *target / plan.below
                                               : std::filesystem::path(part.root);
