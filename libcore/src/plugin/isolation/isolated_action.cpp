@@ -12,9 +12,9 @@ IsolatedAction::IsolatedAction(std::shared_ptr<PluginWorker> worker, std::string
 {
 }
 
-std::string IsolatedAction::failure(const std::string& why) const
+std::string IsolatedAction::who() const
 {
-    return "action " + name_ + " (plugin " + plugin_ + ", isolated): " + why;
+    return "action " + name_ + " (plugin " + plugin_ + ", isolated)";
 }
 
 std::vector<ParamProblem> IsolatedAction::validate(const Params& params) const
@@ -27,7 +27,7 @@ std::vector<ParamProblem> IsolatedAction::validate(const Params& params) const
         {{"op", protocol::op::kValidate}, {"action", name_}, {"params", protocol::toJson(params)}},
         worker_->settings().queryTimeout, nullptr);
     if (!reply.ok)
-        return {{"", failure(reply.failure)}};
+        return {{"", who() + ": " + reply.failure}};
     std::vector<ParamProblem> problems;
     if (const auto list = reply.message.find("problems");
         list != reply.message.end() && list->is_array())
@@ -42,17 +42,15 @@ std::string IsolatedAction::describe(const Params& params) const
     const auto reply = worker_->call(
         {{"op", protocol::op::kDescribe}, {"action", name_}, {"params", protocol::toJson(params)}},
         worker_->settings().queryTimeout, nullptr);
-    return reply.ok ? protocol::text(reply.message, "text") : "(" + failure(reply.failure) + ")";
+    return reply.ok ? protocol::text(reply.message, "text")
+                    : "(" + who() + ": " + reply.failure + ")";
 }
 
 Result IsolatedAction::run(Context& context)
 {
     nlohmann::json request = {{"op", protocol::op::kRun}, {"action", name_}};
     protocol::addContext(request, context);
-    const auto reply = worker_->call(request, worker_->settings().actionTimeout, &context);
-    if (!reply.ok)
-        return Result::failed(failure(reply.failure));
-    return protocol::resultFromJson(protocol::member(reply.message, "result"));
+    return worker_->callForResult(request, worker_->settings().actionTimeout, context, who());
 }
 
 } // namespace lfsw

@@ -28,7 +28,8 @@ public:
     Result run(Context& context) override;
 
 private:
-    std::string failure(const std::string& why) const;
+    // "action X (plugin P, isolated)", to say whose a failure is.
+    std::string who() const;
 
     std::shared_ptr<PluginWorker> worker_;
     std::string plugin_;

@@ -21,11 +21,8 @@ Result IsolatedAlertChannel::send(const Alert& alert, Context& context)
         {"state_directory", context.stateDirectory().string()},
         {"build_root", context.buildRoot().string()},
     };
-    const auto reply = worker_->call(request, worker_->settings().sendTimeout, &context);
-    if (!reply.ok)
-        return Result::failed("alert channel " + name_ + " (plugin " + plugin_ +
-                              ", isolated): " + reply.failure);
-    return protocol::resultFromJson(protocol::member(reply.message, "result"));
+    return worker_->callForResult(request, worker_->settings().sendTimeout, context,
+                                  "alert channel " + name_ + " (plugin " + plugin_ + ", isolated)");
 }
 
 } // namespace lfsw

@@ -17,13 +17,9 @@ Result IsolatedBackupBackend::call(nlohmann::json request, Context& context, nlo
 {
     request["backend"] = name_;
     protocol::addContext(request, context);
-    const auto answer = worker_->call(request, worker_->settings().actionTimeout, &context);
-    if (!answer.ok)
-        return Result::failed("backup backend " + name_ + " (plugin " + plugin_ +
-                              ", isolated): " + answer.failure);
-    if (reply)
-        *reply = answer.message;
-    return protocol::resultFromJson(protocol::member(answer.message, "result"));
+    return worker_->callForResult(request, worker_->settings().actionTimeout, context,
+                                  "backup backend " + name_ + " (plugin " + plugin_ + ", isolated)",
+                                  reply);
 }
 
 Result IsolatedBackupBackend::create(const std::vector<std::string>& paths,

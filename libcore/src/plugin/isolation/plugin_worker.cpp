@@ -234,6 +234,18 @@ PluginWorker::Reply PluginWorker::exchange(const nlohmann::json& request,
     }
 }
 
+Result PluginWorker::callForResult(const nlohmann::json& request, std::chrono::milliseconds timeout,
+                                   Context& context, const std::string& who, nlohmann::json* reply)
+{
+    auto answer = call(request, timeout, &context);
+    if (!answer.ok)
+        return Result::failed(who + ": " + answer.failure);
+    auto result = protocol::resultFromJson(protocol::member(answer.message, "result"));
+    if (reply)
+        *reply = std::move(answer.message);
+    return result;
+}
+
 void PluginWorker::serve(const nlohmann::json& request, Context* context)
 {
     const std::string op = protocol::text(request, "op");

@@ -60,6 +60,11 @@ public:
     // Starts the worker (loading the plugin) when it is not running, then
     // sends `request`; `context` answers the plugin's questions during a run.
     Reply call(const nlohmann::json& request, std::chrono::milliseconds timeout, Context* context);
+    // call() for a request the worker answers with a Result ("result"): a
+    // failed call is a failed Result, `who` ("action X (plugin P, isolated)")
+    // saying whose. `reply` gets the whole reply when given.
+    Result callForResult(const nlohmann::json& request, std::chrono::milliseconds timeout,
+                         Context& context, const std::string& who, nlohmann::json* reply = nullptr);
     // What the worker said when it loaded the plugin (its descriptor, actions
     // and conditions), or a reply with the failure.
     Reply load();
