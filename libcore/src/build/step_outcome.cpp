@@ -43,12 +43,10 @@ StepRecord stepRecordFor(const CommandOutcome& outcome, const StepEndingFacts& f
     ending.exitStatus = outcome.exitStatus;
     ending.signal = outcome.signal;
     ending.timedOut = outcome.timedOut;
-    const auto classification = facts.classify ? facts.classify(ending) : Classification{};
+    const auto classification = facts.classify(ending);
     result.state = "failed";
-    result.condition =
-        classification.condition.empty() ? "build_failure" : classification.condition;
-    result.failureClass =
-        classification.failureClass.empty() ? "unknown" : classification.failureClass;
+    result.condition = classification.condition;
+    result.failureClass = classification.failureClass;
     result.message = outcome.summary() + ": " + classification.summary;
     if (!classification.evidence.empty()) {
         const auto& first = classification.evidence.front();

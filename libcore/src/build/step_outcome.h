@@ -23,7 +23,7 @@ struct StepEndingFacts {
     bool stopForced = false; // build stop --force, not the monitor
     std::string stopCause;   // "stopped by SIGINT (Ctrl-C)", or empty
     // Classifies a failure from the log and the kernel's and cgroup's
-    // evidence: called only for a command that failed on its own.
+    // evidence: called only for a command that failed on its own (required).
     std::function<Classification(const StepEnding&)> classify;
 };
 
