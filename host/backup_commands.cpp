@@ -9,12 +9,10 @@
 #include <lfsw/units.h>
 
 #include "base/cron_expression.h"
-#include "base/pid_lock.h"
 #include "base/time_text.h"
-#include "build/supervisor.h"
 #include "command.h"
 #include "daemon.h"
-#include "plugin/host_context.h"
+#include "services.h"
 #include "progress_bar.h"
 #include "session.h"
 #include "state/state_database.h"
@@ -70,16 +68,12 @@ std::optional<CronExpression> schedule(const Config& config)
 
 // The backup, or nullopt and a message saying there is none (unless the
 // backup's manifests are unreadable: those go to `problems`).
-std::optional<Backup> findOrSay(BackupRepository& repository, const std::string& selector,
+std::optional<Backup> findOrSay(BackupService& backups, const std::string& selector,
                                 std::vector<std::string>* problems = nullptr)
 {
-    auto backup = repository.find(selector, problems);
+    auto backup = backups.find(selector, problems);
     if (!backup && (!problems || problems->empty()))
-        std::cerr << "lfs-wrapper: no backup '" << selector << "' in "
-                  << repository.directory().string()
-                  << (selector == "latest" ? " (lfs-wrapper backup create makes one)"
-                                           : " (see lfs-wrapper backup list)")
-                  << "\n";
+        std::cerr << "lfs-wrapper: " << backups.noSuchBackup(selector) << "\n";
     return backup;
 }
 
@@ -92,72 +86,27 @@ std::vector<std::string> typesFor(Session& session, const po::variables_map& val
     return session.config().list("backup.types");
 }
 
-// backup.backend other than "local": a BackupBackend plugin does the work.
-class Remote
-{
-public:
-    // `config`: the session's, or the daemon's after a SIGHUP.
-    Remote(Session& session, const Config& config)
-        : session_(session), config_(config), name_(config.string("backup.backend")),
-          backend_(session.plugins().backupBackend(name_)),
-          context_(config, event_, Params(), 0, session.stateDirectory(), session.remoteControl(),
-                   "backup." + name_)
-    {
-        if (!backend_)
-            throw std::runtime_error("backup.backend is '" + name_ +
-                                     "' but no loaded plugin provides that backup backend");
-    }
-    explicit Remote(Session& session) : Remote(session, session.config()) {}
-
-    static bool wanted(Session& session)
-    {
-        return session.config().string("backup.backend") != "local";
-    }
-
-    BackupBackend& backend() { return *backend_; }
-    Context& context() { return context_; }
-
-    // The paths a backup of `types` holds, staged as the local repository
-    // stages them (the state database through SQLite's backup API, the
-    // config, the plan, single critical files).
-    std::vector<std::string> stage(const std::vector<std::string>& types)
-    {
-        std::vector<std::string> paths;
-        for (const auto& source : BackupRepository::stageSources(
-                 config_, types, session_.database(), session_.stateDirectory() / "backup-staging"))
-            paths.push_back(source.root.string());
-        return paths;
-    }
-
-    int report(const Result& result)
-    {
-        if (result.status() == Result::Status::Failed) {
-            std::cerr << "lfs-wrapper: " << result.message() << "\n";
-            return kExitFailed;
-        }
-        std::cout << result.message() << "\n";
-        return kExitOk;
-    }
-
-private:
-    Session& session_;
-    const Config& config_;
-    std::string name_;
-    std::shared_ptr<BackupBackend> backend_;
-    Event event_;
-    HostContext context_;
-};
-
 // A command that reads backups says there are none before it creates the
 // repository or the state directory: a failed command leaves nothing behind.
 bool haveBackups(Session& session, const char* command)
 {
-    const auto location = BackupRepository::location(session.config(), session.stateDirectory());
-    if (std::filesystem::is_directory(location / "manifests"))
+    if (session.backups().hasLocalBackups())
         return true;
-    std::cerr << "lfs-wrapper: " << command << ": no backups in " << location.string()
+    std::cerr << "lfs-wrapper: " << command << ": no backups in "
+              << session.backups().localLocation().string()
               << " (lfs-wrapper backup create takes one)\n";
     return false;
+}
+
+// What a plugin backend said: its message, on stderr when it failed.
+int report(const Result& result)
+{
+    if (!result.ok()) {
+        std::cerr << "lfs-wrapper: " << result.message() << "\n";
+        return kExitFailed;
+    }
+    std::cout << result.message() << "\n";
+    return kExitOk;
 }
 
 int create(Session& session, const po::variables_map& values)
@@ -170,42 +119,21 @@ int create(Session& session, const po::variables_map& values)
                       << "' (system-state, build-progress, critical-data)\n";
             return kExitUsage;
         }
-    if (Remote::wanted(session)) {
-        Remote remote(session);
-        return remote.report(remote.backend().create(remote.stage(types), types, remote.context()));
-    }
-    if (std::find(types.begin(), types.end(), "critical-data") != types.end() &&
-        session.config().list("backup.critical_data").empty())
-        std::cerr << "warning: critical-data is asked for, but backup.critical_data names no "
-                     "path: this backup holds no critical data\n";
-    if (std::find(types.begin(), types.end(), "system-state") != types.end() &&
-        !std::filesystem::is_directory(session.config().buildRoot())) {
-        std::cerr << "lfs-wrapper: backup create: the build root "
-                  << session.config().buildRoot().string()
-                  << " does not exist: there is no system-state to back up\n";
-        return kExitFailed;
-    }
-    BackupRepository repository(session.config(), session.stateDirectory());
     ProgressBar bar("backup");
-    auto backup = repository.create(types, session.database(), bar.callback());
-    std::string held;
-    for (const auto& type : backup.types())
-        held += (held.empty() ? "" : ", ") + type;
-    std::cout << "backup " << backup.id << ": " << held << "; " << backup.files() << " paths, "
-              << formatBytes(backup.bytes()) << ", " << formatBytes(backup.newBytes())
-              << " new to the repository (compressed)\n";
-    return kExitOk;
+    auto created = session.backups().create(types, bar.callback());
+    for (const auto& warning : created.warnings)
+        std::cerr << "warning: " << warning << "\n";
+    return report(created.result);
 }
 
 int list(Session& session, const po::variables_map& values)
 {
     const bool json = values.count("json") != 0;
-    if (Remote::wanted(session)) {
-        Remote remote(session);
+    if (auto plugin = session.backups().plugin()) {
         std::vector<BackupSnapshot> snapshots;
-        auto result = remote.backend().list(snapshots, remote.context());
-        if (result.status() == Result::Status::Failed)
-            return remote.report(result);
+        auto result = plugin->backend.list(snapshots, plugin->context);
+        if (!result.ok())
+            return report(result);
         if (json) {
             nlohmann::json listed = nlohmann::json::array();
             for (const auto& snapshot : snapshots)
@@ -226,7 +154,7 @@ int list(Session& session, const po::variables_map& values)
                       << " repository\n";
         return kExitOk;
     }
-    BackupRepository repository(session.config(), session.stateDirectory());
+    BackupRepository& repository = session.backups().repository();
     std::vector<std::string> problems;
     auto backups = repository.list(&problems);
     for (const auto& problem : problems)
@@ -277,21 +205,19 @@ int list(Session& session, const po::variables_map& values)
 
 int verify(Session& session, const po::variables_map& values)
 {
-    if (Remote::wanted(session)) {
-        Remote remote(session);
-        return remote.report(remote.backend().verify(
-            values.count("backup") ? values["backup"].as<std::string>() : "", remote.context()));
-    }
+    if (auto plugin = session.backups().plugin())
+        return report(plugin->backend.verify(
+            values.count("backup") ? values["backup"].as<std::string>() : "", plugin->context));
     if (!haveBackups(session, "backup verify"))
         return kExitFailed;
-    BackupRepository repository(session.config(), session.stateDirectory());
+    BackupRepository& repository = session.backups().repository();
     std::vector<Backup> chosen;
     if (values.count("all")) {
         chosen = repository.list();
     } else {
         auto backup =
-            findOrSay(repository, values.count("backup") ? values["backup"].as<std::string>()
-                                                         : std::string("latest"));
+            findOrSay(session.backups(), values.count("backup") ? values["backup"].as<std::string>()
+                                                                : std::string("latest"));
         if (!backup)
             return kExitFailed;
         chosen.push_back(*backup);
@@ -327,111 +253,40 @@ int verify(Session& session, const po::variables_map& values)
 
 int restore(Session& session, const po::variables_map& values)
 {
-    if (Remote::wanted(session)) {
-        Remote remote(session);
-        std::vector<std::string> include;
-        if (values.count("selective"))
-            for (const auto& text : values["selective"].as<std::vector<std::string>>()) {
-                std::filesystem::path path(text);
-                include.push_back(
-                    (path.is_absolute() ? path : session.config().buildRoot() / path).string());
-            }
-        const std::string target =
-            values.count("to") ? std::filesystem::absolute(values["to"].as<std::string>()).string()
-                               : std::string("/");
-        return remote.report(remote.backend().restore(
-            values.count("backup") ? values["backup"].as<std::string>() : "latest", include, target,
-            remote.context()));
-    }
-    if (!haveBackups(session, "backup restore"))
-        return kExitFailed;
-    BackupRepository repository(session.config(), session.stateDirectory());
-    // An unreadable manifest (edited, truncated, or holding a path that
-    // escapes the tree) may be a part of the backup asked for: refuse rather
-    // than restore half of it.
-    const std::string selector =
-        values.count("backup") ? values["backup"].as<std::string>() : std::string("latest");
-    std::vector<std::string> problems;
-    auto backup = findOrSay(repository, selector, &problems);
-    if (!problems.empty()) {
-        for (const auto& problem : problems)
-            std::cerr << "lfs-wrapper: unreadable manifest: " << problem << "\n";
-        std::cerr << "lfs-wrapper: backup restore: refused, nothing restored: a backup may be "
-                     "missing the parts these manifests hold (lfs-wrapper backup verify --all)\n";
-        return kExitFailed;
-    }
-    if (!backup)
-        return kExitFailed;
-    std::vector<std::string> selective;
+    BackupService::RestoreRequest request;
+    if (values.count("backup"))
+        request.selector = values["backup"].as<std::string>();
     if (values.count("selective"))
-        selective = values["selective"].as<std::vector<std::string>>();
-    std::optional<std::filesystem::path> to;
+        request.selective = values["selective"].as<std::vector<std::string>>();
     if (values.count("to"))
-        to = values["to"].as<std::string>();
-    // A state database too damaged to open cannot take a restore through
-    // SQLite: the backup's copy replaces the file, once nothing uses it.
-    std::optional<std::string> unreadable;
-    if (!to && session.stateDirectoryExists())
-        unreadable = StateDatabase::problem(session.stateDirectory());
-    if (unreadable) {
-        for (const char* lock : {Supervisor::kLockFileName, Daemon::kLockFileName})
-            if (auto pid = PidLock::holder(session.stateDirectory() / lock)) {
-                std::cerr << "lfs-wrapper: backup restore: the state database is damaged ("
-                          << *unreadable << ") and process " << *pid
-                          << " uses it; stop it first (lfs-wrapper system stop --all)\n";
-                return kExitFailed;
-            }
-        std::cout << "the state database cannot be used (" << *unreadable
-                  << "): it is replaced by the backup's copy\n";
-    } else if (!to && session.buildRunning()) {
-        std::cerr << "lfs-wrapper: backup restore: a build is running; stop it first "
-                     "(lfs-wrapper build stop) or restore --to a directory\n";
-        return kExitFailed;
+        request.to = values["to"].as<std::string>();
+    BackupService::Restored restored;
+    {
+        ProgressBar bar("restore " + request.selector);
+        restored = session.backups().restore(request, bar.callback());
     }
-    if (!backup->complete())
-        std::cout << "backup " << backup->id << " is incomplete (" << backup->parts.size() << " of "
-                  << backup->expectedParts
-                  << " parts: its creation was interrupted); restoring what it has\n";
-    ProgressBar bar("restore " + backup->id);
-    auto report = repository.restore(*backup, selective, to,
-                                     unreadable ? nullptr : &session.database(), bar.callback());
-    RestoreJournal(session.database()).record(backup->id, report);
-    for (const auto& note : report.notes)
-        std::cout << note << "\n";
-    std::cout << "restored " << report.written.size() << " paths from backup " << backup->id
-              << "\n";
-    for (const auto& path : report.damaged)
-        std::cout << "NOT restored (object missing or corrupt): " << path << "\n";
-    for (const auto& mount : report.mountPoints)
-        std::cerr << "lfs-wrapper: backup restore: left alone the mount point " << mount
-                  << " and what is on it; unmount it, then restore again\n";
-    if (report.written.empty() && !selective.empty()) {
-        std::cerr << "lfs-wrapper: backup restore: no path of backup " << backup->id
-                  << " matches --selective";
-        for (const auto& path : selective)
-            std::cerr << " " << path;
-        std::cerr << " (see lfs-wrapper data analyze --missing for what it holds)\n";
-        return kExitFailed;
-    }
-    return report.damaged.empty() && report.mountPoints.empty() ? kExitOk : kExitFailed;
+    for (const auto& line : restored.said)
+        std::cout << line << "\n";
+    for (const auto& line : restored.errors)
+        std::cerr << "lfs-wrapper: " << line << "\n";
+    return restored.ok ? kExitOk : kExitFailed;
 }
 
 int testRestore(Session& session, const po::variables_map&)
 {
-    if (Remote::wanted(session)) {
+    if (auto plugin = session.backups().plugin()) {
         // Restore into scratch, then let the backend re-read its data.
-        Remote remote(session);
         const auto scratch = session.stateDirectory() / "test-restore";
         std::filesystem::remove_all(scratch);
-        auto restored = remote.backend().restore("latest", {}, scratch.string(), remote.context());
+        auto restored = plugin->backend.restore("latest", {}, scratch.string(), plugin->context);
         std::filesystem::remove_all(scratch);
-        if (restored.status() == Result::Status::Failed)
-            return remote.report(restored);
+        if (!restored.ok())
+            return report(restored);
         std::cout << restored.message() << " (scratch, removed)\n";
-        return remote.report(remote.backend().verify("", remote.context()));
+        return report(plugin->backend.verify("", plugin->context));
     }
-    BackupRepository repository(session.config(), session.stateDirectory());
-    auto backup = findOrSay(repository, "latest");
+    BackupRepository& repository = session.backups().repository();
+    auto backup = findOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     ProgressBar bar("test-restore " + backup->id);
@@ -451,21 +306,7 @@ int testRestore(Session& session, const po::variables_map&)
 
 int prune(Session& session, const po::variables_map&)
 {
-    if (Remote::wanted(session)) {
-        Remote remote(session);
-        return remote.report(
-            remote.backend().prune(std::chrono::duration_cast<std::chrono::seconds>(
-                                       *parseDuration(session.config().string("backup.retention"))),
-                                   remote.context()));
-    }
-    BackupRepository repository(session.config(), session.stateDirectory());
-    auto [removed, freed] = repository.prune(std::chrono::system_clock::now());
-    for (const auto& id : removed)
-        std::cout << "removed backup " << id << "\n";
-    std::cout << "kept " << repository.list().size() << " backups (backup.retention "
-              << session.config().string("backup.retention") << ", and always the newest); freed "
-              << formatBytes(freed) << "\n";
-    return kExitOk;
+    return report(session.backups().prune());
 }
 
 int scheduleCommand(Session& session, const po::variables_map& values)
@@ -498,7 +339,7 @@ int scheduleCommand(Session& session, const po::variables_map& values)
 
 int verifyData(Session& session, const po::variables_map& values)
 {
-    BackupRepository repository(session.config(), session.stateDirectory());
+    BackupRepository& repository = session.backups().repository();
     if (values.count("restored")) {
         const auto last = RestoreJournal(session.database()).last();
         if (!last) {
@@ -509,7 +350,7 @@ int verifyData(Session& session, const po::variables_map& values)
         const auto& when = last->restoredAt;
         const auto& written = last->written;
         const std::size_t skipped = last->throughSqlite;
-        auto backup = findOrSay(repository, backupId);
+        auto backup = findOrSay(session.backups(), backupId);
         if (!backup)
             return kExitFailed;
         auto problems = repository.checkRestored(*backup, written);
@@ -527,7 +368,7 @@ int verifyData(Session& session, const po::variables_map& values)
         std::cerr << "lfs-wrapper: verify data needs --all or --restored\n";
         return kExitUsage;
     }
-    auto backup = findOrSay(repository, "latest");
+    auto backup = findOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     auto differences = repository.compare(*backup, false);
@@ -542,26 +383,7 @@ int verifyData(Session& session, const po::variables_map& values)
               << backup->id << "\n";
     if (corrupt.empty())
         return kExitOk;
-    // Content changed under an unchanged size and mtime, or gone: damage, not
-    // an edit. minor_corruption's chain (repair_from_backup) may repair it.
-    Event event;
-    event.condition = "minor_corruption";
-    event.evidence["backup"] = backup->id;
-    std::string paths;
-    for (const auto& path : corrupt)
-        paths += (paths.empty() ? "" : "\n") + path;
-    event.evidence["paths"] = paths;
-    event.evidence["summary"] = std::to_string(corrupt.size()) +
-                                " critical path(s) missing or corrupt against backup " + backup->id;
-    if (session.config().recoversAutomatically(event.condition, event.failureClass)) {
-        auto outcome = session.engine().run(event, session.remoteControl());
-        std::cout << "minor_corruption raised; recovery chain " << outcome.chainKey << ": "
-                  << (outcome.status == RecoveryOutcome::Status::Recovered ? "recovered"
-                                                                           : outcome.message)
-                  << "\n";
-    } else {
-        session.engine().notify(event, event.evidence["summary"]);
-    }
+    std::cout << session.backups().raiseCorruption(*backup, corrupt) << "\n";
     return kExitFailed;
 }
 
@@ -573,8 +395,8 @@ int analyzeMissing(Session& session, const po::variables_map& values)
     }
     if (!haveBackups(session, "data analyze"))
         return kExitFailed;
-    BackupRepository repository(session.config(), session.stateDirectory());
-    auto backup = findOrSay(repository, "latest");
+    BackupRepository& repository = session.backups().repository();
+    auto backup = findOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     std::map<std::string, int> perType;
@@ -595,7 +417,7 @@ int analyzeMissing(Session& session, const po::variables_map& values)
 
 } // namespace
 
-void addBackupJobs(Session& session, Daemon& daemon)
+void addBackupJobs(Daemon& daemon)
 {
     DaemonJob job;
     job.name = "backup";
@@ -603,26 +425,12 @@ void addBackupJobs(Session& session, Daemon& daemon)
         auto cron = schedule(config);
         return cron ? cron->next(last) : std::nullopt;
     };
-    job.run = [&session](const Config& config) {
-        if (config.string("backup.backend") != "local") {
-            Remote remote(session, config);
-            auto types = config.list("backup.types");
-            auto result = remote.backend().create(remote.stage(types), types, remote.context());
-            if (result.status() == Result::Status::Failed)
-                throw std::runtime_error(result.message());
-            remote.backend().prune(std::chrono::duration_cast<std::chrono::seconds>(
-                                       *parseDuration(config.string("backup.retention"))),
-                                   remote.context());
-            return;
-        }
-        BackupRepository repository(config, session.stateDirectory());
-        auto backup = repository.create(config.list("backup.types"), session.database(), nullptr);
-        auto pruned = repository.prune(std::chrono::system_clock::now());
+    job.run = [](Services& services) {
+        auto result = services.backups().createAndPrune();
+        if (!result.ok())
+            throw std::runtime_error(result.message());
         Logger logger = makeLogger("daemon");
-        LFSW_LOG(logger, Info) << "scheduled backup " << backup.id << " taken ("
-                               << formatBytes(backup.newBytes()) << " new); pruned "
-                               << pruned.first.size() << " old backups, "
-                               << formatBytes(pruned.second) << " freed";
+        LFSW_LOG(logger, Info) << "scheduled " << result.message();
     };
     daemon.addJob(std::move(job));
 }

@@ -69,7 +69,7 @@ void addDaemonCommands(std::vector<Command>& commands);
 void addHealthCommands(std::vector<Command>& commands);
 void addBackupCommands(std::vector<Command>& commands);
 // The daemon's scheduled backups (backup.schedule), then prune.
-void addBackupJobs(Session& session, Daemon& daemon);
+void addBackupJobs(Daemon& daemon);
 // analyze errors: each failed step of the last build (every build when
 // `comprehensive`), its class, evidence and recovery chain.
 void printErrorAnalysis(Session& session, bool comprehensive, bool json = false);

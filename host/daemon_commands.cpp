@@ -23,7 +23,7 @@ int daemon(Session& session, const po::variables_map&)
                   << ") serves the state directory " << session.stateDirectory().string() << "\n";
         return kExitFailed;
     }
-    addBackupJobs(session, daemon);
+    addBackupJobs(daemon);
     return daemon.run();
 }
 

@@ -173,14 +173,7 @@ const PluginRegistry& Session::plugins()
     const auto loader = PluginLoader::forConfig(config(), ownPluginDirectories(), ownPluginWorker(),
                                                 stateDirectory());
     loader.loadInto(*plugins_);
-    Logger pluginLogger = makeLogger("plugins");
-    for (const auto& refusal : plugins_->refusals())
-        LFSW_LOG(pluginLogger, Error) << refusal;
-    for (const auto& warning : plugins_->warnings())
-        LFSW_LOG(pluginLogger, Warning) << warning;
-    for (const auto& plugin : plugins_->plugins())
-        LFSW_LOG(pluginLogger, Debug)
-            << "loaded " << plugin.name << " " << plugin.version << " from " << plugin.file;
+    PluginLoader::logLoaded(*plugins_);
     return *plugins_;
 }
 
@@ -204,24 +197,32 @@ void Session::createStateDirectory()
     attachLogFile();
 }
 
+Services& Session::services()
+{
+    if (!services_) {
+        createStateDirectory();
+        services_ = std::make_unique<Services>(
+            config(), [this]() -> const PluginRegistry& { return plugins(); }, stateDirectory());
+    }
+    return *services_;
+}
+
+BackupService& Session::backups()
+{
+    if (!backups_)
+        backups_ = std::make_unique<BackupService>(config(), stateDirectory(),
+                                                   [this]() -> Services& { return services(); });
+    return *backups_;
+}
+
 StateDatabase& Session::database()
 {
-    if (!database_) {
-        createStateDirectory();
-        database_ = std::make_unique<StateDatabase>(stateDirectory(), true);
-    }
-    return *database_;
+    return services().database();
 }
 
 RecoveryEngine& Session::engine()
 {
-    if (!engine_) {
-        alerts_ =
-            std::make_unique<AlertDispatcher>(config(), plugins(), database(), stateDirectory());
-        engine_ = std::make_unique<RecoveryEngine>(config(), plugins(), database(), *alerts_,
-                                                   stateDirectory());
-    }
-    return *engine_;
+    return services().engine();
 }
 
 void Session::keepConsoleForProgress()
@@ -232,17 +233,12 @@ void Session::keepConsoleForProgress()
 
 BuildJournal& Session::journal()
 {
-    if (!journal_)
-        journal_ = std::make_unique<BuildJournal>(database());
-    return *journal_;
+    return services().journal();
 }
 
 RemoteBuildControl& Session::remoteControl()
 {
-    if (!remoteControl_)
-        remoteControl_ =
-            std::make_unique<RemoteBuildControl>(config(), journal(), stateDirectory());
-    return *remoteControl_;
+    return services().remoteControl();
 }
 
 bool Session::buildRunning()

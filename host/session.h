@@ -6,12 +6,13 @@
 #include <optional>
 #include <string>
 
+#include "backup_service.h"
 #include "build/build_journal.h"
 #include "build/remote_build_control.h"
 #include "config/config.h"
 #include "plugin/plugin_registry.h"
-#include "recovery/alert_dispatcher.h"
 #include "recovery/recovery_engine.h"
+#include "services.h"
 #include "state/logging.h"
 #include "state/state_database.h"
 
@@ -26,9 +27,9 @@ struct GlobalOptions {
     bool colour = false;
 };
 
-// The objects one command works with, wired here in one place and created
-// when first needed: config, logging, plugins, state directory and database,
-// engine. Nothing else in the host creates them.
+// The objects one command works with, created when first needed: config,
+// logging, plugins, then the state directory's Services (database, engine,
+// backups), wired as the daemon and Workspace wire them.
 class Session
 {
 public:
@@ -55,6 +56,11 @@ public:
     BuildJournal& journal();
     // BuildControl for commands that are not the supervisor.
     RemoteBuildControl& remoteControl();
+    // The state directory's objects, creating the directory when missing.
+    Services& services();
+    // The backups, local or through the plugin backup.backend names; the
+    // state directory is created only when an operation needs it.
+    BackupService& backups();
     // Whether a supervisor is running a build of this state directory
     // (never creates the state directory to find out).
     bool buildRunning();
@@ -78,11 +84,8 @@ private:
     Logger logger_;
     std::optional<Config> config_;
     std::unique_ptr<PluginRegistry> plugins_;
-    std::unique_ptr<StateDatabase> database_;
-    std::unique_ptr<AlertDispatcher> alerts_;
-    std::unique_ptr<RecoveryEngine> engine_;
-    std::unique_ptr<BuildJournal> journal_;
-    std::unique_ptr<RemoteBuildControl> remoteControl_;
+    std::unique_ptr<Services> services_;
+    std::unique_ptr<BackupService> backups_;
     bool logFileAttached_ = false;
 };
 

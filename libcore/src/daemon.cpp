@@ -22,25 +22,22 @@
 #include "recovery/alert_courier.h"
 #include "recovery/alert_dispatcher.h"
 #include "recovery/recovery_engine.h"
+#include "services.h"
 #include "state/state_database.h"
 
 namespace lfsw {
 
 // Everything that depends on one config: replaced as a whole on reload.
-struct Daemon::Services {
+struct Daemon::Running {
     Config config;
-    StateDatabase database;
-    BuildJournal journal;
-    AlertDispatcher alerts;
-    RecoveryEngine engine;
-    RemoteBuildControl remote;
+    Services services;
     ResourceMonitor monitor;
     std::chrono::nanoseconds interval;
 
-    Services(Config loaded, const PluginRegistry& registry, const std::filesystem::path& state)
-        : config(std::move(loaded)), database(state, true), journal(database),
-          alerts(config, registry, database, state),
-          engine(config, registry, database, alerts, state), remote(config, journal, state),
+    Running(Config loaded, const PluginRegistry& registry, const std::filesystem::path& state)
+        : config(std::move(loaded)),
+          services(
+              config, [&registry]() -> const PluginRegistry& { return registry; }, state),
           monitor(config, state), interval(*parseDuration(config.string("monitoring.interval")))
     {
     }
@@ -73,11 +70,11 @@ std::vector<Diagnostic> Daemon::problemsOf(const Config& config, const PluginReg
     return problems;
 }
 
-std::unique_ptr<Daemon::Services> Daemon::start(Config config)
+std::unique_ptr<Daemon::Running> Daemon::start(Config config)
 {
-    auto services = std::make_unique<Services>(std::move(config), registry_, stateDirectory_);
-    services->monitor.prime();
-    return services;
+    auto running = std::make_unique<Running>(std::move(config), registry_, stateDirectory_);
+    running->monitor.prime();
+    return running;
 }
 
 int Daemon::run()
@@ -89,14 +86,15 @@ int Daemon::run()
     ::sigprocmask(SIG_BLOCK, &signals, nullptr);
     UniqueFd signalFd(::signalfd(-1, &signals, SFD_CLOEXEC));
 
-    auto services = start(load_());
-    const int resumed = services->alerts.courier().resumePending(services->database);
+    auto running = start(load_());
+    const int resumed =
+        running->services.alerts().courier().resumePending(running->services.database());
     LFSW_LOG(logger_, Info)
-        << "daemon started (pid " << ::getpid() << ", config " << services->config.sourceName()
+        << "daemon started (pid " << ::getpid() << ", config " << running->config.sourceName()
         << ", sampling every "
-        << formatDuration(std::chrono::duration_cast<std::chrono::seconds>(services->interval))
+        << formatDuration(std::chrono::duration_cast<std::chrono::seconds>(running->interval))
         << ")" << (resumed ? ", resending " + std::to_string(resumed) + " pending alerts" : "");
-    auto next = std::chrono::steady_clock::now() + services->interval;
+    auto next = std::chrono::steady_clock::now() + running->interval;
     for (;;) {
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
             next - std::chrono::steady_clock::now());
@@ -117,20 +115,20 @@ int Daemon::run()
                                              << " problem(s); keeping the running one";
                     continue;
                 }
-                services.reset(); // its courier delivers what it has queued first
-                services = start(std::move(candidate));
+                running.reset(); // its courier delivers what it has queued first
+                running = start(std::move(candidate));
                 LFSW_LOG(logger_, Info)
-                    << "SIGHUP: config reloaded from " << services->config.sourceName();
+                    << "SIGHUP: config reloaded from " << running->config.sourceName();
                 continue;
             }
             LFSW_LOG(logger_, Info) << "received " << sigabbrev_np(static_cast<int>(info.ssi_signo))
                                     << ": daemon stopping";
             break;
         }
-        next = std::chrono::steady_clock::now() + services->interval;
+        next = std::chrono::steady_clock::now() + running->interval;
         try {
-            tick(*services);
-            runJobs(*services);
+            tick(*running);
+            runJobs(*running);
         } catch (const std::exception& e) {
             LFSW_LOG(logger_, Error) << e.what();
         }
@@ -138,14 +136,15 @@ int Daemon::run()
     return 0;
 }
 
-void Daemon::tick(Services& services)
+void Daemon::tick(Running& running)
 {
-    auto events = services.monitor.tick();
-    services.monitor.record(services.database);
+    Services& services = running.services;
+    auto events = running.monitor.tick();
+    running.monitor.record(services.database());
     if (events.empty())
         return;
-    auto run = services.journal.latestRun();
-    const bool building = services.remote.buildRunning();
+    auto run = services.journal().latestRun();
+    const bool building = services.remoteControl().buildRunning();
     for (auto& event : events) {
         LFSW_LOG(logger_, Warning) << event.evidence["summary"];
         if (building) {
@@ -156,51 +155,52 @@ void Daemon::tick(Services& services)
         if (!ResourceMonitor::exhausts(event)) {
             // Load is not an exhausted resource: nothing a chain frees or
             // adjusts brings it down, and another job may cause it.
-            services.engine.notify(event, event.evidence["summary"] + "; no recovery runs for it",
-                                   "over its threshold, no recovery runs", LogLevel::Warning);
+            services.engine().notify(event, event.evidence["summary"] + "; no recovery runs for it",
+                                     "over its threshold, no recovery runs", LogLevel::Warning);
             continue;
         }
-        if (services.config.recoversAutomatically(event.condition, event.failureClass)) {
-            auto outcome = services.engine.run(event, services.remote);
+        if (running.config.recoversAutomatically(event.condition, event.failureClass)) {
+            auto outcome = services.engine().run(event, services.remoteControl());
             LFSW_LOG(logger_, Info)
                 << "recovery chain " << outcome.chainKey << ": " << outcome.message;
         } else {
-            services.engine.notify(event, event.evidence["summary"] +
-                                              "; no automatic recovery is configured for it");
+            services.engine().notify(event, event.evidence["summary"] +
+                                                "; no automatic recovery is configured for it");
         }
     }
 }
 
-void Daemon::runJobs(Services& services)
+void Daemon::runJobs(Running& running)
 {
+    Services& services = running.services;
     const auto now = std::chrono::system_clock::now();
     for (const auto& job : jobs_) {
-        auto row = services.database.prepare("SELECT last_run_at FROM daemon_job WHERE name = ?");
+        auto row = services.database().prepare("SELECT last_run_at FROM daemon_job WHERE name = ?");
         row.bind(1, job.name);
         std::optional<std::chrono::system_clock::time_point> last;
         if (row.step())
             last = parseIsoUtc(row.text(0));
         if (!last) {
             // Never ran: count from now, so the first run is the next scheduled one.
-            services.database
+            services.database()
                 .prepare("INSERT OR REPLACE INTO daemon_job (name, last_run_at) VALUES (?, ?)")
                 .bind(1, job.name)
                 .bind(2, isoUtc(now))
                 .run();
             continue;
         }
-        auto due = job.due(services.config, *last);
+        auto due = job.due(running.config, *last);
         if (!due || *due > now)
             continue;
         LFSW_LOG(logger_, Info) << "running " << job.name << " (due " << isoUtc(*due) << ")";
         std::string result = "done";
         try {
-            job.run(services.config);
+            job.run(services);
         } catch (const std::exception& e) {
             result = e.what();
             LFSW_LOG(logger_, Error) << job.name << " failed: " << e.what();
         }
-        services.database
+        services.database()
             .prepare("INSERT OR REPLACE INTO daemon_job (name, last_run_at, result) "
                      "VALUES (?, ?, ?)")
             .bind(1, job.name)

@@ -16,7 +16,7 @@ namespace lfsw {
 
 class Config;
 class PluginRegistry;
-class StateDatabase;
+class Services;
 
 // Work the daemon runs when it is due (scheduled backups, say). `due`
 // returns the next time it should run after `last` (nothing: never);
@@ -26,7 +26,8 @@ struct DaemonJob {
     std::function<std::optional<std::chrono::system_clock::time_point>(
         const Config& config, std::chrono::system_clock::time_point last)>
         due;
-    std::function<void(const Config& config)> run;
+    // The services of the config the daemon runs with (reloaded on SIGHUP).
+    std::function<void(Services& services)> run;
 };
 
 // `lfs-wrapper daemon`: in the foreground, one per state directory, it
@@ -54,10 +55,10 @@ public:
     static std::vector<Diagnostic> problemsOf(const Config& config, const PluginRegistry& registry);
 
 private:
-    struct Services;
-    std::unique_ptr<Services> start(Config config);
-    void tick(Services& services);
-    void runJobs(Services& services);
+    struct Running;
+    std::unique_ptr<Running> start(Config config);
+    void tick(Running& running);
+    void runJobs(Running& running);
 
     ConfigLoader load_;
     const PluginRegistry& registry_;

@@ -11,8 +11,8 @@
 #include "plugin/config_references.h"
 #include "plugin/plugin_loader.h"
 #include "plugin/plugin_registry.h"
-#include "recovery/alert_dispatcher.h"
 #include "recovery/recovery_engine.h"
+#include "services.h"
 #include "state/logging.h"
 #include "state/state_database.h"
 
@@ -88,8 +88,8 @@ Config checkedConfig(const std::filesystem::path& file)
 
 } // namespace
 
-// Wired in the order the host wires a Session: config, logging, plugins,
-// state directory, database, alerts, engine.
+// Wired as the host wires a Session: config, logging, plugins, then the
+// state directory's Services.
 struct Workspace::State {
     State(const std::filesystem::path& configFile,
           const std::optional<std::filesystem::path>& stateOverride)
@@ -109,15 +109,9 @@ struct Workspace::State {
             throw std::invalid_argument(formatDiagnostics(problems));
         StateDatabase::createDirectory(stateDirectory);
         logging.attachFile(stateDirectory, config);
-        Logger pluginLogger = makeLogger("plugins");
-        for (const auto& refusal : plugins.refusals())
-            LFSW_LOG(pluginLogger, Error) << refusal;
-        for (const auto& warning : plugins.warnings())
-            LFSW_LOG(pluginLogger, Warning) << warning;
-        database = std::make_unique<StateDatabase>(stateDirectory, true);
-        alerts = std::make_unique<AlertDispatcher>(config, plugins, *database, stateDirectory);
-        engine =
-            std::make_unique<RecoveryEngine>(config, plugins, *database, *alerts, stateDirectory);
+        PluginLoader::logLoaded(plugins);
+        services = std::make_unique<Services>(
+            config, [this]() -> const PluginRegistry& { return plugins; }, stateDirectory);
         tree = std::make_unique<BuildTree>(config, stateDirectory);
     }
 
@@ -125,9 +119,7 @@ struct Workspace::State {
     std::filesystem::path stateDirectory;
     Logging logging;
     PluginRegistry plugins;
-    std::unique_ptr<StateDatabase> database;
-    std::unique_ptr<AlertDispatcher> alerts;
-    std::unique_ptr<RecoveryEngine> engine;
+    std::unique_ptr<Services> services;
     std::unique_ptr<BuildTree> tree;
 };
 
@@ -178,14 +170,14 @@ std::vector<CheckpointSummary> Workspace::checkpoints() const
 
 RecoveryReport Workspace::recover(const Event& event, BuildControl& build)
 {
-    const auto outcome = state_->engine->run(event, build);
+    const auto outcome = state_->services->engine().run(event, build);
     return {reportStatus(outcome.status), outcome.chainKey, outcome.attempt, outcome.maxAttempts,
             outcome.message};
 }
 
 void Workspace::stepSucceeded(const std::string& step)
 {
-    state_->engine->resetAttempts("", step);
+    state_->services->engine().resetAttempts("", step);
 }
 
 } // namespace lfsw

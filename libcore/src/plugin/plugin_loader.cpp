@@ -31,6 +31,7 @@
 #include "plugin/isolation/plugin_protocol.h"
 #include "plugin/plugin_crash_memory.h"
 #include "plugin/plugin_registry.h"
+#include "state/logging.h"
 
 namespace lfsw {
 
@@ -145,6 +146,18 @@ void PluginLoader::loadInto(PluginRegistry& registry) const
         for (const auto& file : files)
             loadFile(file, registry);
     }
+}
+
+void PluginLoader::logLoaded(const PluginRegistry& registry)
+{
+    Logger logger = makeLogger("plugins");
+    for (const auto& refusal : registry.refusals())
+        LFSW_LOG(logger, Error) << refusal;
+    for (const auto& warning : registry.warnings())
+        LFSW_LOG(logger, Warning) << warning;
+    for (const auto& plugin : registry.plugins())
+        LFSW_LOG(logger, Debug) << "loaded " << plugin.name << " " << plugin.version << " from "
+                                << plugin.file;
 }
 
 bool PluginLoader::isolated(const std::filesystem::path& file) const

@@ -55,6 +55,9 @@ public:
                                   std::filesystem::path stateDirectory);
 
     void loadInto(PluginRegistry& registry) const;
+    // Logs what loading found: every refusal (error), warning and plugin
+    // loaded (debug).
+    static void logLoaded(const PluginRegistry& registry);
     // Loads one file; returns false (and records why in the registry) when
     // it is refused.
     bool loadFile(const std::filesystem::path& file, PluginRegistry& registry) const;
