@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// backup create|list|verify|restore|test-restore|prune|schedule, verify data,
-// data analyze --missing, and the daemon's scheduled backup job.
+// backup create | list | verify | restore | test-restore | prune | schedule,
+// and the daemon's scheduled backup job
 #include <algorithm>
 #include <ctime>
 #include <iomanip>
@@ -9,15 +9,10 @@
 #include <lfsw/units.h>
 
 #include "base/cron_expression.h"
-#include "base/time_text.h"
 #include "command.h"
 #include "daemon.h"
-#include "services.h"
 #include "progress_bar.h"
 #include "session.h"
-#include "state/state_database.h"
-#include "store/backup_repository.h"
-#include "store/restore_journal.h"
 
 namespace po = boost::program_options;
 
@@ -77,15 +72,6 @@ std::optional<Backup> findOrSay(BackupService& backups, const std::string& selec
     return backup;
 }
 
-std::vector<std::string> typesFor(Session& session, const po::variables_map& values)
-{
-    if (values.count("critical-only"))
-        return {"critical-data", "build-progress"};
-    if (values.count("type"))
-        return values["type"].as<std::vector<std::string>>();
-    return session.config().list("backup.types");
-}
-
 // A command that reads backups says there are none before it creates the
 // repository or the state directory: a failed command leaves nothing behind.
 bool haveBackups(Session& session, const char* command)
@@ -96,6 +82,15 @@ bool haveBackups(Session& session, const char* command)
               << session.backups().localLocation().string()
               << " (lfs-wrapper backup create takes one)\n";
     return false;
+}
+
+std::vector<std::string> typesFor(Session& session, const po::variables_map& values)
+{
+    if (values.count("critical-only"))
+        return {"critical-data", "build-progress"};
+    if (values.count("type"))
+        return values["type"].as<std::vector<std::string>>();
+    return session.config().list("backup.types");
 }
 
 // What a plugin backend said: its message, on stderr when it failed.
@@ -337,84 +332,6 @@ int scheduleCommand(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
-int verifyData(Session& session, const po::variables_map& values)
-{
-    BackupRepository& repository = session.backups().repository();
-    if (values.count("restored")) {
-        const auto last = RestoreJournal(session.database()).last();
-        if (!last) {
-            std::cout << "no restore has run (lfs-wrapper backup restore)\n";
-            return kExitOk;
-        }
-        const auto& backupId = last->backupId;
-        const auto& when = last->restoredAt;
-        const auto& written = last->written;
-        const std::size_t skipped = last->throughSqlite;
-        auto backup = findOrSay(session.backups(), backupId);
-        if (!backup)
-            return kExitFailed;
-        auto problems = repository.checkRestored(*backup, written);
-        std::cout << "restore of backup " << backupId << " at " << when << ": " << written.size()
-                  << " paths checked against the backup"
-                  << (skipped ? " (the state database is checked by health check --thorough)" : "")
-                  << "\n";
-        for (const auto& problem : problems)
-            std::cout << "  " << problem << "\n";
-        std::cout << (problems.empty() ? "OK: what the restore wrote matches its backup\n"
-                                       : "FAIL: the restored data differs from its backup\n");
-        return problems.empty() ? kExitOk : kExitFailed;
-    }
-    if (!values.count("all")) {
-        std::cerr << "lfs-wrapper: verify data needs --all or --restored\n";
-        return kExitUsage;
-    }
-    auto backup = findOrSay(session.backups(), "latest");
-    if (!backup)
-        return kExitFailed;
-    auto differences = repository.compare(*backup, false);
-    std::vector<std::string> corrupt;
-    for (const auto& difference : differences) {
-        std::cout << difference.status << ": " << difference.path << " (" << difference.type
-                  << ")\n";
-        if (difference.status == "corrupt" || difference.status == "missing")
-            corrupt.push_back(difference.path);
-    }
-    std::cout << differences.size() << " difference(s) between the critical data and backup "
-              << backup->id << "\n";
-    if (corrupt.empty())
-        return kExitOk;
-    std::cout << session.backups().raiseCorruption(*backup, corrupt) << "\n";
-    return kExitFailed;
-}
-
-int analyzeMissing(Session& session, const po::variables_map& values)
-{
-    if (!values.count("missing")) {
-        std::cerr << "lfs-wrapper: data analyze needs --missing\n";
-        return kExitUsage;
-    }
-    if (!haveBackups(session, "data analyze"))
-        return kExitFailed;
-    BackupRepository& repository = session.backups().repository();
-    auto backup = findOrSay(session.backups(), "latest");
-    if (!backup)
-        return kExitFailed;
-    std::map<std::string, int> perType;
-    for (const auto& difference : repository.compare(*backup, true))
-        if (difference.status == "missing") {
-            std::cout << difference.type << ": " << difference.path << "\n";
-            ++perType[difference.type];
-        }
-    if (perType.empty())
-        std::cout << "nothing missing: the live build tree and critical data have every path of "
-                     "backup "
-                  << backup->id << "\n";
-    for (const auto& [type, count] : perType)
-        std::cout << count << " path(s) of " << type << " missing; restore them with: lfs-wrapper "
-                  << "backup restore " << backup->id << " --selective PATH...\n";
-    return kExitOk;
-}
-
 } // namespace
 
 void addBackupJobs(Daemon& daemon)
@@ -511,25 +428,6 @@ void addBackupCommands(std::vector<Command>& commands)
                  "count", po::value<int>()->default_value(5)->value_name("N"), "how many");
          },
          scheduleCommand});
-    commands.push_back(
-        {"verify data", "--all | --restored",
-         "Critical data against the latest backup, or the last restore against its backup",
-         "--all: each critical path against the latest backup: missing, corrupt\n"
-         "(content changed under the same size and mtime), changed, new. Missing or\n"
-         "corrupt paths raise minor_corruption (its chain, repair_from_backup, can\n"
-         "restore them) and exit status 1. --restored: what the last backup restore\n"
-         "wrote, re-hashed against the backup.",
-         ConfigNeed::Full,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("all", "critical data against the latest backup")(
-                 "restored", "the last restore against its backup");
-         },
-         verifyData});
-    commands.push_back({"data analyze", "--missing",
-                        "What the latest backup has that the build tree and critical data lack", "",
-                        ConfigNeed::Structural,
-                        flagOption("missing", "paths of the latest backup missing live"),
-                        analyzeMissing});
 }
 
 } // namespace lfsw::host

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
-// build start | status | stop | resume | analyze-state, process stop,
-// system stop, analyze errors
+// build start | status | stop | resume | analyze-state | restore | system
 #include <algorithm>
 #include <csignal>
 #include <iomanip>
@@ -14,16 +13,10 @@
 
 #include <lfsw/units.h>
 
-#include "base/pid_lock.h"
-#include "base/process_table.h"
 #include "base/suggest.h"
-#include "build/build_plan.h"
-#include "build/build_tree.h"
-#include "build/failure_classifier.h"
-#include "build/supervisor.h"
+#include "checkpoint_access.h"
 #include "command.h"
 #include "console_reporter.h"
-#include "daemon.h"
 #include "session.h"
 
 namespace po = boost::program_options;
@@ -353,183 +346,33 @@ int analyzeState(Session& session, const po::variables_map&)
     return consistent ? kExitOk : kExitFailed;
 }
 
-int processStop(Session& session, const po::variables_map& values)
+int buildRestore(Session& session, const po::variables_map& values)
 {
-    if (!values.count("resource-heavy")) {
-        std::cerr << "lfs-wrapper: process stop needs --resource-heavy (stop the build's "
-                     "heaviest processes); to stop the whole build use lfs-wrapper build stop\n";
+    if (!values.count("last-known-good")) {
+        std::cerr << "lfs-wrapper: build restore needs --last-known-good\n";
         return kExitUsage;
     }
-    auto run = session.stateDirectoryExists() ? session.journal().latestRun() : std::nullopt;
-    if (!run || run->state != "running" ||
-        !session.remoteControl().supervisorAlive(run->supervisorPid)) {
-        std::cout << "no build is running: no build process to stop\n";
-        return kExitOk;
-    }
-    // CPU use is measured over half a second.
-    auto before = ProcessTable::snapshot().buildProcesses(run->supervisorPid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    auto after = ProcessTable::snapshot().buildProcesses(run->supervisorPid, 0);
-    std::map<pid_t, std::uint64_t> ticksBefore;
-    for (const auto& p : before)
-        ticksBefore[p.pid] = p.cpuTicks;
-    const double ticksPerSecond = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    struct Load {
-        ProcessInfo info;
-        double cpuPercent;
-    };
-    std::vector<Load> loads;
-    for (const auto& p : after) {
-        if (p.command == "sh" || p.command == "bash" || p.command == "make")
-            continue; // shells and make only wait for their children
-        double cpu = 0;
-        if (ticksBefore.count(p.pid))
-            cpu = static_cast<double>(p.cpuTicks - ticksBefore[p.pid]) / ticksPerSecond / 0.5 * 100;
-        loads.push_back({p, cpu});
-    }
-    if (loads.empty()) {
-        std::cout << "the build has no process besides shells and make right now\n";
-        return kExitOk;
-    }
-    const auto count = static_cast<std::size_t>(std::max(1, values["count"].as<int>()));
-    std::set<pid_t> chosen;
-    std::sort(loads.begin(), loads.end(),
-              [](const auto& a, const auto& b) { return a.info.rssBytes > b.info.rssBytes; });
-    for (std::size_t i = 0; i < std::min(count, loads.size()); ++i)
-        chosen.insert(loads[i].info.pid);
-    std::sort(loads.begin(), loads.end(),
-              [](const auto& a, const auto& b) { return a.cpuPercent > b.cpuPercent; });
-    for (std::size_t i = 0; i < std::min(count, loads.size()); ++i)
-        chosen.insert(loads[i].info.pid);
-    std::vector<pid_t> pids;
-    for (const auto& load : loads)
-        if (chosen.count(load.info.pid)) {
-            std::cout << "stopping pid " << load.info.pid << " (" << load.info.command
-                      << "): " << (load.info.rssBytes >> 20) << " MiB resident, " << std::fixed
-                      << std::setprecision(0) << load.cpuPercent << "% CPU\n";
-            pids.push_back(load.info.pid);
-        }
-    ProcessTable::terminatePids(pids, *parseDuration(session.config().string("build.stop_grace")));
-    std::cout << "stopped " << pids.size() << " process" << (pids.size() == 1 ? "" : "es")
-              << "; the step they belonged to fails and its condition's recovery decides what "
-                 "happens next\n";
-    return kExitOk;
+    return rewind(session, "last-good", "build restore");
 }
 
-int systemStop(Session& session, const po::variables_map& values)
+int buildFromBaseline(Session& session, const po::variables_map& values)
 {
-    if (!values.count("all")) {
-        std::cerr << "lfs-wrapper: system stop needs --all (the build, its supervisor and the "
-                     "daemon of this state directory)\n";
+    if (!values.count("from-baseline")) {
+        std::cerr << "lfs-wrapper: build system needs --from-baseline\n";
         return kExitUsage;
     }
-    if (!session.stateDirectoryExists()) {
-        std::cout << "build: none running\nsupervisor: none running\ndaemon: none running\n";
-        return kExitOk;
+    int status = rewind(session, "baseline", "build system");
+    if (status != kExitOk)
+        return status;
+    if (!session.journal().latestRun()) {
+        std::cerr << "lfs-wrapper: build system: the baseline is restored, but there is no build "
+                     "to continue; start one with lfs-wrapper build start\n";
+        return kExitFailed;
     }
-    auto run = session.journal().latestRun();
-    const bool supervisorRan = run && run->state == "running" &&
-                               session.remoteControl().supervisorAlive(run->supervisorPid);
-    auto result = session.remoteControl().stopBuild(values.count("force") > 0);
-    std::cout << "build: " << result.message() << "\n"
-              << "supervisor: "
-              << (supervisorRan ? "pid " + std::to_string(run->supervisorPid) + " ended"
-                                : "none running")
-              << "\n";
-    auto daemon = PidLock::holder(session.stateDirectory() / Daemon::kLockFileName);
-    if (!daemon || *daemon <= 0) {
-        std::cout << "daemon: none running\n";
-    } else {
-        std::vector<pid_t> pids{*daemon};
-        ProcessTable::terminatePids(pids, values.count("force") ? std::chrono::seconds(0)
-                                                                : std::chrono::seconds(10));
-        std::cout << "daemon: pid " << *daemon << " ended\n";
-    }
-    return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
-}
-
-int analyzeErrors(Session& session, const po::variables_map& values)
-{
-    printErrorAnalysis(session, values.count("comprehensive") != 0, values.count("json") != 0);
-    return kExitOk;
+    return resumeBuild(session, false, values.count("quiet") > 0);
 }
 
 } // namespace
-
-void printErrorAnalysis(Session& session, bool comprehensive, bool json)
-{
-    nlohmann::json failed = nlohmann::json::array();
-    if (!session.stateDirectoryExists() || !session.journal().latestRun()) {
-        if (json)
-            printJson({{"failures", failed}});
-        else
-            std::cout << "no build has run: no errors to analyze\n";
-        return;
-    }
-    std::vector<RunRecord> runs;
-    if (comprehensive)
-        runs = session.journal().runs();
-    else
-        runs.push_back(*session.journal().latestRun());
-    int failures = 0;
-    for (const auto& run : runs) {
-        for (const auto& step : session.journal().steps(run.id)) {
-            if (step.state != "failed" && step.state != "interrupted")
-                continue;
-            ++failures;
-            StepEnding ending;
-            ending.exitStatus = step.exitStatus.value_or(-1);
-            ending.signal = step.signal.value_or(0);
-            auto found = FailureClassifier::classifyLog(ending, step.logFile);
-            const std::string condition = step.condition.empty() ? found.condition : step.condition;
-            const std::string failureClass =
-                step.failureClass.empty() ? found.failureClass : step.failureClass;
-            auto chain = session.config().chainFor(condition, failureClass);
-            if (json) {
-                nlohmann::json evidence = nlohmann::json::array();
-                for (const auto& line : found.evidence)
-                    evidence.push_back({{"line", line.line}, {"text", line.text}});
-                nlohmann::json actions = nlohmann::json::array();
-                if (chain)
-                    for (const auto& entry : chain->entries)
-                        actions.push_back(entry.action);
-                failed.push_back({{"run", run.id},
-                                  {"step", step.name},
-                                  {"attempts", step.attempts},
-                                  {"condition", condition},
-                                  {"failure_class", failureClass},
-                                  {"message", step.message.empty() ? found.summary : step.message},
-                                  {"log_file", step.logFile},
-                                  {"evidence", evidence},
-                                  {"chain", chain ? nlohmann::json(chain->key) : nlohmann::json()},
-                                  {"actions", actions}});
-                continue;
-            }
-            std::cout << "build " << run.id << ", step " << step.name << " (attempt "
-                      << step.attempts << "): " << condition << ":" << failureClass << "\n"
-                      << "  " << (step.message.empty() ? found.summary : step.message) << "\n"
-                      << "  log: " << step.logFile << "\n";
-            for (const auto& evidence : found.evidence)
-                std::cout << "  line " << evidence.line << ": " << evidence.text << "\n";
-            std::cout << "  recovery: ";
-            if (!chain) {
-                std::cout << "no chain in recovery_actions for " << condition << "\n";
-            } else {
-                std::cout << chain->key << " ->";
-                for (const auto& entry : chain->entries)
-                    std::cout << " " << entry.action;
-                std::cout << "\n";
-            }
-        }
-    }
-    if (json) {
-        printJson({{"failures", failed}});
-        return;
-    }
-    if (failures == 0)
-        std::cout << "no failed step in " << (runs.size() == 1 ? "the last build" : "any build")
-                  << "\n";
-}
 
 int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std::string& fromStep)
 {
@@ -611,38 +454,18 @@ void addBuildCommands(std::vector<Command>& commands)
                         "Check the build's consistency: steps done, a half-done step, what to do",
                         "", ConfigNeed::Structural, nullptr, analyzeState});
     commands.push_back(
-        {"process stop", "--resource-heavy [--count N]",
-         "Stop the build processes using the most memory and CPU",
-         "Looks at the running build's processes in /proc, names the ones with the most\n"
-         "resident memory and the most CPU over half a second (N of each), and stops them\n"
-         "(SIGTERM, then SIGKILL after build.stop_grace).",
+        {"build restore", "--last-known-good",
+         "Restore the last good checkpoint and set the build's progress back to it", "",
          ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("resource-heavy", "stop the heaviest processes")(
-                 "count", po::value<int>()->default_value(1)->value_name("N"),
-                 "how many of each (memory, CPU)");
-         },
-         processStop});
-    commands.push_back({"system stop", "--all [--force]",
-                        "Stop the build, its supervisor and the daemon", "", ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()("all", "everything of this state directory")(
-                                "force", "kill at once (SIGKILL)");
-                        },
-                        systemStop});
-    commands.push_back(
-        {"analyze errors", "[--comprehensive] [--json]",
-         "Explain why each failed step failed, with evidence from its log",
-         "Prints each failed step's class (compile error, link error, test-suite failure,\n"
-         "out of memory, out of disk, fetch error, missing dependency, timeout, killed,\n"
-         "unknown), the log lines that show it with their line numbers, and the recovery\n"
-         "chain that would run. --comprehensive covers every build in the state database.",
-         ConfigNeed::Structural,
-         [](po::options_description& options, po::positional_options_description&) {
-             options.add_options()("comprehensive", "every build, not just the last")("json",
-                                                                                      kJsonHelp);
-         },
-         analyzeErrors});
+         flagOption("last-known-good", "the newest checkpoint taken after a successful step"),
+         buildRestore});
+    commands.push_back({"build system", "--from-baseline",
+                        "Restore the baseline checkpoint, then rebuild from the step after it",
+                        "The baseline is the checkpoint of the plan step marked `baseline: true`\n"
+                        "(or one created with checkpoint create NAME --tag baseline).",
+                        ConfigNeed::Full,
+                        flagOption("from-baseline", "start from the baseline checkpoint"),
+                        buildFromBaseline});
 }
 
 } // namespace lfsw::host

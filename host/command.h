@@ -68,6 +68,12 @@ void addMonitorCommands(std::vector<Command>& commands);
 void addDaemonCommands(std::vector<Command>& commands);
 void addHealthCommands(std::vector<Command>& commands);
 void addBackupCommands(std::vector<Command>& commands);
+void addDataCommands(std::vector<Command>& commands);
+void addSystemCommands(std::vector<Command>& commands);
+void addProcessCommands(std::vector<Command>& commands);
+void addVerifyCommands(std::vector<Command>& commands);
+void addAnalyzeCommands(std::vector<Command>& commands);
+void addCleanCommands(std::vector<Command>& commands);
 // The daemon's scheduled backups (backup.schedule), then prune.
 void addBackupJobs(Daemon& daemon);
 // analyze errors: each failed step of the last build (every build when

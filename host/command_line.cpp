@@ -77,16 +77,24 @@ std::vector<std::string> optionNames(const po::options_description& options)
 
 CommandLine::CommandLine()
 {
+    // In the order --help lists them: the build, its checkpoints and
+    // backups, recovery, then looking and cleaning.
     addBuildCommands(commands_);
     addCheckpointCommands(commands_);
+    addBackupCommands(commands_);
+    addDataCommands(commands_);
+    addRecoveryCommands(commands_);
+    addSystemCommands(commands_);
+    addProcessCommands(commands_);
+    addVerifyCommands(commands_);
+    addAnalyzeCommands(commands_);
+    addHealthCommands(commands_);
+    addMonitorCommands(commands_);
+    addLogsCommands(commands_);
+    addCleanCommands(commands_);
     addConfigCommands(commands_);
     addPluginsCommands(commands_);
-    addRecoveryCommands(commands_);
-    addLogsCommands(commands_);
-    addMonitorCommands(commands_);
     addDaemonCommands(commands_);
-    addHealthCommands(commands_);
-    addBackupCommands(commands_);
 }
 
 std::vector<std::string> CommandLine::commandNames() const

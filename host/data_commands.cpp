@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// data analyze --missing
+#include <iostream>
+#include <map>
+
+#include "command.h"
+#include "session.h"
+
+namespace po = boost::program_options;
+
+namespace lfsw::host {
+
+namespace {
+
+// The backup, or nullopt and a message saying there is none (unless the
+// backup's manifests are unreadable: those go to `problems`).
+std::optional<Backup> findOrSay(BackupService& backups, const std::string& selector,
+                                std::vector<std::string>* problems = nullptr)
+{
+    auto backup = backups.find(selector, problems);
+    if (!backup && (!problems || problems->empty()))
+        std::cerr << "lfs-wrapper: " << backups.noSuchBackup(selector) << "\n";
+    return backup;
+}
+
+// A command that reads backups says there are none before it creates the
+// repository or the state directory: a failed command leaves nothing behind.
+bool haveBackups(Session& session, const char* command)
+{
+    if (session.backups().hasLocalBackups())
+        return true;
+    std::cerr << "lfs-wrapper: " << command << ": no backups in "
+              << session.backups().localLocation().string()
+              << " (lfs-wrapper backup create takes one)\n";
+    return false;
+}
+
+int analyzeMissing(Session& session, const po::variables_map& values)
+{
+    if (!values.count("missing")) {
+        std::cerr << "lfs-wrapper: data analyze needs --missing\n";
+        return kExitUsage;
+    }
+    if (!haveBackups(session, "data analyze"))
+        return kExitFailed;
+    BackupRepository& repository = session.backups().repository();
+    auto backup = findOrSay(session.backups(), "latest");
+    if (!backup)
+        return kExitFailed;
+    std::map<std::string, int> perType;
+    for (const auto& difference : repository.compare(*backup, true))
+        if (difference.status == "missing") {
+            std::cout << difference.type << ": " << difference.path << "\n";
+            ++perType[difference.type];
+        }
+    if (perType.empty())
+        std::cout << "nothing missing: the live build tree and critical data have every path of "
+                     "backup "
+                  << backup->id << "\n";
+    for (const auto& [type, count] : perType)
+        std::cout << count << " path(s) of " << type << " missing; restore them with: lfs-wrapper "
+                  << "backup restore " << backup->id << " --selective PATH...\n";
+    return kExitOk;
+}
+
+} // namespace
+
+void addDataCommands(std::vector<Command>& commands)
+{
+    commands.push_back({"data analyze", "--missing",
+                        "What the latest backup has that the build tree and critical data lack", "",
+                        ConfigNeed::Structural,
+                        flagOption("missing", "paths of the latest backup missing live"),
+                        analyzeMissing});
+}
+
+} // namespace lfsw::host
