@@ -56,8 +56,8 @@ std::optional<std::chrono::system_clock::time_point> parseLocal(const std::strin
 std::optional<CronExpression> schedule(const Config& config)
 {
     auto parsed = CronExpression::parse(config.string("backup.schedule"));
-    if (auto* cron = std::get_if<CronExpression>(&parsed))
-        return *cron;
+    if (parsed)
+        return *parsed;
     return std::nullopt;
 }
 

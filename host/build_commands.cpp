@@ -47,10 +47,10 @@ template <typename Work> int supervise(Session& session, bool quiet, Work&& work
     ConsoleReporter reporter(::isatty(STDOUT_FILENO) != 0, quiet);
     Supervisor supervisor(session.config(), session.database(), session.engine(),
                           session.stateDirectory(), reporter);
-    std::string holder;
-    if (!supervisor.lock(holder)) {
-        std::cerr << "lfs-wrapper: another supervisor (pid " << (holder.empty() ? "?" : holder)
-                  << ") is running the build of " << session.stateDirectory().string()
+    if (auto locked = supervisor.lock(); !locked) {
+        std::cerr << "lfs-wrapper: another supervisor (pid "
+                  << (locked.error().empty() ? "?" : locked.error()) << ") is running the build of "
+                  << session.stateDirectory().string()
                   << "; see lfs-wrapper build status, or stop it with lfs-wrapper build stop\n";
         return kExitFailed;
     }

@@ -184,11 +184,11 @@ int set(Session& session, const po::variables_map& values)
     if (std::filesystem::exists(file))
         original = readFileText(file).value_or("");
     auto edit = ConfigEditor::set(original, key, value);
-    if (auto* error = std::get_if<std::string>(&edit)) {
-        std::cerr << "lfs-wrapper: config set: " << *error << "\n";
+    if (!edit) {
+        std::cerr << "lfs-wrapper: config set: " << edit.error() << "\n";
         return kExitUsage;
     }
-    const auto& result = std::get<ConfigEditor::Edit>(edit);
+    const auto& result = *edit;
 
     // Validate the whole new config before a byte of it is written.
     Config candidate = Config::fromString(result.text, file.string(), file);

@@ -17,9 +17,8 @@ int daemon(Session& session, const po::variables_map&)
     session.createStateDirectory();
     Daemon daemon([&session] { return session.reloadConfig(); }, session.plugins(),
                   session.stateDirectory());
-    std::string holder;
-    if (!daemon.lock(holder)) {
-        std::cerr << "lfs-wrapper: daemon: another daemon (pid " << holder
+    if (auto locked = daemon.lock(); !locked) {
+        std::cerr << "lfs-wrapper: daemon: another daemon (pid " << locked.error()
                   << ") serves the state directory " << session.stateDirectory().string() << "\n";
         return kExitFailed;
     }

@@ -52,9 +52,9 @@ Daemon::Daemon(ConfigLoader load, const PluginRegistry& registry,
 
 Daemon::~Daemon() = default;
 
-bool Daemon::lock(std::string& holder)
+Expected<void> Daemon::lock()
 {
-    return lock_.acquire(holder);
+    return lock_.acquire();
 }
 
 void Daemon::addJob(DaemonJob job)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/diagnostic.h"
+#include "base/expected.h"
 #include "base/pid_lock.h"
 #include "state/logging.h"
 
@@ -46,7 +47,8 @@ public:
     Daemon(ConfigLoader load, const PluginRegistry& registry, std::filesystem::path stateDirectory);
     ~Daemon();
 
-    bool lock(std::string& holder);
+    // One daemon per state directory: the error is the running one's PID.
+    Expected<void> lock();
     void addJob(DaemonJob job);
     // Runs until SIGTERM or SIGINT; returns the exit status (0).
     int run();

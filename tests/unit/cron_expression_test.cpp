@@ -10,14 +10,14 @@ namespace {
 CronExpression parsed(const char* text)
 {
     auto result = CronExpression::parse(text);
-    REQUIRE_MESSAGE(std::holds_alternative<CronExpression>(result), text);
-    return std::get<CronExpression>(result);
+    REQUIRE_MESSAGE(result.ok(), text);
+    return *result;
 }
 std::string error(const char* text)
 {
     auto result = CronExpression::parse(text);
-    REQUIRE_MESSAGE(std::holds_alternative<std::string>(result), text);
-    return std::get<std::string>(result);
+    REQUIRE_MESSAGE(!result.ok(), text);
+    return result.error();
 }
 } // namespace
 

@@ -119,15 +119,16 @@ template <std::size_t N> std::bitset<N> toBitset(const std::vector<bool>& bits)
 
 } // namespace
 
-std::variant<CronExpression, std::string> CronExpression::parse(std::string_view text)
+Expected<CronExpression> CronExpression::parse(std::string_view text)
 {
     std::string expanded(text);
     if (!expanded.empty() && expanded.front() == '@') {
         auto it = kShorthands.find(expanded);
         if (it == kShorthands.end())
-            return "unknown shorthand '" + expanded +
-                   "' (expected @hourly, @daily, @midnight, @weekly, @monthly, @yearly or "
-                   "@annually)";
+            return Unexpected(
+                "unknown shorthand '" + expanded +
+                "' (expected @hourly, @daily, @midnight, @weekly, @monthly, @yearly or "
+                "@annually)");
         expanded = it->second;
     }
     std::istringstream stream(expanded);
@@ -135,15 +136,15 @@ std::variant<CronExpression, std::string> CronExpression::parse(std::string_view
     for (std::string field; stream >> field;)
         fields.push_back(field);
     if (fields.size() != 5)
-        return "expected 5 fields (minute hour day-of-month month day-of-week), found " +
-               std::to_string(fields.size());
+        return Unexpected("expected 5 fields (minute hour day-of-month month day-of-week), found " +
+                          std::to_string(fields.size()));
 
     CronExpression expression;
     std::array<std::vector<bool>, 5> bits;
     for (std::size_t i = 0; i < 5; ++i) {
         bits[i].assign(static_cast<std::size_t>(kFields[i].high) + 1, false);
         if (auto error = parseField(fields[i], kFields[i], bits[i]); !error.empty())
-            return error;
+            return Unexpected(error);
     }
     bits[4][0] = bits[4][0] || bits[4][7]; // 7 is Sunday too
     expression.minutes_ = toBitset<60>(bits[0]);

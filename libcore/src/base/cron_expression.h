@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "base/expected.h"
 
 namespace lfsw {
 
@@ -21,7 +22,7 @@ class CronExpression
 {
 public:
     // The expression, or a message saying which field is wrong and why.
-    static std::variant<CronExpression, std::string> parse(std::string_view text);
+    static Expected<CronExpression> parse(std::string_view text);
 
     // The first time after `after` (by at least a minute's start) that the
     // expression fires, in the local time zone (TZ); nothing when it never

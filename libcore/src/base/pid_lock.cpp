@@ -29,21 +29,21 @@ PidLock::PidLock(std::filesystem::path file) : file_(std::move(file)) {}
 
 PidLock::~PidLock() = default;
 
-bool PidLock::acquire(std::string& holder)
+Expected<void> PidLock::acquire()
 {
     fd_.reset(::open(file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
     if (!fd_.isValid())
         throw std::runtime_error("cannot open " + file_.string() + ": " + std::strerror(errno));
     if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
-        holder = readPid(fd_.get());
+        Unexpected held(readPid(fd_.get()));
         fd_.reset();
-        return false;
+        return held;
     }
     const std::string pid = std::to_string(::getpid());
     if (::ftruncate(fd_.get(), 0) != 0 ||
         ::pwrite(fd_.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
         throw std::runtime_error("cannot write " + file_.string() + ": " + std::strerror(errno));
-    return true;
+    return {};
 }
 
 std::optional<pid_t> PidLock::holder(const std::filesystem::path& file)

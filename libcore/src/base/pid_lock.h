@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include "base/expected.h"
 #include "base/unique_fd.h"
 
 namespace lfsw {
@@ -22,9 +23,10 @@ public:
     PidLock(const PidLock&) = delete;
     PidLock& operator=(const PidLock&) = delete;
 
-    // Takes the lock and writes our PID; false, with the holder's PID in
-    // `holder`, when another process has it.
-    bool acquire(std::string& holder);
+    // Takes the lock and writes our PID. When another process has it, the
+    // error is that process's PID as its lock file says it (empty while it
+    // has not written it yet).
+    Expected<void> acquire();
 
     // The PID of the process holding the lock at `file`, if one does.
     static std::optional<pid_t> holder(const std::filesystem::path& file);

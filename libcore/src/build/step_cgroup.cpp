@@ -90,8 +90,8 @@ bool hasWord(const std::string& text, const std::string& word)
 
 } // namespace
 
-std::unique_ptr<StepCgroup> StepCgroup::create(const std::string& name, std::uint64_t limitBytes,
-                                               std::string& why)
+Expected<std::unique_ptr<StepCgroup>> StepCgroup::create(const std::string& name,
+                                                         std::uint64_t limitBytes)
 {
     const auto own = ownCgroups();
     std::error_code error;
@@ -117,14 +117,12 @@ std::unique_ptr<StepCgroup> StepCgroup::create(const std::string& name, std::uin
             return std::unique_ptr<StepCgroup>(new StepCgroup(directory, 1));
         }
         std::filesystem::remove(directory, error);
-        why = "cannot create a memory cgroup in " + own.memoryV1.string() +
-              (error ? ": " + error.message() : std::string());
-        return nullptr;
+        return Unexpected("cannot create a memory cgroup in " + own.memoryV1.string() +
+                          (error ? ": " + error.message() : std::string()));
     }
-    why = own.unified.empty() ? "no cgroup with a memory controller"
-                              : "the memory controller is not delegated to " +
-                                    own.unified.string() + " (cgroup.subtree_control)";
-    return nullptr;
+    return Unexpected(own.unified.empty() ? "no cgroup with a memory controller"
+                                          : "the memory controller is not delegated to " +
+                                                own.unified.string() + " (cgroup.subtree_control)");
 }
 
 StepCgroup::StepCgroup(std::filesystem::path directory, int version)

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "base/expected.h"
+
 namespace lfsw {
 
 // A memory cgroup for one build step, below the cgroup this process runs
@@ -18,11 +20,11 @@ namespace lfsw {
 class StepCgroup
 {
 public:
-    // A cgroup `name` capped at `limitBytes`, or nothing when no writable
-    // memory controller is available (`why` says what was missing; the
-    // caller falls back to RLIMIT_AS).
-    static std::unique_ptr<StepCgroup> create(const std::string& name, std::uint64_t limitBytes,
-                                              std::string& why);
+    // A cgroup `name` capped at `limitBytes`, or, when no writable memory
+    // controller is available, what was missing (the caller falls back to
+    // RLIMIT_AS).
+    static Expected<std::unique_ptr<StepCgroup>> create(const std::string& name,
+                                                        std::uint64_t limitBytes);
     ~StepCgroup();
     StepCgroup(const StepCgroup&) = delete;
     StepCgroup& operator=(const StepCgroup&) = delete;

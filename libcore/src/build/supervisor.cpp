@@ -87,10 +87,10 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
 
 Supervisor::~Supervisor() = default;
 
-bool Supervisor::lock(std::string& holder)
+Expected<void> Supervisor::lock()
 {
-    if (!lock_.acquire(holder))
-        return false;
+    if (auto acquired = lock_.acquire(); !acquired)
+        return acquired;
 
     // Orphans of a step become our children, so no descendant escapes `build stop`.
     ::prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -100,7 +100,7 @@ bool Supervisor::lock(std::string& holder)
         sigaddset(&signals, signal);
     ::sigprocmask(SIG_BLOCK, &signals, nullptr);
     signalFd_.reset(::signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC));
-    return true;
+    return {};
 }
 
 RunOutcome Supervisor::start(const BuildPlan& plan, const std::string& planSource)
@@ -342,17 +342,17 @@ std::unique_ptr<StepCgroup> Supervisor::memoryCap(std::int64_t runId, int positi
 {
     if (limits_.memoryBytes == 0)
         return nullptr;
-    std::string why;
     auto cgroup = StepCgroup::create("lfsw-step-" + std::to_string(runId) + "-" +
                                          std::to_string(position) + "-" + std::to_string(attempt),
-                                     limits_.memoryBytes, why);
-    if (cgroup)
+                                     limits_.memoryBytes);
+    if (!cgroup) {
         LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
-                                << " MiB: " << cgroup->describe();
-    else
-        LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
-                                << " MiB: RLIMIT_AS per process (" << why << ")";
-    return cgroup;
+                                << " MiB: RLIMIT_AS per process (" << cgroup.error() << ")";
+        return nullptr;
+    }
+    LFSW_LOG(logger_, Info) << "memory cap " << (limits_.memoryBytes >> 20)
+                            << " MiB: " << (*cgroup)->describe();
+    return std::move(*cgroup);
 }
 
 CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,

@@ -10,6 +10,7 @@
 #include <lfsw/build_control.h>
 #include <lfsw/command_runner.h>
 
+#include "base/expected.h"
 #include "base/pid_lock.h"
 #include "base/unique_fd.h"
 #include "build/build_journal.h"
@@ -70,9 +71,9 @@ public:
                std::filesystem::path stateDirectory, SupervisorObserver& observer);
     ~Supervisor() override;
 
-    // Takes the supervisor lock; false (and who holds it in `holder`) when
-    // another supervisor runs the build of this state directory.
-    bool lock(std::string& holder);
+    // Takes the supervisor lock; fails, with the PID of the holder as the
+    // error, when another supervisor runs the build of this state directory.
+    Expected<void> lock();
 
     RunOutcome start(const BuildPlan& plan, const std::string& planSource);
     // Continues the latest run from its first step not done (or from

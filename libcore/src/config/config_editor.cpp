@@ -61,33 +61,33 @@ std::size_t scalarEnd(const std::string& text, std::size_t start, bool inFlow)
 
 } // namespace
 
-std::variant<ConfigEditor::Edit, std::string> ConfigEditor::set(const std::string& original,
-                                                                const std::string& dottedKey,
-                                                                const std::string& value)
+Expected<ConfigEditor::Edit> ConfigEditor::set(const std::string& original,
+                                               const std::string& dottedKey,
+                                               const std::string& value)
 {
     const SchemaNode* schema = ConfigSchema::find(dottedKey);
     if (!schema || schema->type == ValueType::Map) {
-        return "'" + dottedKey + "' is not a key that holds a value" +
-               didYouMean(dottedKey, ConfigSchema::leafKeys()) +
-               " (see docs/config.md or `lfs-wrapper config show`)";
+        return Unexpected("'" + dottedKey + "' is not a key that holds a value" +
+                          didYouMean(dottedKey, ConfigSchema::leafKeys()) +
+                          " (see docs/config.md or `lfs-wrapper config show`)");
     }
     YAML::Node newValue;
     try {
         newValue = YAML::Load(value);
     } catch (const YAML::ParserException& e) {
-        return "the value '" + value + "' is not valid YAML: " + e.msg;
+        return Unexpected("the value '" + value + "' is not valid YAML: " + e.msg);
     }
     YAML::Node document;
     try {
         document = original.empty() ? YAML::Node(YAML::NodeType::Map) : YAML::Load(original);
     } catch (const YAML::ParserException& e) {
-        return "the config file is not valid YAML (line " + std::to_string(e.mark.line + 1) +
-               "): " + e.msg;
+        return Unexpected("the config file is not valid YAML (line " +
+                          std::to_string(e.mark.line + 1) + "): " + e.msg);
     }
     if (document.IsNull())
         document = YAML::Node(YAML::NodeType::Map);
     if (!document.IsMap())
-        return "the config file's top level is not a map";
+        return Unexpected("the config file's top level is not a map");
 
     const auto parts = split(dottedKey);
     // Find the current node, read-only.

@@ -2,7 +2,8 @@
 #pragma once
 
 #include <string>
-#include <variant>
+
+#include "base/expected.h"
 
 namespace lfsw {
 
@@ -21,8 +22,8 @@ public:
 
     // `value` is YAML ("true", "90%", "[log, email]"). Returns the new text,
     // or a message saying why the key cannot be set.
-    static std::variant<Edit, std::string>
-    set(const std::string& original, const std::string& dottedKey, const std::string& value);
+    static Expected<Edit> set(const std::string& original, const std::string& dottedKey,
+                              const std::string& value);
 };
 
 } // namespace lfsw

@@ -580,9 +580,9 @@ void ConfigSchema::checkValue(const SchemaNode& node, const YAML::Node& value,
         return;
     case ValueType::Cron: {
         auto parsed = CronExpression::parse(text);
-        if (auto* error = std::get_if<std::string>(&parsed))
+        if (!parsed)
             problems.push_back(
-                diagnosticAt(file, value, path + ": invalid cron expression: " + *error));
+                diagnosticAt(file, value, path + ": invalid cron expression: " + parsed.error()));
         return;
     }
     default:

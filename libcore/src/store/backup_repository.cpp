@@ -210,9 +210,8 @@ BackupRepository::BackupRepository(const Config& config, std::filesystem::path s
 std::unique_ptr<PidLock> BackupRepository::writerLock() const
 {
     auto lock = std::make_unique<PidLock>(directory_ / "writer.lock");
-    std::string holder;
-    if (!lock->acquire(holder))
-        throw std::runtime_error("another backup command (pid " + holder +
+    if (auto acquired = lock->acquire(); !acquired)
+        throw std::runtime_error("another backup command (pid " + acquired.error() +
                                  ") is writing the repository " + directory_.string() +
                                  "; try again when it has finished");
     return lock;

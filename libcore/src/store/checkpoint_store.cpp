@@ -675,11 +675,9 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         auto files = manifestFiles();
         for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
             auto header = Manifest::readHeader(*file);
-            auto* head = std::get_if<Manifest>(&header);
-            if (!head || head->root != root.string())
+            if (!header || header->root != root.string())
                 continue;
-            auto result = Manifest::read(*file);
-            if (auto* manifest = std::get_if<Manifest>(&result))
+            if (auto manifest = Manifest::read(*file))
                 newest = std::move(*manifest);
         }
         return newest;
@@ -831,16 +829,16 @@ std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problem
 }
 
 std::vector<Manifest>
-CheckpointStore::readEach(std::variant<Manifest, std::string> (*read)(const std::filesystem::path&),
+CheckpointStore::readEach(Expected<Manifest> (*read)(const std::filesystem::path&),
                           std::vector<std::string>* problems) const
 {
     std::vector<Manifest> manifests;
     for (const auto& file : manifestFiles()) {
         auto result = read(file);
-        if (auto* manifest = std::get_if<Manifest>(&result))
-            manifests.push_back(std::move(*manifest));
+        if (result)
+            manifests.push_back(std::move(*result));
         else if (problems)
-            problems->push_back(std::get<std::string>(result));
+            problems->push_back(result.error());
     }
     return manifests;
 }
@@ -852,8 +850,7 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector,
     // trees are worth not parsing.
     auto files = manifestFiles();
     for (auto file = files.rbegin(); file != files.rend(); ++file) {
-        auto header = Manifest::readHeader(*file);
-        auto* head = std::get_if<Manifest>(&header);
+        auto head = Manifest::readHeader(*file);
         if (!head)
             continue;
         const bool tagged =
@@ -862,10 +859,10 @@ std::optional<Manifest> CheckpointStore::find(const std::string& selector,
               (selector == "last-good" && head->good)))
             continue;
         auto result = Manifest::read(*file);
-        if (auto* manifest = std::get_if<Manifest>(&result))
-            return std::move(*manifest);
+        if (result)
+            return std::move(*result);
         if (problems)
-            problems->push_back(std::get<std::string>(result));
+            problems->push_back(result.error());
     }
     return std::nullopt;
 }
@@ -875,12 +872,12 @@ std::optional<Manifest> CheckpointStore::byId(const std::string& id,
 {
     // An id is a file name of the store's (an edited header could say otherwise).
     auto result = id.empty() || id.find('/') != std::string::npos
-                      ? std::variant<Manifest, std::string>("'" + id + "' is not a manifest id")
+                      ? Expected<Manifest>(Unexpected("'" + id + "' is not a manifest id"))
                       : Manifest::read(directory_ / "manifests" / (id + ".manifest"));
-    if (auto* manifest = std::get_if<Manifest>(&result))
-        return std::move(*manifest);
+    if (result)
+        return std::move(*result);
     if (problems)
-        problems->push_back(std::get<std::string>(result));
+        problems->push_back(result.error());
     return std::nullopt;
 }
 

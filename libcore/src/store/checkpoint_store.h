@@ -140,9 +140,8 @@ private:
     int lock() const;
     std::vector<std::filesystem::path> manifestFiles() const;
     // Each manifest file through `read` (whole, or its header), oldest first.
-    std::vector<Manifest>
-    readEach(std::variant<Manifest, std::string> (*read)(const std::filesystem::path&),
-             std::vector<std::string>* problems) const;
+    std::vector<Manifest> readEach(Expected<Manifest> (*read)(const std::filesystem::path&),
+                                   std::vector<std::string>* problems) const;
     std::string nextId() const;
     // Writes the content of the object `hash` into the new, empty file `to`:
     // false when the store has no such object; throws when it is corrupt.

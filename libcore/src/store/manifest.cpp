@@ -237,14 +237,14 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
 
 } // namespace
 
-std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
+Expected<Manifest> Manifest::parse(const std::string& text)
 {
     std::string_view body;
     switch (checkEndLine(text, body)) {
     case EndLine::kMissing:
-        return std::string("the manifest is truncated (no end line)");
+        return Unexpected("the manifest is truncated (no end line)");
     case EndLine::kWrong:
-        return std::string("the manifest's checksum does not match: it was truncated or edited");
+        return Unexpected("the manifest's checksum does not match: it was truncated or edited");
     case EndLine::kGood:
         break;
     }
@@ -254,14 +254,14 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
     int lineNumber = 0;
     std::size_t expected = 0;
     if (auto problem = parseHeader(body, at, lineNumber, manifest, expected); !problem.empty())
-        return problem;
+        return Unexpected(problem);
     // Never sized by a number read from disk beyond what the file can hold:
     // an entry is a line of 14 fields, 13 tabs and a newline at least.
     const std::size_t possible = (body.size() - at) / 14 + 1;
     if (expected > possible)
-        return "line " + std::to_string(lineNumber) + ": the manifest declares " +
-               std::to_string(expected) + " entries, more than its " + std::to_string(body.size()) +
-               " bytes can hold";
+        return Unexpected("line " + std::to_string(lineNumber) + ": the manifest declares " +
+                          std::to_string(expected) + " entries, more than its " +
+                          std::to_string(body.size()) + " bytes can hold");
     manifest.entries.reserve(expected);
 
     std::string_view line;
@@ -279,33 +279,33 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
             start = tab + 1;
         }
         if (count + 1 != fields.size() || fields[0].size() != 1)
-            return where() + "expected 14 tab-separated fields";
+            return Unexpected(where() + "expected 14 tab-separated fields");
         ManifestEntry e;
         e.type = fields[0][0];
         if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
-            return where() + "unknown entry type '" + std::string(fields[0]) + "'";
+            return Unexpected(where() + "unknown entry type '" + std::string(fields[0]) + "'");
         if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
             !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
             !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
             !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
-            return where() + "malformed number";
+            return Unexpected(where() + "malformed number");
         if (fields[9] != "-")
             e.hash = fields[9];
         if (e.type == 'f' && !Sha256::isHexDigest(e.hash))
-            return where() + "a regular file needs a SHA-256 hash";
+            return Unexpected(where() + "a regular file needs a SHA-256 hash");
         auto target = unescape(fields[10]);
         auto group = unescape(fields[11]);
         auto path = unescape(fields[13]);
         if (!target || !group || !path)
-            return where() + "malformed escape";
+            return Unexpected(where() + "malformed escape");
         if (fields[10] != "-")
             e.target = std::move(*target);
         if (fields[11] != "-")
             e.linkGroup = std::move(*group);
         e.path = std::move(*path);
         if (!safePath(e.path))
-            return where() + "refused path '" + e.path +
-                   "': manifest paths must be relative, without '.' or '..'";
+            return Unexpected(where() + "refused path '" + e.path +
+                              "': manifest paths must be relative, without '.' or '..'");
         if (fields[12] != "-") {
             const std::string list(fields[12]);
             std::size_t start = 0;
@@ -317,7 +317,7 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
                 auto value = equals == std::string::npos ? std::nullopt
                                                          : unescapeField(pair.substr(equals + 1));
                 if (!key || !value)
-                    return where() + "malformed xattr";
+                    return Unexpected(where() + "malformed xattr");
                 e.xattrs[*key] = *value;
                 if (comma == std::string::npos)
                     break;
@@ -327,16 +327,16 @@ std::variant<Manifest, std::string> Manifest::parse(const std::string& text)
         manifest.entries.push_back(std::move(e));
     }
     if (manifest.entries.size() != expected)
-        return "the manifest holds " + std::to_string(manifest.entries.size()) + " entries, not " +
-               std::to_string(expected);
+        return Unexpected("the manifest holds " + std::to_string(manifest.entries.size()) +
+                          " entries, not " + std::to_string(expected));
     return manifest;
 }
 
-std::variant<Manifest, std::string> Manifest::readHeader(const std::filesystem::path& file)
+Expected<Manifest> Manifest::readHeader(const std::filesystem::path& file)
 {
     std::ifstream in(file, std::ios::binary);
     if (!in)
-        return "cannot read " + file.string();
+        return Unexpected("cannot read " + file.string());
     std::string text;
     std::string line;
     for (int lines = 0; lines < 10 && std::getline(in, line); ++lines)
@@ -346,18 +346,18 @@ std::variant<Manifest, std::string> Manifest::readHeader(const std::filesystem::
     int lineNumber = 0;
     std::size_t expected = 0;
     if (auto problem = parseHeader(text, at, lineNumber, manifest, expected); !problem.empty())
-        return file.string() + ": " + problem;
+        return Unexpected(file.string() + ": " + problem);
     return manifest;
 }
 
-std::variant<Manifest, std::string> Manifest::read(const std::filesystem::path& file)
+Expected<Manifest> Manifest::read(const std::filesystem::path& file)
 {
     const auto text = readFileText(file);
     if (!text)
-        return "cannot read " + file.string();
+        return Unexpected("cannot read " + file.string());
     auto result = parse(*text);
-    if (auto* error = std::get_if<std::string>(&result))
-        return file.string() + ": " + *error;
+    if (!result)
+        return Unexpected(file.string() + ": " + result.error());
     return result;
 }
 

@@ -6,8 +6,9 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "base/expected.h"
 
 namespace lfsw {
 
@@ -50,11 +51,11 @@ public:
 
     std::string serialize() const;
     // The manifest, or a message naming the line that is wrong.
-    static std::variant<Manifest, std::string> parse(const std::string& text);
-    static std::variant<Manifest, std::string> read(const std::filesystem::path& file);
+    static Expected<Manifest> parse(const std::string& text);
+    static Expected<Manifest> read(const std::filesystem::path& file);
     // The header only (no entries, checksum not checked): enough to find a
     // manifest by id, name, tag or root without reading all of it.
-    static std::variant<Manifest, std::string> readHeader(const std::filesystem::path& file);
+    static Expected<Manifest> readHeader(const std::filesystem::path& file);
 
     // Whether `path` is acceptable: relative, no "." or ".." or empty parts.
     static bool safePath(const std::string& path);

@@ -112,12 +112,12 @@ PluginWorker::~PluginWorker()
 
 PluginWorker::Reply PluginWorker::load()
 {
-    std::string failure;
     std::lock_guard lock(mutex_);
     if (!death_.empty())
         return {false, {}, death_, true};
-    if (pid_ <= 0 && !start(failure))
-        return {false, {}, failure, !death_.empty()};
+    if (pid_ <= 0)
+        if (auto started = start(); !started)
+            return {false, {}, started.error(), !death_.empty()};
     return {true, loaded_, {}};
 }
 
@@ -127,14 +127,12 @@ bool PluginWorker::dead()
     return !death_.empty();
 }
 
-bool PluginWorker::start(std::string& failure)
+Expected<void> PluginWorker::start()
 {
     int ends[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-        failure =
-            std::string("cannot make a socket for the plugin worker: ") + std::strerror(errno);
-        return false;
-    }
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0)
+        return Unexpected(std::string("cannot make a socket for the plugin worker: ") +
+                          std::strerror(errno));
     UniqueFd hostEnd(ends[0]);
     UniqueFd workerEnd(ends[1]);
     // Everything the child needs is made before fork(): after it, only
@@ -145,10 +143,8 @@ bool PluginWorker::start(std::string& failure)
     const char* argv[] = {program.c_str(), "--memory-limit", memory.c_str(), file.c_str(), nullptr};
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
-    if (pid < 0) {
-        failure = std::string("cannot start the plugin worker: ") + std::strerror(errno);
-        return false;
-    }
+    if (pid < 0)
+        return Unexpected(std::string("cannot start the plugin worker: ") + std::strerror(errno));
     if (pid == 0) {
         // The worker ends with the host, whatever kills the host.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -169,19 +165,18 @@ bool PluginWorker::start(std::string& failure)
     if (receipt == PluginChannel::Receipt::Message &&
         protocol::text(message, "op") == protocol::op::kLoaded) {
         loaded_ = message;
-        return true;
+        return {};
     }
     const bool timedOut = receipt == PluginChannel::Receipt::TimedOut;
     const std::string how = reap(timedOut);
     channel_.reset();
     if (timedOut)
-        failure = "the plugin worker did not load " + file + " within " +
-                  durationText(settings_.queryTimeout) + "; it was killed";
-    else if (how == "exited with status 127")
-        failure = "cannot run the plugin worker " + program;
-    else
-        death_ = failure = "the plugin's worker ended while loading " + file + ": " + how;
-    return false;
+        return Unexpected("the plugin worker did not load " + file + " within " +
+                          durationText(settings_.queryTimeout) + "; it was killed");
+    if (how == "exited with status 127")
+        return Unexpected("cannot run the plugin worker " + program);
+    death_ = "the plugin's worker ended while loading " + file + ": " + how;
+    return Unexpected(death_);
 }
 
 PluginWorker::Reply PluginWorker::call(const nlohmann::json& request,
@@ -204,9 +199,9 @@ PluginWorker::Reply PluginWorker::call(const nlohmann::json& request,
 PluginWorker::Reply PluginWorker::exchange(const nlohmann::json& request,
                                            std::chrono::milliseconds timeout, Context* context)
 {
-    std::string failure;
-    if (pid_ <= 0 && !start(failure))
-        return {false, {}, failure};
+    if (pid_ <= 0)
+        if (auto started = start(); !started)
+            return {false, {}, started.error()};
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool sent = channel_->send(request);
     for (;;) {

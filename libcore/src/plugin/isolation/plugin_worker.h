@@ -13,6 +13,7 @@
 
 #include <lfsw/context.h>
 
+#include "base/expected.h"
 #include "plugin/isolation/plugin_channel.h"
 
 namespace lfsw {
@@ -73,7 +74,7 @@ public:
     const WorkerSettings& settings() const { return settings_; }
 
 private:
-    bool start(std::string& failure);
+    Expected<void> start();
     Reply exchange(const nlohmann::json& request, std::chrono::milliseconds timeout,
                    Context* context);
     void serve(const nlohmann::json& request, Context* context);
