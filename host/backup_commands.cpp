@@ -8,6 +8,7 @@
 
 #include <lfsw/units.h>
 
+#include "backup_access.h"
 #include "base/cron_expression.h"
 #include "command.h"
 #include "daemon.h"
@@ -59,29 +60,6 @@ std::optional<CronExpression> schedule(const Config& config)
     if (parsed)
         return *parsed;
     return std::nullopt;
-}
-
-// The backup, or nullopt and a message saying there is none (unless the
-// backup's manifests are unreadable: those go to `problems`).
-std::optional<Backup> findOrSay(BackupService& backups, const std::string& selector,
-                                std::vector<std::string>* problems = nullptr)
-{
-    auto backup = backups.find(selector, problems);
-    if (!backup && (!problems || problems->empty()))
-        std::cerr << "lfs-wrapper: " << backups.noSuchBackup(selector) << "\n";
-    return backup;
-}
-
-// A command that reads backups says there are none before it creates the
-// repository or the state directory: a failed command leaves nothing behind.
-bool haveBackups(Session& session, const char* command)
-{
-    if (session.backups().hasLocalBackups())
-        return true;
-    std::cerr << "lfs-wrapper: " << command << ": no backups in "
-              << session.backups().localLocation().string()
-              << " (lfs-wrapper backup create takes one)\n";
-    return false;
 }
 
 std::vector<std::string> typesFor(Session& session, const po::variables_map& values)
@@ -210,9 +188,9 @@ int verify(Session& session, const po::variables_map& values)
     if (values.count("all")) {
         chosen = repository.list();
     } else {
-        auto backup =
-            findOrSay(session.backups(), values.count("backup") ? values["backup"].as<std::string>()
-                                                                : std::string("latest"));
+        auto backup = findBackupOrSay(session.backups(), values.count("backup")
+                                                             ? values["backup"].as<std::string>()
+                                                             : std::string("latest"));
         if (!backup)
             return kExitFailed;
         chosen.push_back(*backup);
@@ -281,7 +259,7 @@ int testRestore(Session& session, const po::variables_map&)
         return report(plugin->backend.verify("", plugin->context));
     }
     BackupRepository& repository = session.backups().repository();
-    auto backup = findOrSay(session.backups(), "latest");
+    auto backup = findBackupOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     ProgressBar bar("test-restore " + backup->id);

@@ -3,6 +3,7 @@
 #include <iostream>
 #include <map>
 
+#include "backup_access.h"
 #include "command.h"
 #include "session.h"
 
@@ -11,29 +12,6 @@ namespace po = boost::program_options;
 namespace lfsw::host {
 
 namespace {
-
-// The backup, or nullopt and a message saying there is none (unless the
-// backup's manifests are unreadable: those go to `problems`).
-std::optional<Backup> findOrSay(BackupService& backups, const std::string& selector,
-                                std::vector<std::string>* problems = nullptr)
-{
-    auto backup = backups.find(selector, problems);
-    if (!backup && (!problems || problems->empty()))
-        std::cerr << "lfs-wrapper: " << backups.noSuchBackup(selector) << "\n";
-    return backup;
-}
-
-// A command that reads backups says there are none before it creates the
-// repository or the state directory: a failed command leaves nothing behind.
-bool haveBackups(Session& session, const char* command)
-{
-    if (session.backups().hasLocalBackups())
-        return true;
-    std::cerr << "lfs-wrapper: " << command << ": no backups in "
-              << session.backups().localLocation().string()
-              << " (lfs-wrapper backup create takes one)\n";
-    return false;
-}
 
 int analyzeMissing(Session& session, const po::variables_map& values)
 {
@@ -44,7 +22,7 @@ int analyzeMissing(Session& session, const po::variables_map& values)
     if (!haveBackups(session, "data analyze"))
         return kExitFailed;
     BackupRepository& repository = session.backups().repository();
-    auto backup = findOrSay(session.backups(), "latest");
+    auto backup = findBackupOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     std::map<std::string, int> perType;

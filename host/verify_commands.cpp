@@ -4,6 +4,7 @@
 
 #include <lfsw/units.h>
 
+#include "backup_access.h"
 #include "build/build_tree.h"
 #include "checkpoint_access.h"
 #include "command.h"
@@ -16,17 +17,6 @@ namespace po = boost::program_options;
 namespace lfsw::host {
 
 namespace {
-
-// The backup, or nullopt and a message saying there is none (unless the
-// backup's manifests are unreadable: those go to `problems`).
-std::optional<Backup> findOrSay(BackupService& backups, const std::string& selector,
-                                std::vector<std::string>* problems = nullptr)
-{
-    auto backup = backups.find(selector, problems);
-    if (!backup && (!problems || problems->empty()))
-        std::cerr << "lfs-wrapper: " << backups.noSuchBackup(selector) << "\n";
-    return backup;
-}
 
 int verifyBuild(Session& session, const po::variables_map& values)
 {
@@ -91,7 +81,7 @@ int verifyData(Session& session, const po::variables_map& values)
         const auto& when = last->restoredAt;
         const auto& written = last->written;
         const std::size_t skipped = last->throughSqlite;
-        auto backup = findOrSay(session.backups(), backupId);
+        auto backup = findBackupOrSay(session.backups(), backupId);
         if (!backup)
             return kExitFailed;
         auto problems = repository.checkRestored(*backup, written);
@@ -109,7 +99,7 @@ int verifyData(Session& session, const po::variables_map& values)
         std::cerr << "lfs-wrapper: verify data needs --all or --restored\n";
         return kExitUsage;
     }
-    auto backup = findOrSay(session.backups(), "latest");
+    auto backup = findBackupOrSay(session.backups(), "latest");
     if (!backup)
         return kExitFailed;
     auto differences = repository.compare(*backup, false);

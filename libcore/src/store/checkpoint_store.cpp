@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -483,6 +484,138 @@ removeWhatDiffers(int rootFd, const TreeWalker::Options& walk,
             ++report.removed;
     }
     return untouched;
+}
+
+// Where one entry of a restore is written: its directory (opened beneath
+// the root), its name there, a temporary name beside it, and what is there
+// now (`live`, when `exists`).
+struct RestoreSite {
+    int rootFd;
+    int parentFd;
+    std::string name;
+    std::string temporary;
+    bool exists;
+    struct stat live;
+};
+
+// Puts `entry` in place where the new name is made first and renamed over
+// the old one; `make` creates it under the temporary name (or under its own
+// name when nothing is there and `direct`).
+void replaceWith(const RestoreSite& site, const ManifestEntry& entry, const char* what,
+                 const std::function<int(const std::string& as)>& make, bool direct)
+{
+    const bool inPlace = direct && !site.exists;
+    const std::string& as = inPlace ? site.name : site.temporary;
+    if (make(as) != 0 ||
+        (!inPlace && ::renameat(site.parentFd, as.c_str(), site.parentFd, site.name.c_str()) != 0))
+        throwErrno(std::string("cannot restore ") + what + entry.path);
+}
+
+// A directory: made when missing. Whether it was.
+bool restoreDirectory(const RestoreSite& site, const ManifestEntry& entry)
+{
+    if (site.exists)
+        return false;
+    if (::mkdirat(site.parentFd, site.name.c_str(), 0700) != 0)
+        throwErrno("cannot create directory " + entry.path);
+    return true;
+}
+
+// Another name of a hardlinked file: linked to its first name (restored
+// before it) unless it already is that inode. Whether it was linked.
+bool restoreHardlink(const RestoreSite& site, const ManifestEntry& entry)
+{
+    UniqueFd groupParent(
+        openBeneath(site.rootFd, parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
+    struct stat group {
+    };
+    if (groupParent.get() < 0 ||
+        ::fstatat(groupParent.get(), nameOf(entry.linkGroup).c_str(), &group,
+                  AT_SYMLINK_NOFOLLOW) != 0 ||
+        (site.exists && site.live.st_ino == group.st_ino && site.live.st_dev == group.st_dev))
+        return false;
+    replaceWith(
+        site, entry, "hardlink ",
+        [&](const std::string& as) {
+            return ::linkat(groupParent.get(), nameOf(entry.linkGroup).c_str(), site.parentFd,
+                            as.c_str(), 0);
+        },
+        false);
+    return true;
+}
+
+// The content of a regular file, through `extract` (false: the store has
+// no such object; an exception: it is damaged, or a WriteError). Where
+// nothing is, the file is written under its own name (a crash leaves it
+// with an mtime that is not the manifest's, so it is written again next
+// time); else beside it, and renamed over it. Returns the new file, open,
+// or nothing when the object is missing or damaged and `tolerateDamage`.
+UniqueFd restoreContent(const RestoreSite& site, const ManifestEntry& entry, bool tolerateDamage,
+                        const std::function<bool(int fd)>& extract)
+{
+    const std::string& writeAs = site.exists ? site.temporary : site.name;
+    UniqueFd out(::openat(site.parentFd, writeAs.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out.isValid())
+        throwErrno("cannot write " + entry.path);
+    bool found = false;
+    try {
+        found = extract(out.get());
+    } catch (const WriteError& e) {
+        // The disk that is written to failed: not a damaged object.
+        ::unlinkat(site.parentFd, writeAs.c_str(), 0);
+        throw std::runtime_error(entry.path + ": " + e.what());
+    } catch (const std::exception& e) {
+        ::unlinkat(site.parentFd, writeAs.c_str(), 0);
+        if (!tolerateDamage)
+            throw std::runtime_error(entry.path + ": " + e.what());
+        return UniqueFd();
+    }
+    if (!found) {
+        ::unlinkat(site.parentFd, writeAs.c_str(), 0);
+        if (tolerateDamage)
+            return UniqueFd();
+        errno = ENOENT;
+        throwErrno("the store has no object for " + entry.path + " (" + entry.hash + ")");
+    }
+    if (site.exists &&
+        ::renameat(site.parentFd, site.temporary.c_str(), site.parentFd, site.name.c_str()) != 0)
+        throwErrno("cannot replace " + entry.path);
+    return out;
+}
+
+// A symlink: made again when its target differs. Whether it was.
+bool restoreSymlink(const RestoreSite& site, const ManifestEntry& entry)
+{
+    char target[4096];
+    const ssize_t length =
+        site.exists ? ::readlinkat(site.parentFd, site.name.c_str(), target, sizeof target) : -1;
+    if (length >= 0 && std::string(target, static_cast<std::size_t>(length)) == entry.target)
+        return false;
+    replaceWith(
+        site, entry, "symlink ",
+        [&](const std::string& as) {
+            return ::symlinkat(entry.target.c_str(), site.parentFd, as.c_str());
+        },
+        true);
+    return true;
+}
+
+// A fifo or a device node: made again when its kind or number differs.
+// Whether it was.
+bool restoreNode(const RestoreSite& site, const ManifestEntry& entry)
+{
+    const mode_t kind = entry.type == 'p' ? S_IFIFO : entry.type == 'c' ? S_IFCHR : S_IFBLK;
+    if (site.exists && (site.live.st_mode & S_IFMT) == kind && site.live.st_rdev == entry.device)
+        return false;
+    replaceWith(
+        site, entry, "",
+        [&](const std::string& as) {
+            return ::mknodat(site.parentFd, as.c_str(), kind | 0600,
+                             static_cast<dev_t>(entry.device));
+        },
+        false);
+    return true;
 }
 
 // What restoreMetadata changed: owner, mode or xattrs, and the mtime.
@@ -999,33 +1132,31 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
         RestoreReport report;
         int counter = 0;
     };
+    // Writes one entry, and its metadata, on a lane.
     auto restoreOne = [&](const ManifestEntry& entry, RestoreLane& lane) {
+        RestoreSite site{rootFd.get(),
+                         lane.parents.open(parentOf(entry.path)),
+                         nameOf(entry.path),
+                         ".lfsw-restore." + std::to_string(::getpid()) + "." +
+                             std::to_string(lane.number) + "." + std::to_string(++lane.counter),
+                         false,
+                         {}};
         // Borrowed from the lane's cache, which closes it.
-        const int parentFd = lane.parents.open(parentOf(entry.path));
-        if (parentFd < 0)
+        if (site.parentFd < 0)
             throwErrno("cannot open the directory of " + entry.path +
                        " without following a symlink");
-        const std::string name = nameOf(entry.path);
-        const std::string temporary = ".lfsw-restore." + std::to_string(::getpid()) + "." +
-                                      std::to_string(lane.number) + "." +
-                                      std::to_string(++lane.counter);
-        const auto writtenBefore = lane.report.rewritten;
-        struct stat live {
-        };
-        const bool exists = ::fstatat(parentFd, name.c_str(), &live, AT_SYMLINK_NOFOLLOW) == 0;
+        site.exists =
+            ::fstatat(site.parentFd, site.name.c_str(), &site.live, AT_SYMLINK_NOFOLLOW) == 0;
+        bool written = false;
         bool rewrite = false;
         // A file written here stays open for its metadata: set through the
         // descriptor, not looked up by name four times more.
         UniqueFd out;
         switch (entry.type) {
         case 'd':
-            if (!exists) {
-                if (::mkdirat(parentFd, name.c_str(), 0700) != 0)
-                    throwErrno("cannot create directory " + entry.path);
-                ++lane.report.rewritten;
-            }
+            written = restoreDirectory(site, entry);
             break;
-        case 'f': {
+        case 'f':
             if (!entry.linkGroup.empty() &&
                 std::find(lane.report.damaged.begin(), lane.report.damaged.end(),
                           entry.linkGroup) != lane.report.damaged.end()) {
@@ -1033,95 +1164,35 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 return;
             }
             if (!entry.linkGroup.empty()) {
-                UniqueFd groupParent(
-                    openBeneath(rootFd.get(), parentOf(entry.linkGroup), O_RDONLY | O_DIRECTORY));
-                struct stat group {
-                };
-                if (groupParent.get() >= 0 &&
-                    ::fstatat(groupParent.get(), nameOf(entry.linkGroup).c_str(), &group,
-                              AT_SYMLINK_NOFOLLOW) == 0 &&
-                    !(exists && live.st_ino == group.st_ino && live.st_dev == group.st_dev)) {
-                    if (::linkat(groupParent.get(), nameOf(entry.linkGroup).c_str(), parentFd,
-                                 temporary.c_str(), 0) != 0 ||
-                        ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
-                        throwErrno("cannot restore hardlink " + entry.path);
-                    ++lane.report.rewritten;
-                }
+                written = restoreHardlink(site, entry);
                 break;
             }
-            rewrite = !exists || static_cast<std::uint64_t>(live.st_size) != entry.size ||
-                      nanoseconds(live.st_mtim) != entry.mtimeNs;
+            rewrite = !site.exists || static_cast<std::uint64_t>(site.live.st_size) != entry.size ||
+                      nanoseconds(site.live.st_mtim) != entry.mtimeNs;
             if (rewrite) {
-                // Where nothing is, the file is written under its own name (a
-                // crash leaves it with an mtime that is not the manifest's, so
-                // it is written again next time); else beside it, and renamed
-                // over it.
-                const std::string& writeAs = exists ? temporary : name;
-                out.reset(::openat(parentFd, writeAs.c_str(),
-                                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-                if (out.get() < 0)
-                    throwErrno("cannot write " + entry.path);
-                bool found = false;
-                try {
-                    found = extractObject(*lane.codec, entry.hash, entry.size, out.get(),
-                                          lane.buffer.get());
-                } catch (const WriteError& e) {
-                    // The disk that is written to failed: not a damaged object.
-                    ::unlinkat(parentFd, writeAs.c_str(), 0);
-                    throw std::runtime_error(entry.path + ": " + e.what());
-                } catch (const std::exception& e) {
-                    ::unlinkat(parentFd, writeAs.c_str(), 0);
-                    if (!options.tolerateDamage)
-                        throw std::runtime_error(entry.path + ": " + e.what());
+                out = restoreContent(site, entry, options.tolerateDamage, [&](int fd) {
+                    return extractObject(*lane.codec, entry.hash, entry.size, fd,
+                                         lane.buffer.get());
+                });
+                if (!out.isValid()) {
                     lane.report.damaged.push_back(entry.path);
                     return;
                 }
-                if (!found) {
-                    ::unlinkat(parentFd, writeAs.c_str(), 0);
-                    if (options.tolerateDamage) {
-                        lane.report.damaged.push_back(entry.path);
-                        return;
-                    }
-                    errno = ENOENT;
-                    throwErrno("the store has no object for " + entry.path + " (" + entry.hash +
-                               ")");
-                }
-                if (exists && ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
-                    throwErrno("cannot replace " + entry.path);
-                ++lane.report.rewritten;
+                written = true;
             }
             bytesDone += entry.size;
             break;
-        }
-        case 'l': {
-            char target[4096];
-            ssize_t length =
-                exists ? ::readlinkat(parentFd, name.c_str(), target, sizeof target) : -1;
-            if (length < 0 ||
-                std::string(target, static_cast<std::size_t>(length)) != entry.target) {
-                if (!exists
-                        ? ::symlinkat(entry.target.c_str(), parentFd, name.c_str()) != 0
-                        : ::symlinkat(entry.target.c_str(), parentFd, temporary.c_str()) != 0 ||
-                              ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
-                    throwErrno("cannot restore symlink " + entry.path);
-                ++lane.report.rewritten;
-            }
+        case 'l':
+            written = restoreSymlink(site, entry);
+            break;
+        default: // fifo, character or block device
+            written = restoreNode(site, entry);
             break;
         }
-        default: { // fifo, character or block device
-            const mode_t kind = entry.type == 'p' ? S_IFIFO : entry.type == 'c' ? S_IFCHR : S_IFBLK;
-            if (!exists || (live.st_mode & S_IFMT) != kind || live.st_rdev != entry.device) {
-                if (::mknodat(parentFd, temporary.c_str(), kind | 0600,
-                              static_cast<dev_t>(entry.device)) != 0 ||
-                    ::renameat(parentFd, temporary.c_str(), parentFd, name.c_str()) != 0)
-                    throwErrno("cannot restore " + entry.path);
-                ++lane.report.rewritten;
-            }
-            break;
-        }
-        }
-        const auto fixed = restoreMetadata(entry, parentFd, name, out.get(), live, exists,
-                                           lane.report.rewritten != writtenBefore, asRoot);
+        if (written)
+            ++lane.report.rewritten;
+        const auto fixed = restoreMetadata(entry, site.parentFd, site.name, out.get(), site.live,
+                                           site.exists, written, asRoot);
         if (!rewrite)
             ++(fixed.attributes || fixed.mtime ? lane.report.metadataFixed : lane.report.unchanged);
     };
