@@ -57,13 +57,32 @@ steps:
       [ -e /dev/null ] && echo "dev mounted"
       [ -d /sys/kernel ] && echo "sys mounted"
       echo marker > /run/marker && echo "run writable"
+      while read -r line; do
+        case "$line" in
+          *" /dev/pts "*" - devpts "*mode=620*gid=5*|*" /dev/pts "*" - devpts "*gid=5*mode=620*) echo "devpts gid=5 mode=0620 mounted" ;;
+          *" /dev/shm "*" - tmpfs "*) echo "shm tmpfs mounted" ;;
+          *" /run "*" - tmpfs "*) echo "run tmpfs mounted" ;;
+        esac
+      done < /proc/self/mountinfo
+      echo "home=$HOME path=$PATH makeflags=$MAKEFLAGS testsuiteflags=$TESTSUITEFLAGS"
+      printf "ps1=%s\n" "$PS1"
+      [ -z "${LFSW_STATE_DIR+set}" ] && echo "no LFSW_STATE_DIR inside"
+      [ -z "${LFS_HOST_LEAK+set}" ] && echo "no host variable inside"
 YAML
-run build start --plan plan.yaml
+LFS_HOST_LEAK=1 run build start --plan plan.yaml
 expect_status 0 "chroot step"
 expect_out "proc mounted"
 expect_out "dev mounted"
 expect_out "sys mounted"
 expect_out "run writable"
+# The book's kernfs mounts and the environment of its chroot command (chapter 7)
+expect_out "devpts gid=5 mode=0620 mounted"
+expect_out "shm tmpfs mounted"
+expect_out "run tmpfs mounted"
+expect_out "home=/root path=/usr/bin:/usr/sbin makeflags=-j"
+expect_out 'ps1=(lfs chroot) \u:\w\$ '
+expect_out "no LFSW_STATE_DIR inside"
+expect_out "no host variable inside"
 expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(mounts left after the chroot step)"
 
 # unmounted even when the step is killed

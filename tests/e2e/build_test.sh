@@ -495,4 +495,43 @@ run build start
 expect_status 2 "no plan"
 expect_err "build start needs a plan"
 
+# ---- shell: bash runs the book's bash lines as written (dash would make one
+# directory named "{etc,var}"); clean_env starts from nothing, as env -i
+rm -rf .lfs-wrapper
+write_config
+cat > plan.yaml <<'YAML'
+steps:
+  - name: braces
+    shell: bash
+    checkpoint: false
+    run: mkdir -p "$LFS"/shelltest/{etc,var}
+  - name: clean
+    clean_env: true
+    checkpoint: false
+    run: |
+      echo "path=$PATH"
+      [ "$LFS" = "$(pwd)" ] && echo "LFS is the build root"
+      [ -z "${HOST_ONLY+set}" ] && echo "no host variable"
+      [ -z "${LFSW_STATE_DIR+set}" ] && echo "no state directory"
+      echo "makeflags=$MAKEFLAGS"
+YAML
+HOST_ONLY=1 run build start --plan plan.yaml
+expect_status 0 "shell and clean_env steps"
+expect_file root/shelltest/etc
+expect_file root/shelltest/var
+expect_out "path=/usr/bin:/bin"
+expect_out "LFS is the build root"
+expect_out "no host variable"
+expect_out "no state directory"
+expect_out "makeflags=-j"
+cat > plan.yaml <<'YAML'
+steps:
+  - name: nosuch
+    shell: no-such-shell
+    run: "true"
+YAML
+run build start --plan plan.yaml
+expect_status 2 "a shell that is not there"
+expect_err "plan.yaml:3:12: steps.nosuch.shell: /bin/no-such-shell is not an executable on this system"
+
 finish

@@ -11,6 +11,8 @@ mount --make-rshared /
 
 mkdir -p root/bin root/usr/bin root/lib root/lib64 outside
 cp /bin/sh /bin/sleep root/bin/
+# The book's chroot PATH is /usr/bin:/usr/sbin (an LFS /bin links to usr/bin).
+cp /bin/sleep root/usr/bin/
 for lib in $( (ldd /bin/sh; ldd /bin/sleep) | grep -o '/[^ ]*' | sort -u); do mkdir -p "root$(dirname "$lib")"; cp "$lib" "root$lib"; done
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root, scratch: [scratch]}

@@ -69,6 +69,9 @@ public:
         // (needs the right to write there; the command fails to start
         // otherwise). Empty: the command stays in this process's cgroups.
         std::filesystem::path cgroupProcs;
+        // The shell that runs the command with -c, by absolute path (inside
+        // chrootDir when that is set); empty: /bin/sh.
+        std::string shell;
         // Called with the shell's pid (= its process group) once it runs.
         std::function<void(int pid)> onStarted;
         // Polled about every 100 ms while the command runs; a stop ends the

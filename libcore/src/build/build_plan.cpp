@@ -41,6 +41,10 @@ const SchemaNode& planSchema()
                         stepField("workdir", ValueType::Path, "working directory"),
                         stepField("user", ValueType::String, "user to run as (root only)"),
                         stepField("chroot", ValueType::Bool, "run inside the build root"),
+                        stepField("shell", ValueType::String,
+                                  "shell that runs it (bash or /bin/bash; default /bin/sh)"),
+                        stepField("clean_env", ValueType::Bool,
+                                  "start from an empty environment, as env -i"),
                         stepField("timeout", ValueType::Duration, "time limit"),
                         stepField("checkpoint", ValueType::Bool, "checkpoint after the step"),
                         stepField("baseline", ValueType::Bool, "tag its checkpoint baseline"),
@@ -127,6 +131,8 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
             step.user = item["user"].Scalar();
         if (item["chroot"])
             step.chroot = item["chroot"].as<bool>();
+        if (item["clean_env"])
+            step.cleanEnv = item["clean_env"].as<bool>();
         if (item["timeout"])
             step.timeout = *parseDuration(item["timeout"].Scalar());
         if (item["checkpoint"])
@@ -136,6 +142,20 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
 
         const std::string where = "steps." + step.name;
         checkName(item["name"], step.name);
+        if (item["shell"]) {
+            // A bare name is the one in /bin: there inside an LFS chroot too.
+            const std::string shell = item["shell"].Scalar();
+            step.shell = shell.find('/') == std::string::npos ? "/bin/" + shell : shell;
+            if (step.shell.front() != '/' || shell.find(' ') != std::string::npos)
+                plan.problems_.push_back(diagnosticAt(
+                    name, item["shell"],
+                    where + ".shell: expected a shell's name (bash) or absolute path, found '" +
+                        shell + "'"));
+            else if (!step.chroot && ::access(step.shell.c_str(), X_OK) != 0)
+                plan.problems_.push_back(diagnosticAt(name, item["shell"],
+                                                where + ".shell: " + step.shell +
+                                                    " is not an executable on this system"));
+        }
         if (!step.user.empty()) {
             if (::getpwnam(step.user.c_str()) == nullptr)
                 plan.problems_.push_back(

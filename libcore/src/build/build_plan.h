@@ -15,11 +15,16 @@ namespace lfsw {
 // One step of a build plan.
 struct PlanStep {
     std::string name;
-    std::string run; // shell script text, run by /bin/sh -e
+    std::string run;   // shell script text, run by `shell` -e
+    std::string shell; // absolute path (inside the chroot for a chroot step); empty: /bin/sh
     std::map<std::string, std::string> env;
     std::string workdir; // relative: from the build root; empty: the build root
     std::string user;    // empty: the supervisor's user
     bool chroot = false;
+    // The environment of a login as `user` that starts empty (the book's
+    // `env -i`, chapter 4.4): HOME, TERM, PATH, LFS and what the plan sets;
+    // nothing of the supervisor's.
+    bool cleanEnv = false;
     std::chrono::seconds timeout{0}; // 0: none
     bool checkpoint = true;
     bool baseline = false; // its checkpoint is tagged "baseline"

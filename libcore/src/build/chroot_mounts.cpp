@@ -25,13 +25,22 @@ struct VirtualMount {
     const char* source;
     const char* type;
     unsigned long flags;
+    const char* options;
+    bool onDev; // a directory of the /dev bound before it, not of the build root
 };
 
+// The LFS book's kernfs page (chapter 7.3), in its order: /dev bound (not
+// recursively: the host's /dev/pts and /dev/shm stay out), a devpts of the
+// chroot's own with the tty group and mode, /proc, /sys, /run as tmpfs, and
+// /dev/shm as tmpfs (the book makes /run/shm instead where /dev/shm is a
+// symlink).
 constexpr VirtualMount kMounts[] = {
-    {"dev", "/dev", nullptr, MS_BIND | MS_REC},
-    {"proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC},
-    {"sys", "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC},
-    {"run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV},
+    {"dev", "/dev", nullptr, MS_BIND, nullptr, false},
+    {"dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620", true},
+    {"proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false},
+    {"sys", "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false},
+    {"run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, nullptr, false},
+    {"dev/shm", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, nullptr, true},
 };
 
 // "/proc/self/fd/N" without the allocator: the child may not use it.
@@ -61,6 +70,8 @@ ChrootMounts::ChrootMounts(const std::filesystem::path& root) : root_(root.strin
         throw std::runtime_error("cannot open the build root " + root_ + ": " +
                                  std::strerror(errno));
     for (const auto& mount : kMounts) {
+        if (mount.onDev)
+            continue;
         const std::string where = root_ + "/" + mount.target;
         if (::mkdirat(rootFd.get(), mount.target, 0755) != 0 && errno != EEXIST) {
             const std::string error = std::strerror(errno);
@@ -95,12 +106,19 @@ const char* ChrootMounts::enter() const noexcept
         how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
         UniqueFd target(
             static_cast<int>(::syscall(SYS_openat2, rootFd.get(), mount.target, &how, sizeof how)));
+        if (!target.isValid() && mount.onDev && errno == ELOOP &&
+            std::strcmp(mount.target, "dev/shm") == 0) {
+            // The host's /dev/shm is a symlink (to /run/shm): what it points to.
+            if (::mkdirat(rootFd.get(), "run/shm", 01777) != 0 && errno != EEXIST)
+                return "cannot create /run/shm for the chroot's /dev/shm";
+            continue;
+        }
         if (!target.isValid())
             return "a chroot mount point is not a plain directory beneath the build root";
         char path[32];
         procFdPath(target.get(), path);
-        if (::mount(mount.source, path, mount.type, mount.flags, nullptr) != 0)
-            return "cannot mount the chroot's /dev, /proc, /sys or /run";
+        if (::mount(mount.source, path, mount.type, mount.flags, mount.options) != 0)
+            return "cannot mount the chroot's /dev, /dev/pts, /proc, /sys, /run or /dev/shm";
     }
     return nullptr;
 }

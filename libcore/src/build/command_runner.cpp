@@ -238,6 +238,8 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
     envp.push_back(nullptr);
     const std::string workdir = options.workdir.string();
     const std::string workdirError = "cannot change to the working directory " + workdir;
+    const std::string shell = options.shell.empty() ? "/bin/sh" : options.shell;
+    const std::string shellError = "cannot run " + shell;
     const std::string chrootDir = options.chrootDir.string();
     const std::string cgroupProcs = options.cgroupProcs.string();
     std::optional<ChrootMounts> mounts;
@@ -309,9 +311,9 @@ CommandOutcome CommandRunner::run(const std::string& command, const Options& opt
                 ::setgid(identity->gid) != 0 || ::setuid(identity->uid) != 0)
                 childFail("cannot switch to the step's user");
         }
-        const char* argv[] = {"/bin/sh", "-c", command.c_str(), nullptr};
-        ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
-        childFail("cannot run /bin/sh");
+        const char* argv[] = {shell.c_str(), "-c", command.c_str(), nullptr};
+        ::execve(shell.c_str(), const_cast<char* const*>(argv), envp.data());
+        childFail(shellError.c_str());
     }
     ::setpgid(child, child); // also here: whichever of parent and child runs first
     writeEnd.reset();

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -355,6 +356,26 @@ std::unique_ptr<StepCgroup> Supervisor::memoryCap(std::int64_t runId, int positi
     return std::move(*cgroup);
 }
 
+std::map<std::string, std::string> Supervisor::bookEnvironment(const PlanStep& step,
+                                                               const std::string& home,
+                                                               const std::string& path) const
+{
+    // What the LFS book's env -i keeps, with the jobs of resources.limits:
+    // the chroot command of chapter 7 (HOME=/root, PATH=/usr/bin:/usr/sbin,
+    // MAKEFLAGS, TESTSUITEFLAGS), the lfs user's login of chapter 4.4; the
+    // step's own variables over them.
+    const std::string jobs = std::to_string(limits_.jobs);
+    std::map<std::string, std::string> environment{{"PATH", path},
+                                                   {"MAKEFLAGS", "-j" + jobs},
+                                                   {"TESTSUITEFLAGS", "-j" + jobs},
+                                                   {"NINJAJOBS", jobs}};
+    if (!home.empty())
+        environment["HOME"] = home;
+    for (const auto& [name, value] : step.env)
+        environment[name] = value;
+    return environment;
+}
+
 CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
                                                   const StepCgroup* cgroup) const
 {
@@ -381,6 +402,7 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
         options.environment["LFSW_CONFIG_DIR"] =
             std::filesystem::absolute(*config_.file()).parent_path().string();
     options.user = step.user;
+    options.shell = step.shell;
     options.containProcesses = true;
     options.memoryLimitBytes = cgroup ? 0 : limits_.memoryBytes;
     if (limits_.memoryBytes > 0)
@@ -391,9 +413,19 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
         options.chrootDir = root;
         options.chrootMounts = true;
         options.workdir = step.workdir.empty() ? "/" : step.workdir;
-        options.environment["PATH"] = "/usr/bin:/usr/sbin:/bin:/sbin";
+        options.environment = bookEnvironment(step, "/root", "/usr/bin:/usr/sbin");
+        options.environment["PS1"] = "(lfs chroot) \\u:\\w\\$ ";
+        options.inheritOnly = std::vector<std::string>{"TERM"};
     } else {
         options.workdir = step.workdir.empty() ? root : root / step.workdir;
+        if (step.cleanEnv) {
+            // The user's HOME comes with the user; the supervisor's own when none.
+            const passwd* self = step.user.empty() ? ::getpwuid(::geteuid()) : nullptr;
+            options.environment =
+                bookEnvironment(step, self ? self->pw_dir : "", "/usr/bin:/bin");
+            options.environment["LFS"] = root.string();
+            options.inheritOnly = std::vector<std::string>{"TERM"};
+        }
     }
     return options;
 }

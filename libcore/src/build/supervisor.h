@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,6 +106,11 @@ private:
     // How the step's command runs: its documented environment, user,
     // working directory or chroot, and the memory cap.
     CommandRunner::Options commandOptions(const PlanStep& step, const StepCgroup* cgroup) const;
+    // The environment of a step that starts empty (chroot, clean_env):
+    // PATH, HOME (unless empty: the user's), the jobs, the step's own.
+    std::map<std::string, std::string> bookEnvironment(const PlanStep& step,
+                                                       const std::string& home,
+                                                       const std::string& path) const;
     CommandRunner::Stop pollStop();
     // Samples resources when the interval has passed; true when disk or
     // memory crossed its threshold, so the step must stop.
