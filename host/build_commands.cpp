@@ -85,30 +85,19 @@ bool checkBuildRoot(Session& session, bool quiet)
 
 int start(Session& session, const po::variables_map& values)
 {
-    std::optional<BuildPlan> plan;
-    std::string source;
-    if (values.count("plan")) {
-        source = std::filesystem::absolute(values["plan"].as<std::string>()).string();
-        plan = BuildPlan::fromFile(source);
-    } else if (values.count("command")) {
-        plan = BuildPlan::fromCommand(values["command"].as<std::vector<std::string>>());
-        source = plan->sourceName();
-    } else if (!session.config().string("build.plan").empty()) {
-        source = session.config().resolvePath(session.config().string("build.plan")).string();
-        plan = BuildPlan::fromFile(source);
-    } else {
-        std::cerr << "lfs-wrapper: build start needs a plan: --plan FILE, build.plan in the "
-                     "config, or -- COMMAND...\n";
+    auto chosen = choosePlan(session, values);
+    if (!chosen)
         return kExitUsage;
-    }
-    if (!plan->problems().empty()) {
-        printProblems(*plan);
-        return kExitUsage;
+    auto& [plan, source] = *chosen;
+    if (values.count("dry-run")) {
+        printPlan(plan, false);
+        std::cout << "dry run: nothing ran\n";
+        return kExitOk;
     }
     if (!checkBuildRoot(session, values.count("quiet") > 0))
         return kExitFailed;
     return supervise(session, values.count("quiet") > 0,
-                     [&](Supervisor& supervisor) { return supervisor.start(*plan, source); });
+                     [&](Supervisor& supervisor) { return supervisor.start(plan, source); });
 }
 
 int resume(Session& session, const po::variables_map& values)
@@ -408,7 +397,7 @@ int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std:
 void addBuildCommands(std::vector<Command>& commands)
 {
     commands.push_back(
-        {"build start", "[--plan FILE] [-- COMMAND...]",
+        {"build start", "[--plan FILE] [--dry-run] [-- COMMAND...]",
          "Run a build plan (or one command) under supervision",
          "Runs each step in its own process group, its output to\n"
          "STATE_DIR/steps/RUN/N-NAME.ATTEMPT.log and the console, and records each\n"
@@ -416,11 +405,12 @@ void addBuildCommands(std::vector<Command>& commands)
          "build_failure or resource_exhaustion; when auto_recovery covers it, its chain\n"
          "runs (restart_build re-runs the step). One supervisor per state directory.\n"
          "The plan is --plan FILE, else build.plan from the config; '-- CMD ARGS' runs\n"
-         "one command as a one-step plan.",
+         "one command as a one-step plan. --dry-run prints the plan as plan show does\n"
+         "and runs nothing.",
          ConfigNeed::Full,
          [](po::options_description& options, po::positional_options_description& positional) {
              options.add_options()("plan", po::value<std::string>()->value_name("FILE"),
-                                   "build plan (YAML)")(
+                                   "build plan (YAML)")("dry-run", "print the plan, run nothing")(
                  "command", po::value<std::vector<std::string>>(), "command to run (after --)");
              positional.add("command", -1);
          },

@@ -2,11 +2,15 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
+
+#include "build/build_plan.h"
 
 namespace lfsw {
 class Daemon;
@@ -56,6 +60,13 @@ inline auto flagOption(const char* name, const char* help)
 }
 
 void addConfigCommands(std::vector<Command>& commands);
+void addPlanCommands(std::vector<Command>& commands);
+// The plan of --plan FILE, -- COMMAND... or build.plan, validated; nothing
+// (its problems said) when there is none or it has problems.
+std::optional<std::pair<BuildPlan, std::string>>
+choosePlan(Session& session, const boost::program_options::variables_map& values);
+// The plan as the supervisor runs it: a table, or JSON.
+void printPlan(const BuildPlan& plan, bool json);
 // Continues the last build (build resume); shared with build system --from-baseline.
 int resumeBuild(Session& session, bool resourceOptimized, bool quiet,
                 const std::string& fromStep = {});

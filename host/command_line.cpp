@@ -79,6 +79,7 @@ CommandLine::CommandLine()
 {
     // In the order --help lists them: the build, its checkpoints and
     // backups, recovery, then looking and cleaning.
+    addPlanCommands(commands_);
     addBuildCommands(commands_);
     addCheckpointCommands(commands_);
     addBackupCommands(commands_);

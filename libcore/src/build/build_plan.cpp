@@ -30,7 +30,9 @@ const SchemaNode& planSchema()
         ValueType::Map,
         {},
         "build plan",
-        {SchemaNode{"steps",
+        {stepField("users", ValueType::StringList,
+                   "users a step of the plan creates (not looked up before the build)"),
+         SchemaNode{"steps",
                     ValueType::MapList,
                     {},
                     "the steps, in order",
@@ -118,6 +120,12 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
         return plan;
     }
 
+    // Users an earlier step creates (the book's lfs user): looked up when
+    // their step starts.
+    std::set<std::string> madeByPlan;
+    if (document["users"])
+        for (const auto& user : document["users"])
+            madeByPlan.insert(user.Scalar());
     for (const auto& item : document["steps"]) {
         PlanStep step;
         step.name = item["name"].Scalar();
@@ -153,11 +161,11 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
                         shell + "'"));
             else if (!step.chroot && ::access(step.shell.c_str(), X_OK) != 0)
                 plan.problems_.push_back(diagnosticAt(name, item["shell"],
-                                                where + ".shell: " + step.shell +
-                                                    " is not an executable on this system"));
+                                                      where + ".shell: " + step.shell +
+                                                          " is not an executable on this system"));
         }
         if (!step.user.empty()) {
-            if (::getpwnam(step.user.c_str()) == nullptr)
+            if (::getpwnam(step.user.c_str()) == nullptr && !madeByPlan.count(step.user))
                 plan.problems_.push_back(
                     diagnosticAt(name, item["user"],
                                  where + ".user: no user '" + step.user + "' on this system"));
