@@ -85,7 +85,7 @@ bool checkBuildRoot(Session& session, bool quiet)
 
 int start(Session& session, const po::variables_map& values)
 {
-    auto chosen = choosePlan(session, values);
+    auto chosen = choosePlan(session, values, "build start");
     if (!chosen)
         return kExitUsage;
     auto& [plan, source] = *chosen;

@@ -120,4 +120,27 @@ int rewind(Session& session, const std::string& selector, const std::string& com
     return kExitOk;
 }
 
+FileHistory historyOf(BuildTree& tree)
+{
+    std::vector<Manifest> manifests;
+    const auto root = tree.root().lexically_normal().string();
+    for (auto& manifest : tree.store().list())
+        if (std::filesystem::path(manifest.root).lexically_normal().string() == root)
+            manifests.push_back(std::move(manifest));
+    return FileHistory(std::move(manifests));
+}
+
+std::optional<std::int64_t> runOf(Session& session, const Manifest& checkpoint)
+{
+    if (!session.stateDirectoryExists())
+        return std::nullopt;
+    std::optional<std::int64_t> found;
+    for (const auto& run : session.journal().runs())
+        for (const auto& step : session.journal().steps(run.id))
+            if (step.name == checkpoint.name && !step.startedAt.empty() &&
+                step.startedAt <= checkpoint.created)
+                found = run.id;
+    return found;
+}
+
 } // namespace lfsw::host

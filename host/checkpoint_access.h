@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "store/checkpoint_store.h"
+#include "store/file_history.h"
 
 namespace lfsw {
 class BuildTree;
@@ -31,5 +32,11 @@ void printDifferences(const std::vector<TreeDifference>& differences);
 // runs, or for a checkpoint of another root) and sets the last run's
 // progress back to the step it was taken after; the exit status.
 int rewind(Session& session, const std::string& selector, const std::string& command);
+// The checkpoints of the configured build root, oldest first, as a history
+// of its paths (files owner, step files).
+FileHistory historyOf(BuildTree& tree);
+// The build run whose step of the checkpoint's name it was taken after: the
+// latest run with such a step started before the checkpoint.
+std::optional<std::int64_t> runOf(Session& session, const Manifest& checkpoint);
 
 } // namespace lfsw::host

@@ -61,10 +61,13 @@ inline auto flagOption(const char* name, const char* help)
 
 void addConfigCommands(std::vector<Command>& commands);
 void addPlanCommands(std::vector<Command>& commands);
+void addFilesCommands(std::vector<Command>& commands);
+void addStepCommands(std::vector<Command>& commands);
 // The plan of --plan FILE, -- COMMAND... or build.plan, validated; nothing
 // (its problems said) when there is none or it has problems.
 std::optional<std::pair<BuildPlan, std::string>>
-choosePlan(Session& session, const boost::program_options::variables_map& values);
+choosePlan(Session& session, const boost::program_options::variables_map& values,
+           const char* command);
 // The plan as the supervisor runs it: a table, or JSON.
 void printPlan(const BuildPlan& plan, bool json);
 // Continues the last build (build resume); shared with build system --from-baseline.

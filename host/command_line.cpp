@@ -82,6 +82,8 @@ CommandLine::CommandLine()
     addPlanCommands(commands_);
     addBuildCommands(commands_);
     addCheckpointCommands(commands_);
+    addStepCommands(commands_);
+    addFilesCommands(commands_);
     addBackupCommands(commands_);
     addDataCommands(commands_);
     addRecoveryCommands(commands_);

@@ -20,7 +20,7 @@ namespace {
 
 int show(Session& session, const po::variables_map& values)
 {
-    auto chosen = choosePlan(session, values);
+    auto chosen = choosePlan(session, values, "plan show");
     if (!chosen)
         return kExitUsage;
     printPlan(chosen->first, values.count("json") != 0);
@@ -87,8 +87,8 @@ int import(Session& session, const po::variables_map& values)
 
 } // namespace
 
-std::optional<std::pair<BuildPlan, std::string>> choosePlan(Session& session,
-                                                            const po::variables_map& values)
+std::optional<std::pair<BuildPlan, std::string>>
+choosePlan(Session& session, const po::variables_map& values, const char* command)
 {
     std::optional<BuildPlan> plan;
     std::string source;
@@ -102,8 +102,8 @@ std::optional<std::pair<BuildPlan, std::string>> choosePlan(Session& session,
         source = session.config().resolvePath(session.config().string("build.plan")).string();
         plan = BuildPlan::fromFile(source);
     } else {
-        std::cerr << "lfs-wrapper: a plan is needed: --plan FILE, build.plan in the config, or "
-                     "-- COMMAND...\n";
+        std::cerr << "lfs-wrapper: " << command
+                  << " needs a plan: --plan FILE, build.plan in the config, or -- COMMAND...\n";
         return std::nullopt;
     }
     if (!plan->problems().empty()) {

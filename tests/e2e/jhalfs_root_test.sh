@@ -25,6 +25,7 @@ cp "$(command -v busybox)" root/usr/bin/busybox
 for applet in mkdir cat echo ls; do ln -s busybox "root/usr/bin/$applet"; done
 for lib in $(ldd /bin/bash | grep -o '/[^ ]*'); do mkdir -p "root$(dirname "$lib")"; cp "$lib" "root$lib"; done
 make_jhalfs_tree root
+mkdir -p root/sources
 cat > lfs-wrapper.yaml <<'YAML'
 build: {root: root}
 recovery_actions:
@@ -45,6 +46,7 @@ expect_out "restore_checkpoint: done"
 expect_no_file root/tools/gcc-half-installed
 expect_file root/tools/binutils
 expect_equal "$(stat -c %U root/tools/binutils)" "lfs" "(501 ran as lfs)"
+expect_equal "$(stat -c %a root/sources)" "1777" "(the sources directory is the lfs user's to write, as in the book)"
 # The book's ~/.bashrc names /mnt/lfs: it names the build root now.
 CHECKS=$((CHECKS + 1)); grep -qx "LFS=$SCRATCH/root" /home/lfs/.bashrc || fail "~lfs/.bashrc does not name the build root: $(grep LFS= /home/lfs/.bashrc)"
 
@@ -60,6 +62,7 @@ expect_out "inside: /sys is sysfs"
 expect_out "inside: /dev/pts is devpts"
 expect_out "inside: /run is tmpfs"
 expect_file root/boot
+expect_file root/jhalfs/test-logs/704-creatingdirs
 expect_file root/etc/fstab
 # and gone afterwards
 expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(mounts left after the chroot steps)"

@@ -36,6 +36,12 @@ if [ "$(id -u)" -eq 0 ]; then
 7 704-creatingdirs root chroot inherited /bin/bash
 8 801-glibc root chroot inherited /bin/bash
 9 1001-fstab root chroot inherited /bin/bash" "(the imported plan: order, users, chroot, environment)"
+  # jhalfs's envars: TEST_LOG in the tree's test-logs/, seen from inside the root by a chroot step
+  expect_equal "$("$LFSW" plan show --plan plan.yaml --json | /usr/bin/python3 -c '
+import json, sys
+steps = json.load(sys.stdin)["steps"]
+print(steps[3]["env"]["TEST_LOG"], steps[6]["env"]["TEST_LOG"])')" \
+    "$SCRATCH/root/jhalfs/test-logs/501-binutils-pass1 /jhalfs/test-logs/704-creatingdirs" "(TEST_LOG)"
   run build start --plan plan.yaml --dry-run
   expect_status 0 "build start --dry-run"
   expect_out "dry run: nothing ran"
@@ -105,6 +111,21 @@ printf 'not numbered\n' > mine/README
 run plan import scripts mine
 expect_status 2 "a file that is not a numbered script"
 expect_err "$SCRATCH/mine/README: not a numbered script (expected NNN-name"
+
+# ---- the plan of a running build is not replaced under it, unless --force
+"$LFSW" build start -- sleep 30 > running.out 2>&1 &
+supervisor=$!
+for _ in $(seq 50); do "$LFSW" build status 2>/dev/null | grep -q running && break; sleep 0.1; done
+cp plan.yaml plan-before.yaml
+run plan import jhalfs root/jhalfs --output plan.yaml --from 501-binutils-pass1
+expect_status 1 "replacing the plan under a running build"
+expect_err "a build is running; replacing $SCRATCH/plan.yaml under it is refused"
+expect_equal "$(cmp plan.yaml plan-before.yaml && echo same)" "same" "(the plan is unchanged)"
+run plan import jhalfs root/jhalfs --output plan.yaml --from 501-binutils-pass1 --force
+expect_status 0 "--force"
+"$LFSW" build stop --force >/dev/null 2>&1
+wait "$supervisor"
+rm -rf .lfs-wrapper
 
 # ---- plan show validates first
 printf 'steps:\n  - name: a\n    run: "true"\n    shell: "not a shell"\n' > broken.yaml

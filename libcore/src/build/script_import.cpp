@@ -81,6 +81,15 @@ Expected<std::vector<Numbered>> readNumbered(const std::filesystem::path& direct
     return scripts;
 }
 
+// A YAML single-quoted scalar: nothing in it is read as YAML.
+std::string yamlQuoted(const std::string& text)
+{
+    std::string quoted = "'";
+    for (char c : text)
+        quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    return quoted + "'";
+}
+
 // Quoted for bash: the script's path as one word.
 std::string shellWord(const std::string& text)
 {
@@ -144,8 +153,11 @@ Expected<PlanStep> stepFor(const Numbered& script, const std::string& phase,
         return step;
     }
     if (script.page == "addinguser")
-        // An lfs user that exists is kept: useradd and groupadd do nothing then.
-        step.run = "if getent passwd lfs >/dev/null; then\n"
+        // An lfs user that exists is kept: useradd and groupadd do nothing
+        // then. The sources directory is the lfs user's to write, as the
+        // book's chapter 3 makes it (chmod a+wt).
+        step.run = "[ ! -d \"$LFS/sources\" ] || chmod a+wt \"$LFS/sources\"\n"
+                   "if getent passwd lfs >/dev/null; then\n"
                    "  useradd() { echo \"keeping the existing user lfs\"; }\n"
                    "  groupadd() { :; }\n"
                    "  export -f useradd groupadd\n"
@@ -254,6 +266,16 @@ ScriptImport::jhalfs(const std::filesystem::path& directory, const Options& opti
         auto step = stepFor(script, phase, std::filesystem::absolute(options.buildRoot));
         if (!step)
             return Unexpected(step.error());
+        // jhalfs's envars: the book's test suites write to TEST_LOG, one file
+        // per page in the tree's test-logs/ (seen from inside the root by a
+        // chroot step).
+        const auto testLog = tree / "test-logs" / script.name;
+        step->env["TEST_LOG"] =
+            step->chroot
+                ? "/" + testLog.lexically_relative(std::filesystem::absolute(options.buildRoot))
+                            .string()
+                : testLog.string();
+        step->run = "mkdir -p \"${TEST_LOG%/*}\" 2>/dev/null || true\n" + step->run;
         all.push_back({script.name, script.path, phase, std::move(*step),
                        leftOutByDefault(script.page, chapter)});
     }
@@ -335,6 +357,11 @@ std::string ScriptImport::planText(const std::vector<Script>& scripts,
             text << "    clean_env: true\n";
         if (step.chroot)
             text << "    chroot: true\n";
+        if (!step.env.empty()) {
+            text << "    env:\n";
+            for (const auto& [name, value] : step.env)
+                text << "      " << name << ": " << yamlQuoted(value) << "\n";
+        }
         text << "    shell: bash\n    run: |\n";
         std::istringstream lines(step.run);
         for (std::string line; std::getline(lines, line);)

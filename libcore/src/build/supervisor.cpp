@@ -395,6 +395,8 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
     options.environment["LFSW_ROOT"] = root.string();
     options.environment["LFSW_JOBS"] = std::to_string(limits_.jobs);
     options.environment["MAKEFLAGS"] = "-j" + std::to_string(limits_.jobs);
+    options.environment["TESTSUITEFLAGS"] = "-j" + std::to_string(limits_.jobs);
+    options.environment["NINJAJOBS"] = std::to_string(limits_.jobs);
     options.environment["LFSW_STEP"] = step.name;
     options.environment["LFSW_STATE_DIR"] = stateDirectory_.string();
     options.environment["LFSW_PLAN_DIR"] = planDirectory_.string();
@@ -421,8 +423,7 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
         if (step.cleanEnv) {
             // The user's HOME comes with the user; the supervisor's own when none.
             const passwd* self = step.user.empty() ? ::getpwuid(::geteuid()) : nullptr;
-            options.environment =
-                bookEnvironment(step, self ? self->pw_dir : "", "/usr/bin:/bin");
+            options.environment = bookEnvironment(step, self ? self->pw_dir : "", "/usr/bin:/bin");
             options.environment["LFS"] = root.string();
             options.inheritOnly = std::vector<std::string>{"TERM"};
         }

@@ -39,6 +39,7 @@ echo gcc > $LFS/tools/gcc'
   jhalfs_script "$commands" chapter07/702-kernfs 'mount -v --bind /dev $LFS/dev'
   jhalfs_script "$commands" chapter07/703-chroot 'chroot "$LFS" /usr/bin/env -i HOME=/root /bin/bash --login'
   jhalfs_script "$commands" chapter07/704-creatingdirs 'mkdir -p /boot /home /mnt
+echo "creatingdirs: nothing to test" >> $TEST_LOG
 echo "inside: HOME=$HOME PATH=$PATH"
 while read -r source point type rest; do
   case "$point $type" in
