@@ -63,6 +63,8 @@ expect_out "inside: /dev/pts is devpts"
 expect_out "inside: /run is tmpfs"
 expect_file root/boot
 expect_file root/jhalfs/test-logs/704-creatingdirs
+# and a copy beside the step's own log in the state directory
+CHECKS=$((CHECKS + 1)); grep -q "creatingdirs: nothing to test" .lfs-wrapper/steps/*/*-704-creatingdirs.1.test.log || fail "the test log is not kept beside the step log"
 expect_file root/etc/fstab
 # and gone afterwards
 expect_equal "$(awk -v s="$SCRATCH/root/" 'index($5, s) == 1' /proc/self/mountinfo | wc -l)" "0" "(mounts left after the chroot steps)"

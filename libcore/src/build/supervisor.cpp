@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include <lfsw/units.h>
 
 #include "base/counted.h"
+#include "base/file_content.h"
+#include "base/open_beneath.h"
 #include "base/process_table.h"
 #include "base/unique_fd.h"
 #include "build/reclaimer.h"
@@ -500,6 +503,7 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     kmsg.reset();
     stepPid_ = 0;
     reapOrphans();
+    keepTestLog(step, logFile);
 
     StepEndingFacts facts;
     facts.position = position;
@@ -517,6 +521,41 @@ StepRecord Supervisor::runStep(std::int64_t runId, const PlanStep& step, int pos
     if (result.state == "failed" && outcome.started)
         LFSW_LOG(logger_, Error) << "step " << step.name << " failed: " << result.message;
     return result;
+}
+
+void Supervisor::keepTestLog(const PlanStep& step, const std::filesystem::path& logFile)
+{
+    // The book's test results (TEST_LOG, as jhalfs's envars set it) are
+    // written in the build root, where the step can write: a copy goes beside
+    // the step's log, where analyze errors and a person look.
+    const auto it = step.env.find("TEST_LOG");
+    if (it == step.env.end() || it->second.empty())
+        return;
+    const auto root = config_.buildRoot().lexically_normal();
+    std::filesystem::path inside = std::filesystem::path(it->second).lexically_normal();
+    inside = step.chroot ? inside.relative_path() : inside.lexically_relative(root);
+    if (inside.empty() || *inside.begin() == ".." || !Manifest::safePath(inside.string()))
+        return;
+    UniqueFd rootFd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd from(
+        rootFd.isValid() ? openBeneath(rootFd.get(), inside.string(), O_RDONLY | O_NONBLOCK) : -1);
+    struct stat info {
+    };
+    if (!from.isValid() || ::fstat(from.get(), &info) != 0 || !S_ISREG(info.st_mode))
+        return;
+    auto copy = logFile;
+    copy.replace_extension(".test.log");
+    UniqueFd to(::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!to.isValid())
+        return;
+    std::vector<char> buffer(kFileBufferSize);
+    try {
+        copyFileContent(from.get(), to.get(), static_cast<std::uint64_t>(info.st_size),
+                        buffer.data());
+    } catch (const std::exception& e) {
+        LFSW_LOG(logger_, Warning)
+            << "cannot keep the test log of " << step.name << ": " << e.what();
+    }
 }
 
 CommandRunner::Stop Supervisor::pollStop()

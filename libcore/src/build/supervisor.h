@@ -106,11 +106,12 @@ private:
     // How the step's command runs: its documented environment, user,
     // working directory or chroot, and the memory cap.
     CommandRunner::Options commandOptions(const PlanStep& step, const StepCgroup* cgroup) const;
+    // Copies the step's TEST_LOG (in the build root) beside its log file.
+    void keepTestLog(const PlanStep& step, const std::filesystem::path& logFile);
     // The environment of a step that starts empty (chroot, clean_env):
     // PATH, HOME (unless empty: the user's), the jobs, the step's own.
-    std::map<std::string, std::string> bookEnvironment(const PlanStep& step,
-                                                       const std::string& home,
-                                                       const std::string& path) const;
+    std::map<std::string, std::string>
+    bookEnvironment(const PlanStep& step, const std::string& home, const std::string& path) const;
     CommandRunner::Stop pollStop();
     // Samples resources when the interval has passed; true when disk or
     // memory crossed its threshold, so the step must stop.
