@@ -26,14 +26,6 @@ bool contentChanged(const std::string& what)
     return false;
 }
 
-const ManifestEntry* entryOf(const Manifest& manifest, const std::string& path)
-{
-    auto it = std::lower_bound(
-        manifest.entries.begin(), manifest.entries.end(), path,
-        [](const ManifestEntry& entry, const std::string& wanted) { return entry.path < wanted; });
-    return it != manifest.entries.end() && it->path == path ? &*it : nullptr;
-}
-
 int files(Session& session, const po::variables_map& values)
 {
     if (!haveStore(session))
@@ -69,8 +61,9 @@ int files(Session& session, const po::variables_map& values)
     nlohmann::json listed = nlohmann::json::array();
     std::ostringstream text;
     for (const auto& difference : history.changesOf(*chosen)) {
-        const ManifestEntry* now = entryOf(after, difference.path);
-        const ManifestEntry* old = before ? entryOf(*before, difference.path) : nullptr;
+        const ManifestEntry* now = FileHistory::entryOf(after, difference.path);
+        const ManifestEntry* old =
+            before ? FileHistory::entryOf(*before, difference.path) : nullptr;
         std::string kind;
         std::uint64_t size = now ? now->size : old ? old->size : 0;
         if (difference.kind == '+') {

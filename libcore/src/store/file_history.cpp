@@ -5,18 +5,13 @@
 
 namespace lfsw {
 
-namespace {
-
-// The entry for `path` (manifests are sorted by path), or nothing.
-const ManifestEntry* findEntry(const Manifest& manifest, const std::string& path)
+const ManifestEntry* FileHistory::entryOf(const Manifest& manifest, const std::string& path)
 {
     auto it = std::lower_bound(
         manifest.entries.begin(), manifest.entries.end(), path,
         [](const ManifestEntry& entry, const std::string& wanted) { return entry.path < wanted; });
     return it != manifest.entries.end() && it->path == path ? &*it : nullptr;
 }
-
-} // namespace
 
 FileHistory::FileHistory(std::vector<Manifest> manifests) : manifests_(std::move(manifests)) {}
 
@@ -26,7 +21,7 @@ FileHistory::Path FileHistory::of(const std::string& path) const
     history.path = path;
     const ManifestEntry* previous = nullptr;
     for (std::size_t i = 0; i < manifests_.size(); ++i) {
-        const ManifestEntry* entry = findEntry(manifests_[i], path);
+        const ManifestEntry* entry = entryOf(manifests_[i], path);
         if (entry && !previous) {
             if (i == 0)
                 history.beforeFirst = true;

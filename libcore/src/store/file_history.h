@@ -45,6 +45,8 @@ public:
     std::vector<TreeDifference> changesOf(std::size_t index) const;
 
     const std::vector<Manifest>& manifests() const { return manifests_; }
+    // The entry for `path` in a manifest (sorted by path), or nothing.
+    static const ManifestEntry* entryOf(const Manifest& manifest, const std::string& path);
 
 private:
     std::vector<Manifest> manifests_;
