@@ -276,6 +276,10 @@ ScriptImport::jhalfs(const std::filesystem::path& directory, const Options& opti
                             .string()
                 : testLog.string();
         step->run = "mkdir -p \"${TEST_LOG%/*}\" 2>/dev/null || true\n" + step->run;
+        // As jhalfs's Makefile does after addinguser: the tree is everyone's
+        // to write (the lfs user's test logs, its envars).
+        if (script.page == "addinguser")
+            step->run += "chmod -R a+wt " + shellWord(tree.string()) + "\n";
         all.push_back({script.name, script.path, phase, std::move(*step),
                        leftOutByDefault(script.page, chapter)});
     }
