@@ -50,8 +50,8 @@ public:
         // Unset: the whole environment is inherited.
         std::optional<std::vector<std::string>> inheritOnly;
         std::vector<std::string> withheld;
-        std::string user;                   // run as this user (needs root); empty: as we are
-        std::filesystem::path chrootDir;    // chroot here first (needs root); workdir is inside
+        std::string user;                // run as this user (needs root); empty: as we are
+        std::filesystem::path chrootDir; // chroot here first (needs root); workdir is inside
         // With chrootDir: /dev, /proc, /sys and /run mounted inside it, as
         // the LFS book does before entering the chroot, in a mount namespace
         // of the command's own. Nothing of it reaches the caller's mounts,
