@@ -52,8 +52,8 @@ public:
         std::vector<std::string> withheld;
         std::string user;                // run as this user (needs root); empty: as we are
         std::filesystem::path chrootDir; // chroot here first (needs root); workdir is inside
-        // With chrootDir: /dev, /proc, /sys and /run mounted inside it, as
-        // the LFS book does before entering the chroot, in a mount namespace
+        // With chrootDir: /dev, /dev/pts, /proc, /sys, /run and /dev/shm
+        // mounted inside it, as the LFS book's kernfs page does, in a mount namespace
         // of the command's own. Nothing of it reaches the caller's mounts,
         // and it is gone when the command's last process ends.
         bool chrootMounts = false;

@@ -7,8 +7,9 @@
 namespace lfsw {
 
 // The virtual file systems a chroot step needs inside the build root, as the
-// LFS book mounts them before entering the chroot: /dev (bind), /proc, /sys
-// and /run (tmpfs).
+// LFS book's kernfs page mounts them before entering the chroot: /dev (bound,
+// not recursively), /dev/pts (a devpts of its own, gid=5,mode=0620), /proc,
+// /sys, /run and /dev/shm (tmpfs).
 //
 // They are mounted in a mount namespace of the step's own, made a slave of
 // the host's first: nothing mounted or unmounted there propagates back (on a
