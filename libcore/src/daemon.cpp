@@ -193,6 +193,15 @@ void Daemon::runJobs(Running& running)
         if (!due || *due > now)
             continue;
         LFSW_LOG(logger_, Info) << "running " << job.name << " (due " << isoUtc(*due) << ")";
+        // Recorded before it runs, as systemd records a timer's trigger: a
+        // record that fails afterwards (the database busy) cannot make the
+        // next tick run the job a second time.
+        services.database()
+            .prepare("INSERT OR REPLACE INTO daemon_job (name, last_run_at, result) "
+                     "VALUES (?, ?, 'running')")
+            .bind(1, job.name)
+            .bind(2, isoUtc(now))
+            .run();
         std::string result = "done";
         try {
             job.run(services);
@@ -201,11 +210,9 @@ void Daemon::runJobs(Running& running)
             LFSW_LOG(logger_, Error) << job.name << " failed: " << e.what();
         }
         services.database()
-            .prepare("INSERT OR REPLACE INTO daemon_job (name, last_run_at, result) "
-                     "VALUES (?, ?, ?)")
-            .bind(1, job.name)
-            .bind(2, isoUtc(now))
-            .bind(3, result)
+            .prepare("UPDATE daemon_job SET result = ? WHERE name = ?")
+            .bind(1, result)
+            .bind(2, job.name)
             .run();
     }
 }
