@@ -2,6 +2,7 @@
 #include "command_line.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 #include <set>
@@ -290,6 +291,22 @@ int CommandLine::run(int argc, char** argv)
         auto match = closestMatch(bare, names);
         return usageError("unknown option '" + option + "' for '" + command->name + "'" +
                           (match ? ", did you mean '--" + *match + "'?" : ""));
+    } catch (const po::required_option& e) {
+        // A positional argument is named as the user types it, not as the
+        // --option program_options keeps it under.
+        std::string option = e.get_option_name();
+        std::string bare = option.substr(option.find_first_not_of('-'));
+        const unsigned count = std::min(positional.max_total_count(), 16U);
+        for (unsigned i = 0; i < count; ++i)
+            if (positional.name_for_position(i) == bare) {
+                std::string upper = bare;
+                for (auto& c : upper)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                return usageError(command->name + ": missing " + upper + " (usage: lfs-wrapper " +
+                                  command->name + " " + command->arguments + ")");
+            }
+        return usageError(std::string(e.what()) + " (usage: lfs-wrapper " + command->name + " " +
+                          command->arguments + ")");
     } catch (const po::too_many_positional_options_error&) {
         return usageError("too many arguments for '" + command->name + "' (usage: lfs-wrapper " +
                           command->name + " " + command->arguments + ")");

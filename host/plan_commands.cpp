@@ -35,7 +35,7 @@ int import(Session& session, const po::variables_map& values)
                   << "'\n";
         return kExitUsage;
     }
-    const std::filesystem::path directory = values["directory"].as<std::string>();
+    const std::filesystem::path directory = values["dir"].as<std::string>();
     ScriptImport::Options options;
     options.buildRoot = session.config().buildRoot();
     if (values.count("from"))
@@ -191,15 +191,15 @@ void addPlanCommands(std::vector<Command>& commands)
          ConfigNeed::Structural,
          [](po::options_description& options, po::positional_options_description& positional) {
              options.add_options()("kind", po::value<std::string>()->required(),
-                                   "jhalfs or scripts")(
-                 "directory", po::value<std::string>()->required(), "the tree")(
+                                   "jhalfs or scripts")("dir", po::value<std::string>()->required(),
+                                                        "the tree")(
                  "output", po::value<std::string>()->value_name("FILE"), "write the plan here")(
                  "from", po::value<std::string>()->value_name("NAME"),
                  "first script")("to", po::value<std::string>()->value_name("NAME"), "last script")(
                  "include", po::value<std::vector<std::string>>()->value_name("NAME"),
                  "a script left out by default (repeatable)")(
                  "force", "replace the plan of a running build");
-             positional.add("kind", 1).add("directory", 1);
+             positional.add("kind", 1).add("dir", 1);
          },
          import});
 }

@@ -83,6 +83,14 @@ run logs show --levle ERROR
 expect_status 2 "unknown option"
 expect_err "unknown option '--levle' for 'logs show', did you mean '--level'?"
 
+# a missing argument is named as the usage line names it, not as an --option
+run checkpoint show
+expect_status 2 "missing argument"
+expect_err "checkpoint show: missing NAME (usage: lfs-wrapper checkpoint show NAME)"
+run plan import jhalfs
+expect_status 2 "missing directory"
+expect_err "plan import: missing DIR (usage: lfs-wrapper plan import jhalfs|scripts DIR"
+
 run config get
 expect_status 2 "missing argument"
 expect_err "config get"
