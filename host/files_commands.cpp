@@ -51,14 +51,8 @@ std::string liveState(const BuildTree& tree, const std::string& path, const Mani
         ::fstatat(directory.get(), std::filesystem::path(path).filename().c_str(), &live,
                   AT_SYMLINK_NOFOLLOW) != 0)
         return "missing";
-    const char type = S_ISREG(live.st_mode)    ? 'f'
-                      : S_ISDIR(live.st_mode)  ? 'd'
-                      : S_ISLNK(live.st_mode)  ? 'l'
-                      : S_ISFIFO(live.st_mode) ? 'p'
-                      : S_ISCHR(live.st_mode)  ? 'c'
-                                               : 'b';
-    const std::int64_t mtime =
-        static_cast<std::int64_t>(live.st_mtim.tv_sec) * 1000000000 + live.st_mtim.tv_nsec;
+    const char type = entryTypeOf(live.st_mode);
+    const std::int64_t mtime = timeNanoseconds(live.st_mtim);
     if (type != entry.type || (live.st_mode & 07777) != entry.mode || live.st_uid != entry.uid ||
         live.st_gid != entry.gid ||
         (type == 'f' &&

@@ -730,11 +730,8 @@ std::vector<DataDifference> BackupRepository::compare(const Backup& backup, bool
                     fd.isValid() ? hashFile(fd.get(), buffer.get()) : std::string();
                 if (hash == entry.hash)
                     continue;
-                const bool sameMetadata =
-                    static_cast<std::uint64_t>(info.st_size) == entry.size &&
-                    static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 +
-                            info.st_mtim.tv_nsec ==
-                        entry.mtimeNs;
+                const bool sameMetadata = static_cast<std::uint64_t>(info.st_size) == entry.size &&
+                                          timeNanoseconds(info.st_mtim) == entry.mtimeNs;
                 differences.push_back({type, live.string(), sameMetadata ? "corrupt" : "changed"});
             }
             continue;

@@ -45,11 +45,6 @@ namespace {
 
 constexpr std::int64_t kRacySeconds = 3;
 
-std::int64_t nanoseconds(const timespec& time)
-{
-    return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
-}
-
 // A read buffer, made once per operation: a fresh zero-filled megabyte per
 // file costs more than hashing small files does.
 using Buffer = std::unique_ptr<char[]>;
@@ -128,23 +123,6 @@ std::string nameOf(const std::string& path)
 {
     auto slash = path.rfind('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-char typeOf(mode_t mode)
-{
-    if (S_ISREG(mode))
-        return 'f';
-    if (S_ISDIR(mode))
-        return 'd';
-    if (S_ISLNK(mode))
-        return 'l';
-    if (S_ISFIFO(mode))
-        return 'p';
-    if (S_ISCHR(mode))
-        return 'c';
-    if (S_ISBLK(mode))
-        return 'b';
-    return '?'; // sockets are not kept
 }
 
 // Runs `work(lane, i)` for i in [0, count) on `lanes` threads (the calling
@@ -248,15 +226,15 @@ WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
     TreeWalker walker(rootFd, options);
     walker.walk([&](const std::string& path, const struct stat& info) {
         ManifestEntry entry;
-        entry.type = typeOf(info.st_mode);
+        entry.type = entryTypeOf(info.st_mode);
         if (entry.type == '?')
             return;
         entry.path = path;
         entry.mode = info.st_mode & 07777;
         entry.uid = info.st_uid;
         entry.gid = info.st_gid;
-        entry.mtimeNs = nanoseconds(info.st_mtim);
-        entry.ctimeNs = nanoseconds(info.st_ctim);
+        entry.mtimeNs = timeNanoseconds(info.st_mtim);
+        entry.ctimeNs = timeNanoseconds(info.st_ctim);
         entry.inode = info.st_ino;
         if (entry.type == 'c' || entry.type == 'b')
             entry.device = info.st_rdev;
@@ -458,15 +436,15 @@ removeWhatDiffers(int rootFd, const TreeWalker::Options& walk,
         auto it = wanted.find(path);
         if (it == wanted.end() && !removeExtra)
             return;
-        if (it == wanted.end() || it->second->type != typeOf(info.st_mode)) {
+        if (it == wanted.end() || it->second->type != entryTypeOf(info.st_mode)) {
             doomed.push_back({path, S_ISDIR(info.st_mode)});
             if (S_ISDIR(info.st_mode))
                 doomedDirectories.insert(path);
             return;
         }
         const auto& e = *it->second;
-        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == nanoseconds(info.st_ctim) &&
-            e.mtimeNs == nanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
+        if (e.type != 'd' && e.inode == info.st_ino && e.ctimeNs == timeNanoseconds(info.st_ctim) &&
+            e.mtimeNs == timeNanoseconds(info.st_mtim) && (info.st_mode & 07777) == e.mode &&
             e.uid == info.st_uid && e.gid == info.st_gid &&
             (e.type != 'f' || e.size == static_cast<std::uint64_t>(info.st_size)))
             untouched.insert(path);
@@ -643,7 +621,7 @@ MetadataFixed restoreMetadata(const ManifestEntry& entry, int parentFd, const st
         node.reset(::openat(parentFd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
         if (node.get() < 0 || ::fstat(node.get(), &now) != 0)
             throwErrno("cannot open " + entry.path);
-        if (typeOf(now.st_mode) != entry.type) {
+        if (entryTypeOf(now.st_mode) != entry.type) {
             errno = EEXIST;
             throwErrno("refusing to set the metadata of " + entry.path +
                        ": it was replaced while being restored");
@@ -694,7 +672,7 @@ MetadataFixed restoreMetadata(const ManifestEntry& entry, int parentFd, const st
             fixed.attributes = true;
         }
     }
-    if (entry.type != 'd' && nanoseconds(now.st_mtim) != entry.mtimeNs) {
+    if (entry.type != 'd' && timeNanoseconds(now.st_mtim) != entry.mtimeNs) {
         timespec times[2] = {{0, UTIME_OMIT},
                              {static_cast<time_t>(entry.mtimeNs / 1000000000),
                               static_cast<long>(entry.mtimeNs % 1000000000)}};
@@ -794,7 +772,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
     // A path whose mtime or ctime is after this is racy: changed within
     // kRacySeconds of the start (a whole second, for coarse file systems).
     const std::int64_t racyFrom =
-        nanoseconds(
+        timeNanoseconds(
             timespec{static_cast<time_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch())
                                              .count()),
@@ -1031,6 +1009,37 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
     return manifest;
 }
 
+std::string CheckpointStore::differenceOf(const ManifestEntry& old, const ManifestEntry& now,
+                                          bool compareContent)
+{
+    std::vector<std::string> what;
+    if (old.type != now.type)
+        what.push_back("type");
+    if (old.mode != now.mode)
+        what.push_back("mode");
+    if (old.uid != now.uid || old.gid != now.gid)
+        what.push_back("owner");
+    if (old.type == 'f' && old.size != now.size)
+        what.push_back("size");
+    if (old.type == 'f' && compareContent && !old.hash.empty() && !now.hash.empty() &&
+        old.hash != now.hash)
+        what.push_back("content");
+    if (old.type != 'd' && old.mtimeNs != now.mtimeNs)
+        what.push_back("mtime");
+    if (old.target != now.target)
+        what.push_back("target");
+    if (old.linkGroup != now.linkGroup)
+        what.push_back("hardlink");
+    if (old.xattrs != now.xattrs)
+        what.push_back("xattrs");
+    if (old.device != now.device)
+        what.push_back("device");
+    std::string text;
+    for (const auto& w : what)
+        text += (text.empty() ? "" : ", ") + w;
+    return text;
+}
+
 std::vector<TreeDifference> CheckpointStore::diff(const Manifest& from, const Manifest& to,
                                                   bool compareContent)
 {
@@ -1046,35 +1055,8 @@ std::vector<TreeDifference> CheckpointStore::diff(const Manifest& from, const Ma
             differences.push_back({'-', path, ""});
             continue;
         }
-        const auto& now = *it->second;
-        std::vector<std::string> what;
-        if (old->type != now.type)
-            what.push_back("type");
-        if (old->mode != now.mode)
-            what.push_back("mode");
-        if (old->uid != now.uid || old->gid != now.gid)
-            what.push_back("owner");
-        if (old->type == 'f' && old->size != now.size)
-            what.push_back("size");
-        if (old->type == 'f' && compareContent && !old->hash.empty() && !now.hash.empty() &&
-            old->hash != now.hash)
-            what.push_back("content");
-        if (old->type != 'd' && old->mtimeNs != now.mtimeNs)
-            what.push_back("mtime");
-        if (old->target != now.target)
-            what.push_back("target");
-        if (old->linkGroup != now.linkGroup)
-            what.push_back("hardlink");
-        if (old->xattrs != now.xattrs)
-            what.push_back("xattrs");
-        if (old->device != now.device)
-            what.push_back("device");
-        if (!what.empty()) {
-            std::string text;
-            for (const auto& w : what)
-                text += (text.empty() ? "" : ", ") + w;
-            differences.push_back({'M', path, text});
-        }
+        if (auto what = differenceOf(*old, *it->second, compareContent); !what.empty())
+            differences.push_back({'M', path, what});
     }
     for (const auto& [path, now] : after)
         if (!before.count(path))
@@ -1168,7 +1150,7 @@ RestoreReport CheckpointStore::restore(const Manifest& manifest, const std::file
                 break;
             }
             rewrite = !site.exists || static_cast<std::uint64_t>(site.live.st_size) != entry.size ||
-                      nanoseconds(site.live.st_mtim) != entry.mtimeNs;
+                      timeNanoseconds(site.live.st_mtim) != entry.mtimeNs;
             if (rewrite) {
                 out = restoreContent(site, entry, options.tolerateDamage, [&](int fd) {
                     return extractObject(*lane.codec, entry.hash, entry.size, fd,

@@ -120,6 +120,10 @@ public:
                          bool hashContent, const ProgressCallback& progress);
     static std::vector<TreeDifference> diff(const Manifest& from, const Manifest& to,
                                             bool compareContent);
+    // What differs between two entries of one path, as diff's `what`
+    // ("content, mode, mtime"); empty when nothing does.
+    static std::string differenceOf(const ManifestEntry& old, const ManifestEntry& now,
+                                    bool compareContent);
 
     // Re-hashes every object and checks every manifest's references.
     std::vector<StoreProblem> verify(const ProgressCallback& progress) const;

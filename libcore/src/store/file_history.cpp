@@ -30,12 +30,8 @@ FileHistory::Path FileHistory::of(const std::string& path) const
         } else if (!entry && previous) {
             history.events.push_back({i, '-', ""});
         } else if (entry && previous) {
-            Manifest before, after;
-            before.entries = {*previous};
-            after.entries = {*entry};
-            const auto differences = CheckpointStore::diff(before, after, true);
-            if (!differences.empty())
-                history.events.push_back({i, 'M', differences.front().what});
+            if (auto what = CheckpointStore::differenceOf(*previous, *entry, true); !what.empty())
+                history.events.push_back({i, 'M', what});
         }
         if (entry) {
             history.last = *entry;

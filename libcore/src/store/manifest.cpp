@@ -237,6 +237,28 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
 
 } // namespace
 
+char entryTypeOf(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return 'f';
+    if (S_ISDIR(mode))
+        return 'd';
+    if (S_ISLNK(mode))
+        return 'l';
+    if (S_ISFIFO(mode))
+        return 'p';
+    if (S_ISCHR(mode))
+        return 'c';
+    if (S_ISBLK(mode))
+        return 'b';
+    return '?'; // sockets are not kept
+}
+
+std::int64_t timeNanoseconds(const timespec& time)
+{
+    return static_cast<std::int64_t>(time.tv_sec) * 1000000000 + time.tv_nsec;
+}
+
 Expected<Manifest> Manifest::parse(const std::string& text)
 {
     std::string_view body;

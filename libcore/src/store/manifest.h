@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+#include <time.h>
+
 #include "base/expected.h"
 
 namespace lfsw {
@@ -29,6 +32,12 @@ struct ManifestEntry {
     std::string linkGroup;    // the first path of its hardlink group, or ""
     std::map<std::string, std::string> xattrs;
 };
+
+// The entry type of a file mode: f, d, l, p, c or b; '?' for a socket,
+// which manifests do not keep.
+char entryTypeOf(mode_t mode);
+// A stat time as ManifestEntry::mtimeNs holds it.
+std::int64_t timeNanoseconds(const timespec& time);
 
 // A checkpoint's manifest: a header and one line per path, sorted by path so
 // that parents come before their contents. It ends with a line holding the
