@@ -130,17 +130,19 @@ FileHistory historyOf(BuildTree& tree)
     return FileHistory(std::move(manifests));
 }
 
-std::optional<std::int64_t> runOf(Session& session, const Manifest& checkpoint)
+std::vector<std::optional<std::int64_t>> runsOf(Session& session,
+                                                const std::vector<Manifest>& checkpoints)
 {
+    std::vector<std::optional<std::int64_t>> runs(checkpoints.size());
     if (!session.stateDirectoryExists())
-        return std::nullopt;
-    std::optional<std::int64_t> found;
+        return runs;
     for (const auto& run : session.journal().runs())
         for (const auto& step : session.journal().steps(run.id))
-            if (step.name == checkpoint.name && !step.startedAt.empty() &&
-                step.startedAt <= checkpoint.created)
-                found = run.id;
-    return found;
+            for (std::size_t i = 0; i < checkpoints.size(); ++i)
+                if (step.name == checkpoints[i].name && !step.startedAt.empty() &&
+                    step.startedAt <= checkpoints[i].created)
+                    runs[i] = run.id;
+    return runs;
 }
 
 } // namespace lfsw::host

@@ -35,8 +35,10 @@ int rewind(Session& session, const std::string& selector, const std::string& com
 // The checkpoints of the configured build root, oldest first, as a history
 // of its paths (files owner, step files).
 FileHistory historyOf(BuildTree& tree);
-// The build run whose step of the checkpoint's name it was taken after: the
-// latest run with such a step started before the checkpoint.
-std::optional<std::int64_t> runOf(Session& session, const Manifest& checkpoint);
+// For each checkpoint, the build run whose step of the checkpoint's name it
+// was taken after: the latest run with such a step started before the
+// checkpoint. The journal is read once.
+std::vector<std::optional<std::int64_t>> runsOf(Session& session,
+                                                const std::vector<Manifest>& checkpoints);
 
 } // namespace lfsw::host

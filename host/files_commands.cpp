@@ -69,9 +69,10 @@ int owner(Session& session, const po::variables_map& values)
     const FileHistory history = historyOf(tree);
     const auto& manifests = history.manifests();
     const bool json = values.count("json") != 0;
+    const auto runs = runsOf(session, manifests);
     auto checkpointJson = [&](std::size_t index) {
         const auto& manifest = manifests[index];
-        const auto run = runOf(session, manifest);
+        const auto& run = runs[index];
         return nlohmann::json{{"checkpoint", manifest.id},
                               {"step", manifest.name},
                               {"run", run ? nlohmann::json(*run) : nlohmann::json()},
@@ -79,7 +80,7 @@ int owner(Session& session, const po::variables_map& values)
     };
     auto describe = [&](std::size_t index) {
         const auto& manifest = manifests[index];
-        const auto run = runOf(session, manifest);
+        const auto& run = runs[index];
         return "step " + manifest.name + (run ? " of run " + std::to_string(*run) : "") +
                " (checkpoint " + manifest.id + ", " + manifest.created + ")";
     };
@@ -104,7 +105,7 @@ int owner(Session& session, const po::variables_map& values)
             live = live == "missing" ? "matches" : "differs";
         // The oldest checkpoint is a step's: what it holds that step made, or
         // was there before it (nothing was checkpointed before the step).
-        const auto firstRun = runOf(session, manifests.front());
+        const auto& firstRun = runs.front();
         if (json) {
             nlohmann::json changes = nlohmann::json::array();
             nlohmann::json created;

@@ -34,11 +34,12 @@ int files(Session& session, const po::variables_map& values)
     BuildTree tree(session.config(), session.stateDirectory());
     const FileHistory history = historyOf(tree);
     const auto& manifests = history.manifests();
+    const auto runs = runsOf(session, manifests);
     // The step's checkpoint: the newest of its name, or the one of run N.
     std::optional<std::size_t> chosen;
     for (std::size_t i = 0; i < manifests.size(); ++i)
         if (manifests[i].name == name &&
-            (!values.count("run") || runOf(session, manifests[i]) == values["run"].as<int>()))
+            (!values.count("run") || runs[i] == values["run"].as<int>()))
             chosen = i;
     if (!chosen) {
         std::vector<std::string> names;
@@ -96,7 +97,7 @@ int files(Session& session, const po::variables_map& values)
              << (type == 'f' ? "  " + formatBytes(size) : std::string())
              << (difference.what.empty() ? "" : "  (" + difference.what + ")") << "\n";
     }
-    const auto run = runOf(session, after);
+    const auto& run = runs[*chosen];
     if (values.count("json")) {
         auto totals = [](const Totals& t) {
             return nlohmann::json{{"paths", t.count}, {"bytes", t.bytes}};
