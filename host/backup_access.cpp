@@ -20,9 +20,7 @@ bool haveBackups(Session& session, const char* command)
 {
     if (session.backups().hasLocalBackups())
         return true;
-    std::cerr << "lfs-wrapper: " << command << ": no backups in "
-              << session.backups().localLocation().string()
-              << " (lfs-wrapper backup create takes one)\n";
+    std::cerr << "lfs-wrapper: " << session.backups().noBackups(command) << "\n";
     return false;
 }
 

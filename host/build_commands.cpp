@@ -25,14 +25,6 @@ namespace lfsw::host {
 
 namespace {
 
-void printProblems(const BuildPlan& plan)
-{
-    for (const auto& problem : plan.problems())
-        std::cerr << problem.format() << "\n";
-    std::cerr << "lfs-wrapper: " << plan.problems().size() << " problem"
-              << (plan.problems().size() == 1 ? "" : "s") << " in the build plan; nothing ran\n";
-}
-
 int finish(const RunOutcome& outcome)
 {
     std::cout << "build " << outcome.runId << ": " << outcome.state << " — " << outcome.message
@@ -376,7 +368,7 @@ int resumeBuild(Session& session, bool resourceOptimized, bool quiet, const std:
                          ? BuildPlan::fromFile(run->planSource)
                          : BuildPlan::fromString(run->planText, run->planSource);
     if (!plan.problems().empty()) {
-        printProblems(plan);
+        printPlanProblems(plan);
         return kExitUsage;
     }
     if (!fromStep.empty()) {

@@ -68,6 +68,8 @@ void addStepCommands(std::vector<Command>& commands);
 std::optional<std::pair<BuildPlan, std::string>>
 choosePlan(Session& session, const boost::program_options::variables_map& values,
            const char* command);
+// Every problem of the plan (FILE:LINE:COLUMN) and how many, on stderr.
+void printPlanProblems(const BuildPlan& plan);
 // The plan as the supervisor runs it: a table, or JSON.
 void printPlan(const BuildPlan& plan, bool json);
 // Continues the last build (build resume); shared with build system --from-baseline.

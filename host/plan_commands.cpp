@@ -107,14 +107,18 @@ choosePlan(Session& session, const po::variables_map& values, const char* comman
         return std::nullopt;
     }
     if (!plan->problems().empty()) {
-        for (const auto& problem : plan->problems())
-            std::cerr << problem.format() << "\n";
-        std::cerr << "lfs-wrapper: " << plan->problems().size() << " problem"
-                  << (plan->problems().size() == 1 ? "" : "s")
-                  << " in the build plan; nothing ran\n";
+        printPlanProblems(*plan);
         return std::nullopt;
     }
     return std::make_pair(std::move(*plan), source);
+}
+
+void printPlanProblems(const BuildPlan& plan)
+{
+    for (const auto& problem : plan.problems())
+        std::cerr << problem.format() << "\n";
+    std::cerr << "lfs-wrapper: " << plan.problems().size() << " problem"
+              << (plan.problems().size() == 1 ? "" : "s") << " in the build plan; nothing ran\n";
 }
 
 void printPlan(const BuildPlan& plan, bool json)

@@ -173,6 +173,12 @@ std::string BackupService::noSuchBackup(const std::string& selector) const
                                  : " (see lfs-wrapper backup list)");
 }
 
+std::string BackupService::noBackups(const std::string& command) const
+{
+    return command + ": no backups in " + localLocation().string() +
+           " (lfs-wrapper backup create takes one)";
+}
+
 BackupService::Restored BackupService::restoreThroughPlugin(const RestoreRequest& request)
 {
     auto plugin = this->plugin();
@@ -197,8 +203,7 @@ BackupService::Restored BackupService::restore(const RestoreRequest& request,
         return restoreThroughPlugin(request);
     Restored restored;
     if (!hasLocalBackups()) {
-        restored.errors.push_back("backup restore: no backups in " + localLocation().string() +
-                                  " (lfs-wrapper backup create takes one)");
+        restored.errors.push_back(noBackups("backup restore"));
         return restored;
     }
     // An unreadable manifest (edited, truncated, or holding a path that
@@ -220,8 +225,10 @@ BackupService::Restored BackupService::restore(const RestoreRequest& request,
     }
     // A state database too damaged to open cannot take a restore through
     // SQLite: the backup's copy replaces the file, once nothing uses it.
+    // Restored --to a directory, the live state is not touched.
+    const bool intoState = !request.to && std::filesystem::is_directory(stateDirectory_);
     std::optional<std::string> unreadable;
-    if (!request.to && std::filesystem::is_directory(stateDirectory_))
+    if (intoState)
         unreadable = StateDatabase::problem(stateDirectory_);
     if (unreadable) {
         for (const char* lock : {Supervisor::kLockFileName, Daemon::kLockFileName})
@@ -234,8 +241,7 @@ BackupService::Restored BackupService::restore(const RestoreRequest& request,
             }
         restored.said.push_back("the state database cannot be used (" + *unreadable +
                                 "): it is replaced by the backup's copy");
-    } else if (!request.to && std::filesystem::is_directory(stateDirectory_) &&
-               services_().remoteControl().buildRunning()) {
+    } else if (intoState && services_().remoteControl().buildRunning()) {
         restored.errors.push_back("backup restore: a build is running; stop it first "
                                   "(lfs-wrapper build stop) or restore --to a directory");
         return restored;

@@ -82,6 +82,8 @@ public:
                                std::vector<std::string>* problems = nullptr);
     // Why find() found nothing, and where to look.
     std::string noSuchBackup(const std::string& selector) const;
+    // What `command` says when the local repository holds no backup.
+    std::string noBackups(const std::string& command) const;
 
     // Critical paths missing or corrupt against `backup`: raises
     // minor_corruption, running its chain where the config recovers it

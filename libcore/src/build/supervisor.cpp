@@ -359,6 +359,12 @@ std::unique_ptr<StepCgroup> Supervisor::memoryCap(std::int64_t runId, int positi
     return std::move(*cgroup);
 }
 
+std::map<std::string, std::string> Supervisor::jobVariables() const
+{
+    const std::string jobs = std::to_string(limits_.jobs);
+    return {{"MAKEFLAGS", "-j" + jobs}, {"TESTSUITEFLAGS", "-j" + jobs}, {"NINJAJOBS", jobs}};
+}
+
 std::map<std::string, std::string> Supervisor::bookEnvironment(const PlanStep& step,
                                                                const std::string& home,
                                                                const std::string& path) const
@@ -367,11 +373,8 @@ std::map<std::string, std::string> Supervisor::bookEnvironment(const PlanStep& s
     // the chroot command of chapter 7 (HOME=/root, PATH=/usr/bin:/usr/sbin,
     // MAKEFLAGS, TESTSUITEFLAGS), the lfs user's login of chapter 4.4; the
     // step's own variables over them.
-    const std::string jobs = std::to_string(limits_.jobs);
-    std::map<std::string, std::string> environment{{"PATH", path},
-                                                   {"MAKEFLAGS", "-j" + jobs},
-                                                   {"TESTSUITEFLAGS", "-j" + jobs},
-                                                   {"NINJAJOBS", jobs}};
+    auto environment = jobVariables();
+    environment["PATH"] = path;
     if (!home.empty())
         environment["HOME"] = home;
     for (const auto& [name, value] : step.env)
@@ -397,9 +400,8 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
     options.environment["LFS"] = root.string();
     options.environment["LFSW_ROOT"] = root.string();
     options.environment["LFSW_JOBS"] = std::to_string(limits_.jobs);
-    options.environment["MAKEFLAGS"] = "-j" + std::to_string(limits_.jobs);
-    options.environment["TESTSUITEFLAGS"] = "-j" + std::to_string(limits_.jobs);
-    options.environment["NINJAJOBS"] = std::to_string(limits_.jobs);
+    for (const auto& [name, value] : jobVariables())
+        options.environment[name] = value;
     options.environment["LFSW_STEP"] = step.name;
     options.environment["LFSW_STATE_DIR"] = stateDirectory_.string();
     options.environment["LFSW_PLAN_DIR"] = planDirectory_.string();

@@ -108,6 +108,9 @@ private:
     CommandRunner::Options commandOptions(const PlanStep& step, const StepCgroup* cgroup) const;
     // Copies the step's TEST_LOG (in the build root) beside its log file.
     void keepTestLog(const PlanStep& step, const std::filesystem::path& logFile);
+    // MAKEFLAGS, TESTSUITEFLAGS and NINJAJOBS for the jobs of resources.limits
+    // (or what adjust_limits chose): every step has them.
+    std::map<std::string, std::string> jobVariables() const;
     // The environment of a step that starts empty (chroot, clean_env):
     // PATH, HOME (unless empty: the user's), the jobs, the step's own.
     std::map<std::string, std::string>
