@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The config reference cannot drift from the schema: every key has a row.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <fstream>

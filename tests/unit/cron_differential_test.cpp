@@ -2,7 +2,6 @@
 // CronExpression::next() against an independent implementation packaged in
 // Debian (python3-croniter), over thousands of generated expressions and
 // start times, in UTC.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdio>

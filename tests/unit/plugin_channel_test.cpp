@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The host/worker channel and the values that travel on it: what arrives is
 // what was sent, and a broken or silent peer is told apart from a message.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <atomic>

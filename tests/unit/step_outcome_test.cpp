@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // How a step's record follows from how its command ended: the states and
 // conditions build status shows and recovery chains are chosen by.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <csignal>

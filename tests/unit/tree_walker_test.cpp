@@ -2,7 +2,6 @@
 // The tree walk that checkpoints and backups are made from: every entry
 // once, in the order manifests are written in, never through a symlink,
 // without what is excluded or skipped, whether one thread lists or several.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <algorithm>
