@@ -257,12 +257,14 @@ int analyzeState(Session& session, const po::variables_map&)
     auto run = *session.journal().latestRun();
     const auto steps = session.journal().steps(run.id);
     const bool supervisorAlive = session.remoteControl().supervisorAlive(run.supervisorPid);
-    std::vector<std::string> done;
+    std::vector<std::string> done, undone;
     const StepRecord* halfDone = nullptr;
     const StepRecord* failed = nullptr;
     for (const auto& step : steps) {
         if (step.state == "done")
             done.push_back(step.name);
+        else if (step.state == "undone")
+            undone.push_back(step.name);
         else if (step.state == "running" || step.state == "interrupted")
             halfDone = halfDone ? halfDone : &step;
         else if (!failed && (step.state == "failed" || step.state == "stopped"))
@@ -273,6 +275,10 @@ int analyzeState(Session& session, const po::variables_map&)
     for (std::size_t i = 0; i < done.size(); ++i)
         std::cout << (i ? ", " : " (") << done[i] << (i + 1 == done.size() ? ")" : "");
     std::cout << "\n";
+    for (const auto& name : undone)
+        std::cout << "undone step: " << name
+                  << " (lfs-wrapper step undo took back what it did); lfs-wrapper build resume "
+                     "runs it again\n";
     bool consistent = true;
     if (halfDone && !(run.state == "running" && supervisorAlive)) {
         consistent = false;

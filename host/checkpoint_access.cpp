@@ -104,6 +104,11 @@ int rewind(Session& session, const std::string& selector, const std::string& com
     auto run = session.journal().latestRun();
     if (!run)
         return kExitOk;
+    if (auto undone = session.journal().takeBackUndo(run->id, restored->id)) {
+        std::cout << "build " << run->id << ": the undo of step " << *undone
+                  << " is taken back; the step counts as done again\n";
+        return kExitOk;
+    }
     for (const auto& step : session.journal().steps(run->id))
         if (step.name == restored->name) {
             session.journal().rewindTo(run->id, step.position,
@@ -118,16 +123,6 @@ int rewind(Session& session, const std::string& selector, const std::string& com
     std::cout << "build " << run->id << " has no step named " << restored->name
               << ": its progress is unchanged\n";
     return kExitOk;
-}
-
-FileHistory historyOf(BuildTree& tree)
-{
-    std::vector<Manifest> manifests;
-    const auto root = tree.root().lexically_normal().string();
-    for (auto& manifest : tree.store().list())
-        if (std::filesystem::path(manifest.root).lexically_normal().string() == root)
-            manifests.push_back(std::move(manifest));
-    return FileHistory(std::move(manifests));
 }
 
 std::vector<std::optional<std::int64_t>> runsOf(Session& session,

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "store/checkpoint_store.h"
-#include "store/file_history.h"
 
 namespace lfsw {
 class BuildTree;
@@ -32,9 +31,6 @@ void printDifferences(const std::vector<TreeDifference>& differences);
 // runs, or for a checkpoint of another root) and sets the last run's
 // progress back to the step it was taken after; the exit status.
 int rewind(Session& session, const std::string& selector, const std::string& command);
-// The checkpoints of the configured build root, oldest first, as a history
-// of its paths (files owner, step files).
-FileHistory historyOf(BuildTree& tree);
 // For each checkpoint, the build run whose step of the checkpoint's name it
 // was taken after: the latest run with such a step started before the
 // checkpoint. The journal is read once.

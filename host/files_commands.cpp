@@ -66,7 +66,7 @@ int owner(Session& session, const po::variables_map& values)
     if (!haveStore(session))
         return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
-    const FileHistory history = historyOf(tree);
+    const FileHistory history = tree.history();
     const auto& manifests = history.manifests();
     const bool json = values.count("json") != 0;
     const auto runs = runsOf(session, manifests);

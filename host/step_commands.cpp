@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
-// step files
+// step files, step undo
 #include <iostream>
 
 #include <lfsw/units.h>
 
+#include "base/counted.h"
+#include "base/pid_lock.h"
 #include "base/suggest.h"
 #include "build/build_tree.h"
+#include "build/step_undo.h"
+#include "build/supervisor.h"
 #include "checkpoint_access.h"
 #include "command.h"
+#include "progress_bar.h"
 #include "session.h"
 
 namespace po = boost::program_options;
@@ -26,16 +31,14 @@ bool contentChanged(const std::string& what)
     return false;
 }
 
-int files(Session& session, const po::variables_map& values)
+// The index in `history` of the step's checkpoint: the newest of its name,
+// or the one of run N; nothing, and a message, when there is none.
+std::optional<std::size_t> stepCheckpoint(const FileHistory& history,
+                                          const std::vector<std::optional<std::int64_t>>& runs,
+                                          const std::string& name, const po::variables_map& values,
+                                          const std::string& command)
 {
-    if (!haveStore(session))
-        return kExitFailed;
-    const auto name = values["step"].as<std::string>();
-    BuildTree tree(session.config(), session.stateDirectory());
-    const FileHistory history = historyOf(tree);
     const auto& manifests = history.manifests();
-    const auto runs = runsOf(session, manifests);
-    // The step's checkpoint: the newest of its name, or the one of run N.
     std::optional<std::size_t> chosen;
     for (std::size_t i = 0; i < manifests.size(); ++i)
         if (manifests[i].name == name &&
@@ -45,14 +48,28 @@ int files(Session& session, const po::variables_map& values)
         std::vector<std::string> names;
         for (const auto& manifest : manifests)
             names.push_back(manifest.name);
-        std::cerr << "lfs-wrapper: step files: no checkpoint of a step '" << name << "'"
+        std::cerr << "lfs-wrapper: " << command << ": no checkpoint of a step '" << name << "'"
                   << (values.count("run") ? " in run " + std::to_string(values["run"].as<int>())
                                           : std::string())
                   << didYouMean(name, names)
                   << " (a step's checkpoint is taken when it succeeds; see lfs-wrapper "
                      "checkpoint list)\n";
-        return kExitFailed;
     }
+    return chosen;
+}
+
+int files(Session& session, const po::variables_map& values)
+{
+    if (!haveStore(session))
+        return kExitFailed;
+    const auto name = values["step"].as<std::string>();
+    BuildTree tree(session.config(), session.stateDirectory());
+    const FileHistory history = tree.history();
+    const auto& manifests = history.manifests();
+    const auto runs = runsOf(session, manifests);
+    const auto chosen = stepCheckpoint(history, runs, name, values, "step files");
+    if (!chosen)
+        return kExitFailed;
     const auto& after = manifests[*chosen];
     const Manifest* before = *chosen > 0 ? &manifests[*chosen - 1] : nullptr;
     struct Totals {
@@ -125,6 +142,99 @@ int files(Session& session, const po::variables_map& values)
     return kExitOk;
 }
 
+// "- usr/bin/as  (added by the step)" for each change an undo makes.
+void printUndo(const StepUndo::Plan& plan, bool dryRun)
+{
+    std::size_t removed = 0, back = 0, earlier = 0;
+    for (const auto& change : plan.changes) {
+        const std::string path = change.path + (change.type == 'd' ? "/" : "");
+        if (change.kind == '-') {
+            ++removed;
+            std::cout << "- " << path << "  (" << (dryRun ? "would remove" : "removed")
+                      << ": the step added it)\n";
+        } else if (change.kind == '+') {
+            ++back;
+            std::cout << "+ " << path << "  (" << (dryRun ? "would bring back" : "brought back")
+                      << ": the step removed it)\n";
+        } else {
+            ++earlier;
+            std::cout << "M " << path << "  (" << (dryRun ? "would bring back" : "brought back")
+                      << " the version before the step, which changed its " << change.what << ")\n";
+        }
+    }
+    for (const auto& left : plan.left)
+        std::cout << "= " << left.path << "  (left alone: " << left.why << ")\n";
+    std::cout << (dryRun ? "would undo " : "undone: ") << counted(plan.changes.size(), "path")
+              << " (" << removed << " removed, " << back << " brought back, " << earlier
+              << " earlier version" << (earlier == 1 ? "" : "s") << ")";
+    if (!plan.left.empty())
+        std::cout << ", " << plan.left.size() << " left alone"
+                  << " (--force takes back what a later step also changed)";
+    if (plan.forced)
+        std::cout << ", " << counted(plan.forced, "path")
+                  << " a later step also changed taken back (--force)";
+    std::cout << "\n";
+}
+
+int undo(Session& session, const po::variables_map& values)
+{
+    if (!haveStore(session))
+        return kExitFailed;
+    const auto name = values["step"].as<std::string>();
+    const bool dryRun = values.count("dry-run") > 0;
+    const bool force = values.count("force") > 0;
+    BuildTree tree(session.config(), session.stateDirectory());
+    // Held until the undo is checkpointed: no build starts on a tree
+    // being taken apart.
+    PidLock lock(session.stateDirectory() / Supervisor::kLockFileName);
+    if (!dryRun && !lock.acquire())
+        return refuseWhileRunning("step undo");
+    if (dryRun && session.buildRunning())
+        return refuseWhileRunning("step undo");
+    const FileHistory history = tree.history();
+    const auto& manifests = history.manifests();
+    const auto runs = runsOf(session, manifests);
+    const auto chosen = stepCheckpoint(history, runs, name, values, "step undo");
+    if (!chosen)
+        return kExitFailed;
+    const auto& step = manifests[*chosen];
+    std::cout << "step undo " << name << ": what checkpoint " << step.id << " added, removed"
+              << " and changed against "
+              << (*chosen > 0 ? manifests[*chosen - 1].name + " (" + manifests[*chosen - 1].id + ")"
+                              : std::string("an empty tree"))
+              << "\n";
+    if (dryRun) {
+        ProgressBar bar("scan " + tree.root().string());
+        const auto live =
+            CheckpointStore::scan(tree.root(), tree.walkOptions(), false, bar.callback());
+        printUndo(StepUndo::plan(history, *chosen, live, false, force), true);
+        std::cout << "nothing changed (--dry-run)\n";
+        return kExitOk;
+    }
+    ProgressBar bar("undo " + name);
+    const auto applied = StepUndo::apply(tree, step.id, force, bar.callback());
+    printUndo(applied.plan, false);
+    std::cout << "checkpoint " << applied.before.name << " (" << applied.before.id << ") before, "
+              << applied.after.name << " (" << applied.after.id
+              << ") after; lfs-wrapper checkpoint restore " << applied.before.id
+              << " takes the undo back\n";
+    if (!applied.report.mountPoints.empty()) {
+        std::cerr << "lfs-wrapper: step undo: "
+                  << tree.describeMountPoints(applied.report.mountPoints) << "\n";
+        return kExitFailed;
+    }
+    if (const auto run = runs[*chosen]) {
+        for (const auto& record : session.journal().steps(*run))
+            if (record.name == name) {
+                session.journal().markUndone(*run, record.position, applied.before.id,
+                                             applied.after.id);
+                std::cout << "build " << *run << ": step " << name
+                          << " is undone; lfs-wrapper build resume runs it again\n";
+            }
+    }
+    return kExitOk;
+}
+
 } // namespace
 
 void addStepCommands(std::vector<Command>& commands)
@@ -144,6 +254,25 @@ void addStepCommands(std::vector<Command>& commands)
              positional.add("step", 1);
          },
          files});
+    commands.push_back(
+        {"step undo", "STEP [--run N] [--dry-run] [--force]",
+         "Take back what one step did to the tree, and only that",
+         "Removes what the step added, brings back what it removed or changed (from\n"
+         "the checkpoint before it), removes the directories it created once they\n"
+         "are empty. A path a later step also changed, or that changed since the\n"
+         "newest checkpoint, is listed and left alone unless --force. A checkpoint is\n"
+         "taken before and after: lfs-wrapper checkpoint restore of the first takes\n"
+         "the undo back. build status shows the step as undone; build resume runs it\n"
+         "again. --dry-run prints what it would do and changes nothing.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("step", po::value<std::string>()->required(),
+                                   "step name")("run", po::value<int>()->value_name("N"), "run id")(
+                 "dry-run", "print what would be undone, change nothing")(
+                 "force", "take back what later steps also changed too");
+             positional.add("step", 1);
+         },
+         undo});
 }
 
 } // namespace lfsw::host

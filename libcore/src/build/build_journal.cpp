@@ -71,6 +71,7 @@ std::optional<RunRecord> BuildJournal::latestRun()
 void BuildJournal::forgetRun(std::int64_t runId)
 {
     database_.transaction([&] {
+        database_.prepare("DELETE FROM step_undo WHERE run_id = ?").bind(1, runId).run();
         database_.prepare("DELETE FROM build_step WHERE run_id = ?").bind(1, runId).run();
         database_.prepare("DELETE FROM build_run WHERE id = ?").bind(1, runId).run();
     });
@@ -214,6 +215,73 @@ void BuildJournal::finishStep(std::int64_t runId, int position, const StepRecord
         .bind(8, runId)
         .bind(9, std::int64_t{position})
         .run();
+}
+
+void BuildJournal::markUndone(std::int64_t runId, int position, const std::string& before,
+                              const std::string& after)
+{
+    database_.transaction([&] {
+        database_
+            .prepare("UPDATE build_step SET state = 'undone', message = ? WHERE run_id = ? AND"
+                     " position = ?")
+            .bind(1, "undone by lfs-wrapper step undo (checkpoint " + after +
+                         "; checkpoint restore " + before + " takes it back)")
+            .bind(2, runId)
+            .bind(3, std::int64_t{position})
+            .run();
+        database_
+            .prepare("UPDATE build_run SET state = 'stopped', message = ? WHERE id = ? AND"
+                     " state = 'done'")
+            .bind(1, std::string("a step was undone; lfs-wrapper build resume runs it again"))
+            .bind(2, runId)
+            .run();
+        database_
+            .prepare("INSERT INTO step_undo (run_id, position, before_checkpoint,"
+                     " after_checkpoint, undone_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(1, runId)
+            .bind(2, std::int64_t{position})
+            .bind(3, before)
+            .bind(4, after)
+            .bind(5, isoUtcNow())
+            .run();
+    });
+}
+
+std::optional<std::string> BuildJournal::takeBackUndo(std::int64_t runId,
+                                                      const std::string& checkpoint)
+{
+    std::optional<std::string> name;
+    database_.transaction([&] {
+        auto row = database_.prepare(
+            "SELECT u.position, s.name FROM step_undo u JOIN build_step s ON"
+            " s.run_id = u.run_id AND s.position = u.position WHERE u.run_id = ? AND"
+            " u.before_checkpoint = ? AND s.state = 'undone'");
+        row.bind(1, runId).bind(2, checkpoint);
+        if (!row.step())
+            return;
+        const auto position = row.integer(0);
+        name = row.text(1);
+        database_
+            .prepare("UPDATE build_step SET state = 'done', message = 'undo taken back' WHERE"
+                     " run_id = ? AND position = ?")
+            .bind(1, runId)
+            .bind(2, position)
+            .run();
+        database_.prepare("DELETE FROM step_undo WHERE run_id = ? AND position = ?")
+            .bind(1, runId)
+            .bind(2, position)
+            .run();
+        auto open = database_.prepare(
+            "SELECT COUNT(*) FROM build_step WHERE run_id = ? AND state != 'done'");
+        open.bind(1, runId);
+        open.step();
+        if (open.integer(0) == 0)
+            database_.prepare("UPDATE build_run SET state = 'done', message = ? WHERE id = ?")
+                .bind(1, std::string("every step done (an undo was taken back)"))
+                .bind(2, runId)
+                .run();
+    });
+    return name;
 }
 
 void BuildJournal::requestStop(std::int64_t runId, const std::string& how)

@@ -80,6 +80,16 @@ public:
     void rewindTo(std::int64_t runId, int position, const std::string& message);
     std::string stopRequest(std::int64_t runId);
 
+    // Marks the step at `position` "undone" (lfs-wrapper step undo): build
+    // resume runs it again. A finished run becomes "stopped". `before` is
+    // the checkpoint taken before the undo, `after` the one after it.
+    void markUndone(std::int64_t runId, int position, const std::string& before,
+                    const std::string& after);
+    // When `checkpoint` is the one taken before an undo of a step of run
+    // `runId`, the step is done again (the undo was taken back by restoring
+    // it); its name, or nothing.
+    std::optional<std::string> takeBackUndo(std::int64_t runId, const std::string& checkpoint);
+
     // The last limits adjust_limits chose, if any.
     std::optional<StepLimits> adjustedLimits(std::string* reason = nullptr);
     void recordLimits(const StepLimits& limits, const std::string& reason);

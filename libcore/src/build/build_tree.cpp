@@ -34,6 +34,16 @@ Result BuildTree::createCheckpoint(const std::string& name, bool good,
                         std::to_string(manifest.newBytes) + " bytes new to the store");
 }
 
+FileHistory BuildTree::history()
+{
+    std::vector<Manifest> manifests;
+    const auto root = root_.lexically_normal().string();
+    for (auto& manifest : store_.list())
+        if (std::filesystem::path(manifest.root).lexically_normal().string() == root)
+            manifests.push_back(std::move(manifest));
+    return FileHistory(std::move(manifests));
+}
+
 Result BuildTree::restore(const std::string& selector, const ProgressCallback& progress)
 {
     auto manifest = store_.find(selector);

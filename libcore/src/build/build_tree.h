@@ -7,6 +7,7 @@
 #include <lfsw/result.h>
 
 #include "store/checkpoint_store.h"
+#include "store/file_history.h"
 
 namespace lfsw {
 
@@ -23,6 +24,9 @@ public:
     const std::filesystem::path& root() const { return root_; }
     const TreeWalker::Options& walkOptions() const { return walk_; }
     CheckpointStore& store() { return store_; }
+    // The checkpoints of this root, oldest first, as a history of its paths
+    // (files owner, step files, step undo).
+    FileHistory history();
 
     Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
                             const std::vector<std::string>& tags = {});

@@ -172,7 +172,13 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
     // runs again on the tree of the last step before it that was checkpointed.
     auto unfinished = std::find_if(records.begin(), records.end(),
                                    [](const StepRecord& r) { return r.state != "done"; });
-    if (unfinished != records.end() && (unfinished->attempts > 0 || !fromStep.empty())) {
+    if (unfinished != records.end() && unfinished->state == "undone" && fromStep.empty()) {
+        // step undo took back what it did and nothing else: the tree is
+        // already as the step found it, less what later steps changed.
+        observer_.note("step " + unfinished->name +
+                       " was undone (lfs-wrapper step undo): it runs again on the tree as the "
+                       "undo left it");
+    } else if (unfinished != records.end() && (unfinished->attempts > 0 || !fromStep.empty())) {
         std::optional<Manifest> good;
         int goodPosition = 0;
         for (auto before = std::make_reverse_iterator(unfinished); before != records.rend();

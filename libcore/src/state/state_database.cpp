@@ -172,6 +172,18 @@ constexpr std::array kMigrations = {
         crashed_at TEXT NOT NULL
     );
     )sql",
+    // 7: steps taken back by step undo, and the checkpoint that takes the
+    // undo back.
+    R"sql(
+    CREATE TABLE step_undo (
+        id                INTEGER PRIMARY KEY,
+        run_id            INTEGER NOT NULL REFERENCES build_run(id),
+        position          INTEGER NOT NULL,
+        before_checkpoint TEXT NOT NULL,
+        after_checkpoint  TEXT NOT NULL,
+        undone_at         TEXT NOT NULL
+    );
+    )sql",
 };
 
 } // namespace
