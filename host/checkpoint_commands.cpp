@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // checkpoint create | list | show | diff | restore | delete | gc
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 
@@ -12,6 +13,8 @@
 #include "command.h"
 #include "progress_bar.h"
 #include "session.h"
+#include "store/tar_export.h"
+#include "store/tar_import.h"
 
 namespace po = boost::program_options;
 
@@ -194,6 +197,78 @@ int gc(Session& session, const po::variables_map&)
     return kExitOk;
 }
 
+int exportTar(Session& session, const po::variables_map& values)
+{
+    if (!haveStore(session))
+        return kExitFailed;
+    const std::filesystem::path file = values["file"].as<std::string>();
+    if (!TarExport::compressionOf(file)) {
+        std::cerr << "lfs-wrapper: checkpoint export: " << file.string()
+                  << ": the name says how to compress: end it in .tar, .tar.zst, .tar.xz or "
+                     ".tar.gz\n";
+        return kExitUsage;
+    }
+    BuildTree tree(session.config(), session.stateDirectory());
+    auto manifest = findCheckpointOrSay(tree, values["name"].as<std::string>());
+    if (!manifest)
+        return kExitFailed;
+    ProgressBar bar("export " + manifest->name);
+    std::uint64_t size = 0;
+    try {
+        size = TarExport::write(tree.store(), *manifest, file, bar.callback());
+    } catch (const std::exception& e) {
+        std::cerr << "lfs-wrapper: checkpoint export: " << e.what() << "; " << file.string()
+                  << " was not written\n";
+        return kExitFailed;
+    }
+    std::cout << "exported checkpoint " << manifest->name << " (" << manifest->id << ") to "
+              << file.string() << ": " << manifest->entries.size() << " paths, "
+              << formatBytes(manifest->totalBytes()) << " of files, " << formatBytes(size)
+              << " written\n";
+    return kExitOk;
+}
+
+int importTar(Session& session, const po::variables_map& values)
+{
+    const std::filesystem::path file = values["file"].as<std::string>();
+    std::string name;
+    if (values.count("name")) {
+        name = values["name"].as<std::string>();
+    } else {
+        // lfs-temp-tools.tar.xz → lfs-temp-tools
+        name = file.filename().string();
+        for (const char* end :
+             {".tar.zst", ".tar.xz", ".tar.gz", ".tar.bz2", ".tzst", ".txz", ".tgz", ".tar"})
+            if (name.size() > std::strlen(end) &&
+                name.compare(name.size() - std::strlen(end), std::string::npos, end) == 0) {
+                name.resize(name.size() - std::strlen(end));
+                break;
+            }
+    }
+    if (name.empty() || name.find_first_of(" \t\n/") != std::string::npos) {
+        std::cerr << "lfs-wrapper: checkpoint import: '" << name
+                  << "' cannot name a checkpoint (no spaces or slashes); give one with --name\n";
+        return kExitUsage;
+    }
+    session.createStateDirectory();
+    BuildTree tree(session.config(), session.stateDirectory());
+    ProgressBar bar("import " + file.filename().string());
+    Manifest manifest;
+    try {
+        manifest = TarImport::read(tree.store(), file, name, tree.root(), bar.callback());
+    } catch (const std::exception& e) {
+        std::cerr << "lfs-wrapper: checkpoint import: " << e.what() << "\n";
+        return kExitFailed;
+    }
+    std::cout << "imported " << file.string() << " as checkpoint " << manifest.name << " ("
+              << manifest.id << ") of " << tree.root().string() << ": " << manifest.entries.size()
+              << " paths, " << formatBytes(manifest.totalBytes()) << ", "
+              << formatBytes(manifest.newBytes)
+              << " new to the store; lfs-wrapper checkpoint restore " << manifest.id
+              << " brings the tree back\n";
+    return kExitOk;
+}
+
 } // namespace
 
 void addCheckpointCommands(std::vector<Command>& commands)
@@ -245,6 +320,37 @@ void addCheckpointCommands(std::vector<Command>& commands)
                         "", ConfigNeed::Structural, name, remove});
     commands.push_back({"checkpoint gc", "", "Remove objects that no checkpoint uses", "",
                         ConfigNeed::Structural, nullptr, gc});
+    commands.push_back(
+        {"checkpoint export", "NAME FILE", "Write a checkpoint as a standard tar archive",
+         "POSIX pax with numeric owners, nanosecond mtimes, xattrs (security.capability\n"
+         "too), hardlinks, symlinks, devices, FIFOs and sparse files kept sparse,\n"
+         "compressed as FILE's name says: .tar, .tar.zst, .tar.xz or .tar.gz. Streamed\n"
+         "from the store, each file checked against its hash; written to a temporary\n"
+         "name, synced and renamed. GNU tar --xattrs -xpf FILE gives the tree back.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("name", po::value<std::string>()->required(),
+                                   "checkpoint: name, id, tag or last-good")(
+                 "file", po::value<std::string>()->required(), "archive to write");
+             positional.add("name", 1).add("file", 1);
+         },
+         exportTar});
+    commands.push_back(
+        {"checkpoint import", "FILE [--name NAME]",
+         "Add a tar archive to the store as a checkpoint of the build root",
+         "From checkpoint export, or the book's own `tar -cJpf` backup of $LFS, on this\n"
+         "machine or another; checkpoint restore then brings the tree back. Entries\n"
+         "with an absolute path or \"..\", hardlinks to what the archive does not hold,\n"
+         "symlinks that climb out of the root, paths beneath a symlink, and anything\n"
+         "that is not a tar refuse the whole archive: nothing is added. --name: the\n"
+         "checkpoint's name (default: the file's name without .tar.*).",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("file", po::value<std::string>()->required(), "archive to read")(
+                 "name", po::value<std::string>()->value_name("NAME"), "checkpoint name");
+             positional.add("file", 1);
+         },
+         importTar});
 }
 
 } // namespace lfsw::host

@@ -23,6 +23,7 @@
 #include <linux/fs.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -758,16 +759,139 @@ std::string CheckpointStore::nextId() const
     return id;
 }
 
+void CheckpointStore::clearTemporary()
+{
+    // Leftovers of an interrupted create or import are garbage.
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
+        std::filesystem::remove(entry.path(), ignored);
+}
+
+void CheckpointStore::commitObjects(const std::map<std::string, std::string>& pending)
+{
+    // Objects: durable under their temporary names (one syncfs for all),
+    // then renamed into place, then their directories synced.
+    if (packs_)
+        packs_->finish();
+    UniqueFd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if ((!pending.empty() || (packs_ && packs_->writing())) && ::syncfs(storeFd.get()) != 0)
+        throwErrno("cannot sync the store");
+    if (packs_)
+        packs_->commit();
+    std::set<std::filesystem::path> directories;
+    for (const auto& [hash, temporary] : pending) {
+        const auto target = objectPath(hash);
+        ::mkdir(target.parent_path().c_str(), 0700);
+        if (::rename(temporary.c_str(), target.c_str()) != 0)
+            throwErrno("cannot store object " + hash);
+        directories.insert(target.parent_path());
+    }
+    for (const auto& directory : directories)
+        syncDirectory(directory);
+    if (!directories.empty())
+        syncDirectory(directory_ / "objects");
+}
+
+void CheckpointStore::commitManifest(Manifest& manifest)
+{
+    // Last: the checkpoint exists once its manifest does.
+    manifest.id = nextId();
+    manifest.created = isoUtcNow();
+    writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"), manifest.serialize());
+}
+
+Manifest CheckpointStore::add(
+    const std::string& name, const std::filesystem::path& root, bool good,
+    const std::vector<std::string>& tags,
+    const std::function<void(std::vector<ManifestEntry>&, const StoreContent&)>& make)
+{
+    UniqueFd storeLock(lock());
+    clearTemporary();
+    std::map<std::string, std::string> pending; // hash -> temporary object
+    std::uint64_t newBytes = 0;
+    int counter = 0;
+    Buffer buffer = makeBuffer();
+    const bool plain = dynamic_cast<PlainCodec*>(codec_.get()) != nullptr;
+    auto temporaryFile = [&](std::filesystem::path& path) {
+        path =
+            directory_ / "tmp" / (std::to_string(::getpid()) + "-add-" + std::to_string(++counter));
+        UniqueFd file(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+        if (!file.isValid())
+            throwErrno("cannot write " + path.string());
+        return file;
+    };
+    std::error_code ignored;
+    const StoreContent store = [&](const std::function<void(int)>& write) -> std::string {
+        std::filesystem::path contentPath;
+        UniqueFd content = temporaryFile(contentPath);
+        write(content.get());
+        std::uint64_t size = 0;
+        std::string hash = hashFile(content.get(), buffer.get(), &size);
+        if (pending.count(hash) || hasObject(hash)) {
+            std::filesystem::remove(contentPath, ignored);
+            return hash;
+        }
+        if (!plain) {
+            // The object is the codec's form of the content.
+            std::filesystem::path objectFile;
+            UniqueFd object = temporaryFile(objectFile);
+            codec_->store(content.get(), size, object.get(), buffer.get());
+            std::filesystem::remove(contentPath, ignored);
+            contentPath = objectFile;
+            content = std::move(object);
+        }
+        struct stat stored {
+        };
+        ::fstat(content.get(), &stored);
+        newBytes += static_cast<std::uint64_t>(stored.st_blocks) * 512;
+        pending[hash] = contentPath.string();
+        return hash;
+    };
+    Manifest manifest;
+    try {
+        make(manifest.entries, store);
+        commitObjects(pending);
+        manifest.name = name;
+        manifest.root = root.string();
+        manifest.good = good;
+        manifest.tags = tags;
+        manifest.newBytes = newBytes;
+        commitManifest(manifest);
+    } catch (...) {
+        for (const auto& [hash, temporary] : pending)
+            std::filesystem::remove(temporary, ignored);
+        clearTemporary();
+        throw;
+    }
+    return manifest;
+}
+
+UniqueFd CheckpointStore::openObject(const std::string& hash, std::uint64_t size)
+{
+    if (dynamic_cast<PlainCodec*>(codec_.get()) && !(packs_ && packs_->contains(hash))) {
+        UniqueFd object(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!object.isValid())
+            throw std::runtime_error("missing object " + hash);
+        return object;
+    }
+    // Packed or encoded: its content, decoded into memory.
+    UniqueFd content(::memfd_create("lfsw-object", MFD_CLOEXEC));
+    if (!content.isValid())
+        throwErrno("cannot make a memory file");
+    Buffer buffer = makeBuffer();
+    if (!extractObject(*codec_, hash, size, content.get(), buffer.get()))
+        throw std::runtime_error("missing object " + hash);
+    return content;
+}
+
 Manifest CheckpointStore::create(const std::string& name, const std::filesystem::path& root,
                                  const TreeWalker::Options& walk, bool good,
                                  const std::vector<std::string>& tags,
                                  const ProgressCallback& progress)
 {
     UniqueFd storeLock(lock());
-    // Leftovers of an interrupted create are garbage.
+    clearTemporary();
     std::error_code ignored;
-    for (const auto& entry : std::filesystem::directory_iterator(directory_ / "tmp", ignored))
-        std::filesystem::remove(entry.path(), ignored);
 
     // A path whose mtime or ctime is after this is racy: changed within
     // kRacySeconds of the start (a whole second, for coarse file systems).
@@ -867,38 +991,14 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         for (auto& entry : manifest.entries)
             if (entry.ctimeNs > racyFrom)
                 entry.ctimeNs = 0;
-        // Objects: durable under their temporary names (one syncfs for all),
-        // then renamed into place, then their directories synced.
-        if (packs_)
-            packs_->finish();
-        UniqueFd storeFd(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if ((!pending.empty() || (packs_ && packs_->writing())) && ::syncfs(storeFd.get()) != 0)
-            throwErrno("cannot sync the store");
-        if (packs_)
-            packs_->commit();
-        std::set<std::filesystem::path> directories;
-        for (const auto& [hash, temporary] : pending) {
-            const auto target = objectPath(hash);
-            ::mkdir(target.parent_path().c_str(), 0700);
-            if (::rename(temporary.c_str(), target.c_str()) != 0)
-                throwErrno("cannot store object " + hash);
-            directories.insert(target.parent_path());
-        }
-        for (const auto& directory : directories)
-            syncDirectory(directory);
-        if (!directories.empty())
-            syncDirectory(directory_ / "objects");
-
+        commitObjects(pending);
         manifest.name = name;
-        manifest.id = nextId();
-        manifest.created = isoUtcNow();
         manifest.parent = parentId;
         manifest.root = root.string();
         manifest.good = good;
         manifest.tags = tags;
         manifest.newBytes = newBytes;
-        writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"),
-                         manifest.serialize());
+        commitManifest(manifest);
     } catch (...) {
         for (const auto& [hash, temporary] : pending)
             std::filesystem::remove(temporary, ignored);

@@ -4,11 +4,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "store/manifest.h"
 #include "store/object_codec.h"
 #include "store/pack_files.h"
@@ -91,6 +93,22 @@ public:
                     const TreeWalker::Options& walk, bool good,
                     const std::vector<std::string>& tags, const ProgressCallback& progress);
 
+    // Stores content that `write(fd)` writes into a new, empty file (holes
+    // stay holes); returns its SHA-256.
+    using StoreContent = std::function<std::string(const std::function<void(int fd)>& write)>;
+    // A checkpoint made otherwise than by walking a tree (checkpoint import):
+    // under the store's lock, `make` fills the entries (sorted by path),
+    // storing each file's content through the StoreContent it is given. The
+    // objects are made durable, then the manifest is written: when `make`
+    // throws, nothing is added to the store's list.
+    Manifest add(const std::string& name, const std::filesystem::path& root, bool good,
+                 const std::vector<std::string>& tags,
+                 const std::function<void(std::vector<ManifestEntry>&, const StoreContent&)>& make);
+    // A descriptor to read the content of object `hash` (`size` bytes) from:
+    // the object itself, or a memory file of its decoded content. Throws
+    // when the store has no such object.
+    UniqueFd openObject(const std::string& hash, std::uint64_t size);
+
     // Every checkpoint, oldest first; manifests that do not parse are
     // reported through `problems` and left out.
     std::vector<Manifest> list(std::vector<std::string>* problems = nullptr) const;
@@ -142,6 +160,12 @@ public:
 
 private:
     int lock() const;
+    void clearTemporary();
+    // Makes the temporary objects (hash → file in tmp/) durable and renames
+    // them into place.
+    void commitObjects(const std::map<std::string, std::string>& pending);
+    // Gives `manifest` its id and time and writes it, durably.
+    void commitManifest(Manifest& manifest);
     std::vector<std::filesystem::path> manifestFiles() const;
     // Each manifest file through `read` (whole, or its header), oldest first.
     std::vector<Manifest> readEach(Expected<Manifest> (*read)(const std::filesystem::path&),

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: MIT
+#include "store/tar_export.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "base/file_content.h"
+#include "base/sha256.h"
+#include "base/system_error.h"
+#include "base/unique_fd.h"
+
+namespace lfsw {
+
+namespace {
+
+struct ArchiveDeleter {
+    void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryDeleter {
+    void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using Archive = std::unique_ptr<archive, ArchiveDeleter>;
+using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
+
+bool endsWith(const std::string& text, const std::string& end)
+{
+    return text.size() >= end.size() &&
+           text.compare(text.size() - end.size(), end.size(), end) == 0;
+}
+
+void check(archive* a, int status, const std::string& what)
+{
+    if (status < ARCHIVE_WARN)
+        throw std::runtime_error(what + ": " + archive_error_string(a));
+}
+
+// The data segments of a file (offset, length), from SEEK_DATA and
+// SEEK_HOLE; one segment of everything where the file system cannot tell.
+std::vector<std::pair<std::int64_t, std::int64_t>> dataSegments(int fd, std::int64_t size)
+{
+    std::vector<std::pair<std::int64_t, std::int64_t>> segments;
+    std::int64_t position = 0;
+    while (position < size) {
+        off_t data = ::lseek(fd, position, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO)
+                break; // a hole to the end
+            return {{0, size}};
+        }
+        off_t hole = ::lseek(fd, data, SEEK_HOLE);
+        if (hole < 0 || hole > size)
+            hole = static_cast<off_t>(size);
+        segments.emplace_back(data, hole - data);
+        position = hole;
+    }
+    return segments;
+}
+
+} // namespace
+
+std::optional<std::string> TarExport::compressionOf(const std::filesystem::path& file)
+{
+    const auto name = file.filename().string();
+    if (endsWith(name, ".tar"))
+        return std::string("none");
+    if (endsWith(name, ".tar.zst") || endsWith(name, ".tzst"))
+        return std::string("zstd");
+    if (endsWith(name, ".tar.xz") || endsWith(name, ".txz"))
+        return std::string("xz");
+    if (endsWith(name, ".tar.gz") || endsWith(name, ".tgz"))
+        return std::string("gzip");
+    return std::nullopt;
+}
+
+std::uint64_t TarExport::write(CheckpointStore& store, const Manifest& manifest,
+                               const std::filesystem::path& file, const ProgressCallback& progress)
+{
+    const auto compression = compressionOf(file);
+    if (!compression)
+        throw std::runtime_error(file.string() +
+                                 ": the name must end in .tar, .tar.zst, .tar.xz or .tar.gz");
+    const auto directory =
+        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    const auto temporary =
+        directory / ("." + file.filename().string() + ".partial-" + std::to_string(::getpid()));
+    UniqueFd out(
+        ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!out.isValid())
+        throwErrno("cannot write " + temporary.string());
+    try {
+        Archive a(archive_write_new());
+        check(a.get(), archive_write_set_format_pax(a.get()), "tar");
+        // xattrs as SCHILY.xattr, the records GNU tar and star read (the
+        // LIBARCHIVE.xattr copy would make GNU tar warn about each one).
+        check(a.get(), archive_write_set_format_option(a.get(), "pax", "xattrheader", "SCHILY"),
+              "tar");
+        if (*compression == "zstd")
+            check(a.get(), archive_write_add_filter_zstd(a.get()), "zstd");
+        else if (*compression == "xz")
+            check(a.get(), archive_write_add_filter_xz(a.get()), "xz");
+        else if (*compression == "gzip")
+            check(a.get(), archive_write_add_filter_gzip(a.get()), "gzip");
+        // Fast enough to keep up with the disk, as zstd -1 does.
+        if (*compression == "zstd")
+            check(a.get(),
+                  archive_write_set_filter_option(a.get(), "zstd", "compression-level", "1"),
+                  "zstd");
+        check(a.get(), archive_write_open_fd(a.get(), out.get()), temporary.string());
+
+        std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
+        std::unique_ptr<char[]> zeros(new char[kFileBufferSize]());
+        StoreProgress done;
+        done.totalFiles = manifest.entries.size();
+        done.totalBytes = manifest.totalBytes();
+        for (const auto& e : manifest.entries) {
+            Entry entry(archive_entry_new());
+            archive_entry_set_pathname(entry.get(), e.path.c_str());
+            archive_entry_set_uid(entry.get(), e.uid);
+            archive_entry_set_gid(entry.get(), e.gid);
+            archive_entry_set_mtime(entry.get(), static_cast<time_t>(e.mtimeNs / 1000000000),
+                                    static_cast<long>(e.mtimeNs % 1000000000));
+            mode_t type = AE_IFREG;
+            switch (e.type) {
+            case 'd':
+                type = AE_IFDIR;
+                break;
+            case 'l':
+                type = AE_IFLNK;
+                archive_entry_set_symlink(entry.get(), e.target.c_str());
+                break;
+            case 'p':
+                type = AE_IFIFO;
+                break;
+            case 'c':
+                type = AE_IFCHR;
+                archive_entry_set_rdev(entry.get(), static_cast<dev_t>(e.device));
+                break;
+            case 'b':
+                type = AE_IFBLK;
+                archive_entry_set_rdev(entry.get(), static_cast<dev_t>(e.device));
+                break;
+            default:
+                break;
+            }
+            archive_entry_set_filetype(entry.get(), type);
+            archive_entry_set_perm(entry.get(), e.mode & 07777);
+            for (const auto& [name, value] : e.xattrs)
+                archive_entry_xattr_add_entry(entry.get(), name.c_str(), value.data(),
+                                              value.size());
+            const bool content = e.type == 'f' && e.linkGroup.empty();
+            UniqueFd object;
+            std::vector<std::pair<std::int64_t, std::int64_t>> segments;
+            if (e.type == 'f' && !e.linkGroup.empty()) {
+                archive_entry_set_hardlink(entry.get(), e.linkGroup.c_str());
+                archive_entry_set_size(entry.get(), 0);
+            } else if (content) {
+                const auto size = static_cast<std::int64_t>(e.size);
+                archive_entry_set_size(entry.get(), size);
+                object = store.openObject(e.hash, e.size);
+                segments = dataSegments(object.get(), size);
+                std::int64_t data = 0;
+                for (const auto& segment : segments)
+                    data += segment.second;
+                // Sparse: the map names the data, the writer leaves the
+                // holes out of the archive.
+                if (data < size)
+                    for (const auto& [offset, length] : segments)
+                        archive_entry_sparse_add_entry(entry.get(), offset, length);
+            }
+            check(a.get(), archive_write_header(a.get(), entry.get()), e.path);
+            if (content) {
+                // The whole content, holes as zeros (the pax writer drops
+                // them), hashed on the way: a corrupt object ends the export.
+                Sha256 digest;
+                std::int64_t position = 0;
+                auto put = [&](const char* bytes, std::size_t length) {
+                    digest.update(bytes, length);
+                    if (archive_write_data(a.get(), bytes, length) !=
+                        static_cast<la_ssize_t>(length))
+                        throw std::runtime_error(e.path + ": " + archive_error_string(a.get()));
+                };
+                auto zeroTo = [&](std::int64_t end) {
+                    while (position < end) {
+                        const auto length = static_cast<std::size_t>(
+                            std::min<std::int64_t>(end - position, kFileBufferSize));
+                        put(zeros.get(), length);
+                        position += static_cast<std::int64_t>(length);
+                    }
+                };
+                for (const auto& [offset, length] : segments) {
+                    zeroTo(offset);
+                    const std::int64_t end = offset + length;
+                    while (position < end) {
+                        const auto got = readAt(object.get(), buffer.get(),
+                                                static_cast<std::size_t>(std::min<std::int64_t>(
+                                                    end - position, kFileBufferSize)),
+                                                position);
+                        if (got == 0)
+                            throw std::runtime_error("corrupt object for " + e.path +
+                                                     ": shorter than its size");
+                        put(buffer.get(), got);
+                        position += static_cast<std::int64_t>(got);
+                    }
+                }
+                zeroTo(static_cast<std::int64_t>(e.size));
+                if (digest.hexDigest() != e.hash)
+                    throw std::runtime_error("corrupt object for " + e.path +
+                                             ": its content does not match its hash");
+                done.bytes += e.size;
+            }
+            ++done.files;
+            if (progress && (done.files % 256 == 0 || content))
+                progress(done);
+        }
+        check(a.get(), archive_write_close(a.get()), temporary.string());
+        if (::fsync(out.get()) != 0)
+            throwErrno("cannot sync " + temporary.string());
+        struct stat written {
+        };
+        ::fstat(out.get(), &written);
+        out.reset();
+        if (::rename(temporary.c_str(), file.c_str()) != 0)
+            throwErrno("cannot rename " + temporary.string() + " to " + file.string());
+        syncDirectory(directory);
+        if (progress)
+            progress(done);
+        return static_cast<std::uint64_t>(written.st_size);
+    } catch (...) {
+        out.reset();
+        ::unlink(temporary.c_str());
+        throw;
+    }
+}
+
+} // namespace lfsw
