@@ -35,7 +35,9 @@ measure() {
   echo "$scenario|$tool|$(echo "$wall + $end - $start" | bc -l)|$(echo "$user + $sys" | bc -l)|$peak" >> "$results"
 }
 
-# 1. Export and import of one checkpoint of an LFS-like tree.
+# 1. Export and import of one checkpoint of an LFS-like tree (FILES 0: skipped).
+count=0 sizes=none
+if [ "$files" -gt 0 ]; then
 mkdir a b
 printf 'build:\n  root: %s/a/root\n' "$work" > a/lfs-wrapper.yaml
 printf 'build:\n  root: %s/b/root\n' "$work" > b/lfs-wrapper.yaml
@@ -52,9 +54,12 @@ for round in 1 2 3; do
 done
 sizes="ref.tar.zst $(du -h ref.tar.zst | cut -f1), out.tar.zst $(du -h out.tar.zst | cut -f1)"
 rm -rf a b x ref.tar.zst out.tar.zst
+fi
 
 # 2. files owner on a store of CHECKPOINTS checkpoints of OWNER_PATHS paths:
-# each "step" changes 1% of the files and adds a few.
+# each "step" changes 1% of the files and adds a few (CHECKPOINTS 0: skipped).
+owner_count=0
+if [ "$checkpoints" -gt 0 ]; then
 mkdir c
 printf 'build:\n  root: %s/c/root\n' "$work" > c/lfs-wrapper.yaml
 /usr/bin/python3 "$source_dir/bench/gen_tree.py" c/root "$owner_paths" 256 11
@@ -78,6 +83,7 @@ for round in 1 2 3; do
   measure "files owner" "lfs-wrapper" "$lfsw" -q files owner $some step-1
 done
 cd ..
+fi
 
 echo "packages benchmark: export/import of $count paths ($mib MiB), files owner over $checkpoints checkpoints of $owner_count paths ($(nproc) CPUs); wall time includes a sync; archives: $sizes"
 printf '%-14s %-20s %9s %9s %9s\n' scenario tool "wall s" "cpu s" "peak MiB"

@@ -143,6 +143,12 @@ verify_success() {
       "$LFSW" -q backup verify --all >/dev/null 2>&1 ;;
     "build step")
       "$LFSW" -q verify build >/dev/null 2>&1 ;;
+    "checkpoint import")
+      local id; id=$(checkpoint_ids | tail -1)
+      [ "$id" = 000002 ] && "$LFSW" -q verify system --all >/dev/null 2>&1 &&
+        "$LFSW" -q checkpoint restore "$id" >/dev/null 2>&1 && [ "$(fingerprint root)" = "${expected[000001]}" ] ;;
+    "checkpoint export")
+      tar -tf "$work/out.tar" >/dev/null 2>&1 ;;
   esac
 }
 
@@ -170,6 +176,14 @@ two_backups() {
   sleep 1.1
   "$LFSW" -q backup create --type system-state >/dev/null 2>&1
 }
+an_archive() {
+  one_checkpoint
+  "$LFSW" -q checkpoint export first "$work/in.tar" >/dev/null 2>&1
+}
+an_export() {
+  one_checkpoint
+  rm -f "$work/out.tar"
+}
 a_plan() {
   printf 'steps:\n  - name: writes\n    run: echo "$RANDOM" > "$LFS/d1/step-output"\n' >plan.yaml
 }
@@ -177,6 +191,8 @@ a_plan() {
 explore "checkpoint create" one_checkpoint checkpoint create next
 explore "checkpoint restore" one_checkpoint checkpoint restore first
 explore "checkpoint gc" garbage checkpoint gc
+explore "checkpoint import" an_archive checkpoint import "$work/in.tar" --name imported
+explore "checkpoint export" an_export checkpoint export first "$work/out.tar"
 explore "backup create" one_backup backup create --type system-state
 explore "backup prune" two_backups backup prune
 explore "backup restore" one_backup backup restore latest

@@ -821,12 +821,14 @@ Manifest CheckpointStore::add(
         return file;
     };
     std::error_code ignored;
-    const StoreContent store = [&](const std::function<void(int)>& write) -> std::string {
+    const StoreContent store = [&](const std::function<std::string(int)>& write) -> std::string {
         std::filesystem::path contentPath;
         UniqueFd content = temporaryFile(contentPath);
-        write(content.get());
-        std::uint64_t size = 0;
-        std::string hash = hashFile(content.get(), buffer.get(), &size);
+        std::string hash = write(content.get());
+        struct stat written {
+        };
+        ::fstat(content.get(), &written);
+        const auto size = static_cast<std::uint64_t>(written.st_size);
         if (pending.count(hash) || hasObject(hash)) {
             std::filesystem::remove(contentPath, ignored);
             return hash;

@@ -93,9 +93,11 @@ public:
                     const TreeWalker::Options& walk, bool good,
                     const std::vector<std::string>& tags, const ProgressCallback& progress);
 
-    // Stores content that `write(fd)` writes into a new, empty file (holes
-    // stay holes); returns its SHA-256.
-    using StoreContent = std::function<std::string(const std::function<void(int fd)>& write)>;
+    // Stores the content that `write(fd)` writes into a new, empty file of
+    // the store's own (holes stay holes); `write` returns the SHA-256 of what
+    // it wrote, so that the content is not read again. Returns that hash.
+    using StoreContent =
+        std::function<std::string(const std::function<std::string(int fd)>& write)>;
     // A checkpoint made otherwise than by walking a tree (checkpoint import):
     // under the store's lock, `make` fills the entries (sorted by path),
     // storing each file's content through the StoreContent it is given. The

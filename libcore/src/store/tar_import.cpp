@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "store/tar_import.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +15,7 @@
 #include <archive_entry.h>
 
 #include "base/file_content.h"
+#include "base/sha256.h"
 #include "base/system_error.h"
 #include "base/unique_fd.h"
 
@@ -191,7 +193,19 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                     entry.size = static_cast<std::uint64_t>(archive_entry_size(header));
                     // Block by block at their offsets: what the archive left
                     // out of a sparse file stays a hole.
+                    // Hashed as it is written, holes as the zeros they read as.
                     entry.hash = storeContent([&](int to) {
+                        Sha256 digest;
+                        std::uint64_t position = 0;
+                        auto zeroTo = [&](std::uint64_t end) {
+                            static const char kZeros[64 * 1024] = {};
+                            while (position < end) {
+                                const auto length = static_cast<std::size_t>(
+                                    std::min<std::uint64_t>(end - position, sizeof kZeros));
+                                digest.update(kZeros, length);
+                                position += length;
+                            }
+                        };
                         const void* block = nullptr;
                         std::size_t length = 0;
                         la_int64_t offset = 0;
@@ -204,10 +218,18 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                                 throw std::runtime_error(
                                     file.string() + ": entry " + shown + " cannot be read (" +
                                     archive_error_string(a.get()) + "); nothing was imported");
+                            const auto at = static_cast<std::uint64_t>(offset);
+                            if (offset < 0 || at < position || at + length > entry.size)
+                                throw refuse(shown, "its data does not fit its size");
+                            zeroTo(at);
+                            digest.update(block, length);
                             writeAll(to, static_cast<const char*>(block), length, offset);
+                            position = at + length;
                         }
+                        zeroTo(entry.size);
                         if (::ftruncate(to, static_cast<off_t>(entry.size)) != 0)
                             throwErrno("cannot write " + entry.path);
+                        return digest.hexDigest();
                     });
                     done.bytes = static_cast<std::uint64_t>(archive_filter_bytes(a.get(), -1));
                     break;
