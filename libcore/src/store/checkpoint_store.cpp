@@ -792,8 +792,30 @@ void CheckpointStore::commitObjects(const std::map<std::string, std::string>& pe
         syncDirectory(directory_ / "objects");
 }
 
-void CheckpointStore::commitManifest(Manifest& manifest)
+Manifest CheckpointStore::headerOf(const std::string& name, const std::filesystem::path& root,
+                                   bool good, const std::vector<std::string>& tags)
 {
+    Manifest manifest;
+    manifest.name = name;
+    manifest.root = root.string();
+    manifest.good = good;
+    manifest.tags = tags;
+    return manifest;
+}
+
+void CheckpointStore::abandon(const std::map<std::string, std::string>& pending)
+{
+    std::error_code ignored;
+    for (const auto& [hash, temporary] : pending)
+        std::filesystem::remove(temporary, ignored);
+    if (packs_)
+        packs_->abandon();
+    clearTemporary(); // and what was being written when it failed
+}
+
+void CheckpointStore::commit(Manifest& manifest, const std::map<std::string, std::string>& pending)
+{
+    commitObjects(pending);
     // Last: the checkpoint exists once its manifest does.
     manifest.id = nextId();
     manifest.created = isoUtcNow();
@@ -849,20 +871,13 @@ Manifest CheckpointStore::add(
         pending[hash] = contentPath.string();
         return hash;
     };
-    Manifest manifest;
+    Manifest manifest = headerOf(name, root, good, tags);
     try {
         make(manifest.entries, store);
-        commitObjects(pending);
-        manifest.name = name;
-        manifest.root = root.string();
-        manifest.good = good;
-        manifest.tags = tags;
         manifest.newBytes = newBytes;
-        commitManifest(manifest);
+        commit(manifest, pending);
     } catch (...) {
-        for (const auto& [hash, temporary] : pending)
-            std::filesystem::remove(temporary, ignored);
-        clearTemporary();
+        abandon(pending);
         throw;
     }
     return manifest;
@@ -979,7 +994,7 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         return copied;
     };
 
-    Manifest manifest;
+    Manifest manifest = headerOf(name, root, good, tags);
     try {
         // Packed objects are read through this process: read ahead. (Plain
         // copies may be reflinks that never read the data.)
@@ -993,19 +1008,11 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         for (auto& entry : manifest.entries)
             if (entry.ctimeNs > racyFrom)
                 entry.ctimeNs = 0;
-        commitObjects(pending);
-        manifest.name = name;
         manifest.parent = parentId;
-        manifest.root = root.string();
-        manifest.good = good;
-        manifest.tags = tags;
         manifest.newBytes = newBytes;
-        commitManifest(manifest);
+        commit(manifest, pending);
     } catch (...) {
-        for (const auto& [hash, temporary] : pending)
-            std::filesystem::remove(temporary, ignored);
-        if (packs_)
-            packs_->abandon();
+        abandon(pending);
         throw;
     }
     return manifest;

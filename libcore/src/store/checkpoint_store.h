@@ -166,8 +166,13 @@ private:
     // Makes the temporary objects (hash → file in tmp/) durable and renames
     // them into place.
     void commitObjects(const std::map<std::string, std::string>& pending);
-    // Gives `manifest` its id and time and writes it, durably.
-    void commitManifest(Manifest& manifest);
+    static Manifest headerOf(const std::string& name, const std::filesystem::path& root, bool good,
+                             const std::vector<std::string>& tags);
+    // commitObjects, then gives `manifest` its id and time and writes it,
+    // durably: the checkpoint exists from then on.
+    void commit(Manifest& manifest, const std::map<std::string, std::string>& pending);
+    // Removes the temporary objects of a create or add that failed.
+    void abandon(const std::map<std::string, std::string>& pending);
     std::vector<std::filesystem::path> manifestFiles() const;
     // Each manifest file through `read` (whole, or its header), oldest first.
     std::vector<Manifest> readEach(Expected<Manifest> (*read)(const std::filesystem::path&),
