@@ -81,6 +81,7 @@ some=$(cd root && find . -type f | sed -n '1000p;20000p;50000p' | sed 's|^\./||'
 for round in 1 2 3; do
   # shellcheck disable=SC2086
   measure "files owner" "lfs-wrapper" "$lfsw" -q files owner $some step-1
+  measure "step files" "lfs-wrapper" "$lfsw" -q step files "step-$((checkpoints / 2))"
 done
 cd ..
 fi

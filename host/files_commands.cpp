@@ -66,7 +66,12 @@ int owner(Session& session, const po::variables_map& values)
     if (!haveStore(session))
         return kExitFailed;
     BuildTree tree(session.config(), session.stateDirectory());
-    const FileHistory history = tree.history();
+    // Each manifest is asked for these paths only, never read whole.
+    std::vector<std::string> asked;
+    for (const auto& text : values["path"].as<std::vector<std::string>>())
+        if (const auto path = relativeToRoot(tree.root(), text))
+            asked.push_back(*path);
+    const FileHistory history = tree.history(asked);
     const auto& manifests = history.manifests();
     const bool json = values.count("json") != 0;
     const auto runs = runsOf(session, manifests);

@@ -30,6 +30,13 @@ void ProgressBar::update(const StoreProgress& progress)
 {
     if (!terminal_)
         return;
+    // Ten redraws a second at most, and the last one.
+    const auto now = std::chrono::steady_clock::now();
+    const bool complete = progress.totalBytes ? progress.bytes >= progress.totalBytes
+                                              : progress.files >= progress.totalFiles;
+    if (drawn_ && !complete && now - lastDrawn_ < std::chrono::milliseconds(100))
+        return;
+    lastDrawn_ = now;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const double fraction =

@@ -25,6 +25,7 @@ private:
     bool terminal_;
     bool drawn_ = false;
     std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point lastDrawn_;
 };
 
 } // namespace lfsw::host

@@ -31,14 +31,13 @@ bool contentChanged(const std::string& what)
     return false;
 }
 
-// The index in `history` of the step's checkpoint: the newest of its name,
+// The index in `manifests` of the step's checkpoint: the newest of its name,
 // or the one of run N; nothing, and a message, when there is none.
-std::optional<std::size_t> stepCheckpoint(const FileHistory& history,
+std::optional<std::size_t> stepCheckpoint(const std::vector<Manifest>& manifests,
                                           const std::vector<std::optional<std::int64_t>>& runs,
                                           const std::string& name, const po::variables_map& values,
                                           const std::string& command)
 {
-    const auto& manifests = history.manifests();
     std::optional<std::size_t> chosen;
     for (std::size_t i = 0; i < manifests.size(); ++i)
         if (manifests[i].name == name &&
@@ -64,21 +63,35 @@ int files(Session& session, const po::variables_map& values)
         return kExitFailed;
     const auto name = values["step"].as<std::string>();
     BuildTree tree(session.config(), session.stateDirectory());
-    const FileHistory history = tree.history();
-    const auto& manifests = history.manifests();
-    const auto runs = runsOf(session, manifests);
-    const auto chosen = stepCheckpoint(history, runs, name, values, "step files");
-    if (!chosen)
+    // Chosen by the headers; only the step's checkpoint and the one before
+    // it are read whole.
+    const auto headers = tree.headers();
+    const auto runs = runsOf(session, headers);
+    const auto found = stepCheckpoint(headers, runs, name, values, "step files");
+    if (!found)
         return kExitFailed;
-    const auto& after = manifests[*chosen];
-    const Manifest* before = *chosen > 0 ? &manifests[*chosen - 1] : nullptr;
+    std::vector<Manifest> pair;
+    for (std::size_t i = *found > 0 ? *found - 1 : 0; i <= *found; ++i) {
+        std::vector<std::string> problems;
+        auto manifest = tree.store().byId(headers[i].id, &problems);
+        if (!manifest) {
+            std::cerr << "lfs-wrapper: step files: " << problems.front() << "\n";
+            return kExitFailed;
+        }
+        pair.push_back(std::move(*manifest));
+    }
+    const FileHistory history(std::move(pair));
+    const auto& manifests = history.manifests();
+    const std::size_t chosen = manifests.size() - 1;
+    const auto& after = manifests[chosen];
+    const Manifest* before = chosen > 0 ? &manifests[chosen - 1] : nullptr;
     struct Totals {
         std::size_t count = 0;
         std::uint64_t bytes = 0;
     } added, content, metadata, removed;
     nlohmann::json listed = nlohmann::json::array();
     std::ostringstream text;
-    for (const auto& difference : history.changesOf(*chosen)) {
+    for (const auto& difference : history.changesOf(chosen)) {
         const ManifestEntry* now = FileHistory::entryOf(after, difference.path);
         const ManifestEntry* old =
             before ? FileHistory::entryOf(*before, difference.path) : nullptr;
@@ -114,7 +127,7 @@ int files(Session& session, const po::variables_map& values)
              << (type == 'f' ? "  " + formatBytes(size) : std::string())
              << (difference.what.empty() ? "" : "  (" + difference.what + ")") << "\n";
     }
-    const auto& run = runs[*chosen];
+    const auto& run = runs[*found];
     if (values.count("json")) {
         auto totals = [](const Totals& t) {
             return nlohmann::json{{"paths", t.count}, {"bytes", t.bytes}};
@@ -194,7 +207,7 @@ int undo(Session& session, const po::variables_map& values)
     const FileHistory history = tree.history();
     const auto& manifests = history.manifests();
     const auto runs = runsOf(session, manifests);
-    const auto chosen = stepCheckpoint(history, runs, name, values, "step undo");
+    const auto chosen = stepCheckpoint(manifests, runs, name, values, "step undo");
     if (!chosen)
         return kExitFailed;
     const auto& step = manifests[*chosen];

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "base/checked_text.h"
+#include "base/file_content.h"
 #include "store/manifest.h"
 
 using lfsw::Manifest;
@@ -102,4 +106,34 @@ TEST_CASE("a manifest declaring more entries than it can hold is refused, not al
     auto result = Manifest::parse(edited);
     REQUIRE(!result.ok());
     CHECK(result.error().find("declares 2000000000000 entries") != std::string::npos);
+}
+
+TEST_CASE("readSome finds the entries of a few paths, odd names included, and only those")
+{
+    Manifest m = sample();
+    for (int i = 0; i < 500; ++i) { // enough lines for the search to go several levels deep
+        ManifestEntry filler;
+        filler.type = 'd';
+        filler.path = "var/d" + std::to_string(1000 + i);
+        m.entries.push_back(filler);
+    }
+    std::sort(m.entries.begin(), m.entries.end(),
+              [](const ManifestEntry& a, const ManifestEntry& b) { return a.path < b.path; });
+    const auto file = std::filesystem::temp_directory_path() / "lfsw-manifest-readsome.manifest";
+    lfsw::writeFileDurably(file, m.serialize());
+    auto some = Manifest::readSome(
+        file, {"var/d1250", "usr/bin/odd name\twith,tab=and%percent", "usr", "var/d", "zzz"});
+    REQUIRE(some);
+    CHECK(some->name == "gcc pass1");
+    REQUIRE(some->entries.size() == 3);
+    CHECK(some->entries[0].path == "usr");
+    CHECK(some->entries[1].path == "usr/bin/odd name\twith,tab=and%percent");
+    CHECK(some->entries[1].xattrs == m.entries[1].xattrs);
+    CHECK(some->entries[2].path == "var/d1250");
+    CHECK(Manifest::readSome(file, {"var/d1000", "var/d1499"})->entries.size() == 2);
+    // A file cut short is refused, as a whole read refuses it.
+    const auto text = m.serialize();
+    lfsw::writeFileDurably(file, text.substr(0, text.size() / 2));
+    CHECK_FALSE(Manifest::readSome(file, {"usr"}));
+    std::filesystem::remove(file);
 }

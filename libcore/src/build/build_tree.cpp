@@ -34,14 +34,33 @@ Result BuildTree::createCheckpoint(const std::string& name, bool good,
                         std::to_string(manifest.newBytes) + " bytes new to the store");
 }
 
-FileHistory BuildTree::history()
+namespace {
+
+std::vector<Manifest> ofRoot(std::vector<Manifest> all, const std::filesystem::path& root)
 {
     std::vector<Manifest> manifests;
-    const auto root = root_.lexically_normal().string();
-    for (auto& manifest : store_.list())
-        if (std::filesystem::path(manifest.root).lexically_normal().string() == root)
+    const auto normal = root.lexically_normal().string();
+    for (auto& manifest : all)
+        if (std::filesystem::path(manifest.root).lexically_normal().string() == normal)
             manifests.push_back(std::move(manifest));
-    return FileHistory(std::move(manifests));
+    return manifests;
+}
+
+} // namespace
+
+FileHistory BuildTree::history()
+{
+    return FileHistory(ofRoot(store_.list(), root_));
+}
+
+FileHistory BuildTree::history(const std::vector<std::string>& paths)
+{
+    return FileHistory(ofRoot(store_.listSome(paths), root_));
+}
+
+std::vector<Manifest> BuildTree::headers()
+{
+    return ofRoot(store_.headers(), root_);
 }
 
 Result BuildTree::restore(const std::string& selector, const ProgressCallback& progress)

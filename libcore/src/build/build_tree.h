@@ -27,6 +27,11 @@ public:
     // The checkpoints of this root, oldest first, as a history of its paths
     // (files owner, step files, step undo).
     FileHistory history();
+    // The same with the entries of `paths` only: enough to answer for those
+    // paths, without reading every manifest whole (files owner).
+    FileHistory history(const std::vector<std::string>& paths);
+    // The headers of this root's checkpoints, oldest first (no entries).
+    std::vector<Manifest> headers();
 
     Result createCheckpoint(const std::string& name, bool good, const ProgressCallback& progress,
                             const std::vector<std::string>& tags = {});

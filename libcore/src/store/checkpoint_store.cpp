@@ -1048,9 +1048,17 @@ std::vector<Manifest> CheckpointStore::headers(std::vector<std::string>* problem
     return readEach(Manifest::readHeader, problems);
 }
 
-std::vector<Manifest>
-CheckpointStore::readEach(Expected<Manifest> (*read)(const std::filesystem::path&),
-                          std::vector<std::string>* problems) const
+std::vector<Manifest> CheckpointStore::listSome(const std::vector<std::string>& paths,
+                                                std::vector<std::string>* problems) const
+{
+    return readEach(
+        [&](const std::filesystem::path& file) { return Manifest::readSome(file, paths); },
+        problems);
+}
+
+std::vector<Manifest> CheckpointStore::readEach(
+    const std::function<Expected<Manifest>(const std::filesystem::path&)>& read,
+    std::vector<std::string>* problems) const
 {
     std::vector<Manifest> manifests;
     for (const auto& file : manifestFiles()) {

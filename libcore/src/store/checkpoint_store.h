@@ -114,6 +114,9 @@ public:
     // Every checkpoint, oldest first; manifests that do not parse are
     // reported through `problems` and left out.
     std::vector<Manifest> list(std::vector<std::string>* problems = nullptr) const;
+    // The same with the entries of `paths` only (Manifest::readSome).
+    std::vector<Manifest> listSome(const std::vector<std::string>& paths,
+                                   std::vector<std::string>* problems = nullptr) const;
     // Every checkpoint's header (no entries, checksum not checked), oldest
     // first: enough to choose by id, name, tag or root without reading every
     // manifest whole. Headers that do not parse go to `problems`.
@@ -175,8 +178,9 @@ private:
     void abandon(const std::map<std::string, std::string>& pending);
     std::vector<std::filesystem::path> manifestFiles() const;
     // Each manifest file through `read` (whole, or its header), oldest first.
-    std::vector<Manifest> readEach(Expected<Manifest> (*read)(const std::filesystem::path&),
-                                   std::vector<std::string>* problems) const;
+    std::vector<Manifest>
+    readEach(const std::function<Expected<Manifest>(const std::filesystem::path&)>& read,
+             std::vector<std::string>* problems) const;
     std::string nextId() const;
     // Writes the content of the object `hash` into the new, empty file `to`:
     // false when the store has no such object; throws when it is corrupt.

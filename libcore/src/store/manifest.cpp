@@ -8,9 +8,15 @@
 #include <sstream>
 #include <string_view>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "base/checked_text.h"
 #include "base/file_content.h"
 #include "base/sha256.h"
+#include "base/unique_fd.h"
 
 namespace lfsw {
 
@@ -235,6 +241,67 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
     return "";
 }
 
+// One entry line into `e`; "" or what is wrong with it.
+std::string parseEntry(std::string_view line, ManifestEntry& e)
+{
+    std::array<std::string_view, 14> fields;
+    std::size_t count = 0;
+    for (std::size_t start = 0;; ++count) {
+        const auto tab = line.find('\t', start);
+        if (count < fields.size())
+            fields[count] = line.substr(start, tab - start);
+        if (tab == std::string_view::npos)
+            break;
+        start = tab + 1;
+    }
+    if (count + 1 != fields.size() || fields[0].size() != 1)
+        return "expected 14 tab-separated fields";
+    e.type = fields[0][0];
+    if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
+        return "unknown entry type '" + std::string(fields[0]) + "'";
+    if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
+        !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
+        !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
+        !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
+        return "malformed number";
+    if (fields[9] != "-")
+        e.hash = fields[9];
+    if (e.type == 'f' && !Sha256::isHexDigest(e.hash))
+        return "a regular file needs a SHA-256 hash";
+    auto target = unescape(fields[10]);
+    auto group = unescape(fields[11]);
+    auto path = unescape(fields[13]);
+    if (!target || !group || !path)
+        return "malformed escape";
+    if (fields[10] != "-")
+        e.target = std::move(*target);
+    if (fields[11] != "-")
+        e.linkGroup = std::move(*group);
+    e.path = std::move(*path);
+    if (!Manifest::safePath(e.path))
+        return "refused path '" + e.path +
+               "': manifest paths must be relative, without '.' or '..'";
+    if (fields[12] != "-") {
+        const std::string list(fields[12]);
+        std::size_t start = 0;
+        while (start <= list.size()) {
+            auto comma = list.find(',', start);
+            std::string pair = list.substr(start, comma - start);
+            auto equals = pair.find('=');
+            auto key = unescapeField(pair.substr(0, equals));
+            auto value =
+                equals == std::string::npos ? std::nullopt : unescapeField(pair.substr(equals + 1));
+            if (!key || !value)
+                return "malformed xattr";
+            e.xattrs[*key] = *value;
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    return "";
+}
+
 } // namespace
 
 char entryTypeOf(mode_t mode)
@@ -287,65 +354,11 @@ Expected<Manifest> Manifest::parse(const std::string& text)
     manifest.entries.reserve(expected);
 
     std::string_view line;
-    std::array<std::string_view, 14> fields;
     while (nextLine(body, at, line)) {
         ++lineNumber;
-        auto where = [&] { return "line " + std::to_string(lineNumber) + ": "; };
-        std::size_t count = 0;
-        for (std::size_t start = 0;; ++count) {
-            const auto tab = line.find('\t', start);
-            if (count < fields.size())
-                fields[count] = line.substr(start, tab - start);
-            if (tab == std::string_view::npos)
-                break;
-            start = tab + 1;
-        }
-        if (count + 1 != fields.size() || fields[0].size() != 1)
-            return Unexpected(where() + "expected 14 tab-separated fields");
         ManifestEntry e;
-        e.type = fields[0][0];
-        if (std::string_view("fdlpcb").find(e.type) == std::string_view::npos)
-            return Unexpected(where() + "unknown entry type '" + std::string(fields[0]) + "'");
-        if (!parseNumber(fields[1], e.mode, 8) || !parseNumber(fields[2], e.uid) ||
-            !parseNumber(fields[3], e.gid) || !parseNumber(fields[4], e.size) ||
-            !parseNumber(fields[5], e.mtimeNs) || !parseNumber(fields[6], e.ctimeNs) ||
-            !parseNumber(fields[7], e.inode) || !parseNumber(fields[8], e.device))
-            return Unexpected(where() + "malformed number");
-        if (fields[9] != "-")
-            e.hash = fields[9];
-        if (e.type == 'f' && !Sha256::isHexDigest(e.hash))
-            return Unexpected(where() + "a regular file needs a SHA-256 hash");
-        auto target = unescape(fields[10]);
-        auto group = unescape(fields[11]);
-        auto path = unescape(fields[13]);
-        if (!target || !group || !path)
-            return Unexpected(where() + "malformed escape");
-        if (fields[10] != "-")
-            e.target = std::move(*target);
-        if (fields[11] != "-")
-            e.linkGroup = std::move(*group);
-        e.path = std::move(*path);
-        if (!safePath(e.path))
-            return Unexpected(where() + "refused path '" + e.path +
-                              "': manifest paths must be relative, without '.' or '..'");
-        if (fields[12] != "-") {
-            const std::string list(fields[12]);
-            std::size_t start = 0;
-            while (start <= list.size()) {
-                auto comma = list.find(',', start);
-                std::string pair = list.substr(start, comma - start);
-                auto equals = pair.find('=');
-                auto key = unescapeField(pair.substr(0, equals));
-                auto value = equals == std::string::npos ? std::nullopt
-                                                         : unescapeField(pair.substr(equals + 1));
-                if (!key || !value)
-                    return Unexpected(where() + "malformed xattr");
-                e.xattrs[*key] = *value;
-                if (comma == std::string::npos)
-                    break;
-                start = comma + 1;
-            }
-        }
+        if (auto problem = parseEntry(line, e); !problem.empty())
+            return Unexpected("line " + std::to_string(lineNumber) + ": " + problem);
         manifest.entries.push_back(std::move(e));
     }
     if (manifest.entries.size() != expected)
@@ -369,6 +382,74 @@ Expected<Manifest> Manifest::readHeader(const std::filesystem::path& file)
     std::size_t expected = 0;
     if (auto problem = parseHeader(text, at, lineNumber, manifest, expected); !problem.empty())
         return Unexpected(file.string() + ": " + problem);
+    return manifest;
+}
+
+Expected<Manifest> Manifest::readSome(const std::filesystem::path& file,
+                                      const std::vector<std::string>& paths)
+{
+    // Mapped, not read: a lookup touches a few pages of a big manifest.
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat info {
+    };
+    if (!fd.isValid() || ::fstat(fd.get(), &info) != 0)
+        return Unexpected("cannot read " + file.string());
+    const auto length = static_cast<std::size_t>(info.st_size);
+    void* mapped =
+        length ? ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd.get(), 0) : MAP_FAILED;
+    if (mapped == MAP_FAILED)
+        return Unexpected("cannot read " + file.string());
+    struct Unmap {
+        void* at;
+        std::size_t length;
+        ~Unmap() { ::munmap(at, length); }
+    } unmap{mapped, length};
+    const std::string_view all(static_cast<const char*>(mapped), length);
+    // The end line is there (the file is whole), its checksum not checked.
+    const auto last = all.size() > 1 ? all.rfind('\n', all.size() - 2) : std::string_view::npos;
+    if (last == std::string_view::npos || all.compare(last + 1, 4, "end ") != 0)
+        return Unexpected(file.string() + ": the manifest is truncated (no end line)");
+    const std::string_view body = all.substr(0, last + 1);
+    Manifest manifest;
+    std::size_t first = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeader(body, first, lineNumber, manifest, expected); !problem.empty())
+        return Unexpected(file.string() + ": " + problem);
+    auto pathOf = [&](std::size_t start, std::size_t end) {
+        const auto tab = body.rfind('\t', end);
+        return tab == std::string_view::npos || tab < start
+                   ? std::optional<std::string>()
+                   : unescape(body.substr(tab + 1, end - tab - 1));
+    };
+    std::vector<std::string> wanted(paths);
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    for (const auto& path : wanted) {
+        // Lines are sorted by path: the first whose path is not less.
+        std::size_t lo = first, hi = body.size();
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            const std::size_t start = mid == lo ? lo : body.rfind('\n', mid - 1) + 1;
+            const std::size_t end = body.find('\n', start);
+            const auto found = pathOf(start, end);
+            if (!found)
+                return Unexpected(file.string() + ": malformed entry line");
+            if (*found < path)
+                lo = end + 1;
+            else
+                hi = start;
+        }
+        if (lo >= body.size())
+            continue;
+        const std::size_t end = body.find('\n', lo);
+        if (pathOf(lo, end) != path)
+            continue;
+        ManifestEntry e;
+        if (auto problem = parseEntry(body.substr(lo, end - lo), e); !problem.empty())
+            return Unexpected(file.string() + ": " + problem);
+        manifest.entries.push_back(std::move(e));
+    }
     return manifest;
 }
 

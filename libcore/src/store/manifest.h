@@ -65,6 +65,12 @@ public:
     // The header only (no entries, checksum not checked): enough to find a
     // manifest by id, name, tag or root without reading all of it.
     static Expected<Manifest> readHeader(const std::filesystem::path& file);
+    // The header and the entries of `paths` only, found by binary search
+    // over the sorted lines, without parsing the others: for questions about
+    // a few paths across many checkpoints (files owner). The file must end
+    // with its end line; its checksum is not checked (verify system does).
+    static Expected<Manifest> readSome(const std::filesystem::path& file,
+                                       const std::vector<std::string>& paths);
 
     // Whether `path` is acceptable: relative, no "." or ".." or empty parts.
     static bool safePath(const std::string& path);
