@@ -3,14 +3,15 @@
 # would otherwise run: checkpoint export against `tar -cf - . | zstd -1`,
 # checkpoint import against `zstd -d | tar -x` (import also hashes and
 # stores), and files owner on a store of many checkpoints of a big tree.
-# Usage: bench/packages.sh [FILES] [TOTAL_MIB] [OWNER_CHECKPOINTS] [OWNER_PATHS]
-#        (the issue's sizes: 60000 2048 100 100000)
+# Usage: bench/packages.sh [FILES] [TOTAL_MIB] [OWNER_CHECKPOINTS] [OWNER_PATHS] [ROUNDS]
+#        (the issue's sizes: 60000 2048 100 100000; ROUNDS of each measure, default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=${1:-60000}
 mib=${2:-2048}
 checkpoints=${3:-100}
 owner_paths=${4:-100000}
+rounds=${5:-3}
 need=()
 for tool in zstd tar /usr/bin/python3 /usr/bin/time bc; do command -v "$tool" >/dev/null || need+=("$tool"); done
 if [ ${#need[@]} -gt 0 ]; then
@@ -44,7 +45,7 @@ printf 'build:\n  root: %s/b/root\n' "$work" > b/lfs-wrapper.yaml
 /usr/bin/python3 "$source_dir/bench/gen_tree.py" a/root "$files" "$mib" 7
 count=$(find a/root -mindepth 1 | wc -l)
 (cd a && "$lfsw" -q checkpoint create tree >/dev/null)
-for round in 1 2 3; do
+for round in $(seq 1 "$rounds"); do
   rm -f ref.tar.zst a/out.tar.zst
   measure export "tar+zstd -1" bash -c "cd a/root && tar -cf - . | zstd -1 -q > $work/ref.tar.zst"
   measure export "lfs-wrapper" bash -c "cd a && '$lfsw' -q checkpoint export tree $work/out.tar.zst"
@@ -78,7 +79,7 @@ PY
   "$lfsw" -q checkpoint create "step-$n" >/dev/null
 done
 some=$(cd root && find . -type f | sed -n '1000p;20000p;50000p' | sed 's|^\./||' | tr '\n' ' ')
-for round in 1 2 3; do
+for round in $(seq 1 "$rounds"); do
   # shellcheck disable=SC2086
   measure "files owner" "lfs-wrapper" "$lfsw" -q files owner $some step-1
   measure "step files" "lfs-wrapper" "$lfsw" -q step files "step-$((checkpoints / 2))"
