@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -195,10 +196,14 @@ std::uint64_t TarExport::write(CheckpointStore& store, const Manifest& manifest,
                 // them), hashed on the way: a corrupt object ends the export.
                 Sha256 digest;
                 std::int64_t position = 0;
+                // The hash on a thread of its own while the chunk goes
+                // into the archive: SHA-256 costs as much as compressing.
                 auto put = [&](const char* bytes, std::size_t length) {
-                    digest.update(bytes, length);
-                    if (archive_write_data(a.get(), bytes, length) !=
-                        static_cast<la_ssize_t>(length))
+                    auto hashing =
+                        std::async(std::launch::async, [&] { digest.update(bytes, length); });
+                    const auto written = archive_write_data(a.get(), bytes, length);
+                    hashing.get();
+                    if (written != static_cast<la_ssize_t>(length))
                         throw std::runtime_error(e.path + ": " + archive_error_string(a.get()));
                 };
                 auto zeroTo = [&](std::int64_t end) {
