@@ -196,13 +196,19 @@ std::uint64_t TarExport::write(CheckpointStore& store, const Manifest& manifest,
                 // them), hashed on the way: a corrupt object ends the export.
                 Sha256 digest;
                 std::int64_t position = 0;
-                // The hash on a thread of its own while the chunk goes
-                // into the archive: SHA-256 costs as much as compressing.
+                // A big chunk is hashed on a thread of its own while it goes
+                // into the archive (SHA-256 costs about what compressing
+                // does); a small one here, where a thread would cost more.
                 auto put = [&](const char* bytes, std::size_t length) {
-                    auto hashing =
-                        std::async(std::launch::async, [&] { digest.update(bytes, length); });
+                    std::future<void> hashing;
+                    if (length >= (256u << 10))
+                        hashing =
+                            std::async(std::launch::async, [&] { digest.update(bytes, length); });
+                    else
+                        digest.update(bytes, length);
                     const auto written = archive_write_data(a.get(), bytes, length);
-                    hashing.get();
+                    if (hashing.valid())
+                        hashing.get();
                     if (written != static_cast<la_ssize_t>(length))
                         throw std::runtime_error(e.path + ": " + archive_error_string(a.get()));
                 };
