@@ -55,24 +55,35 @@ std::string hashFile(int fd, char* buffer, std::uint64_t* bytesRead)
     return hash.hexDigest();
 }
 
+std::vector<std::pair<std::int64_t, std::int64_t>> dataSegments(int fd, std::int64_t size)
+{
+    std::vector<std::pair<std::int64_t, std::int64_t>> segments;
+    std::int64_t position = 0;
+    while (position < size) {
+        off_t data = ::lseek(fd, position, SEEK_DATA);
+        if (data < 0) {
+            if (errno == ENXIO)
+                break;       // only a hole is left
+            data = position; // no SEEK_DATA here: the rest is data
+        }
+        off_t hole = ::lseek(fd, data, SEEK_HOLE);
+        if (hole < 0 || hole > size)
+            hole = static_cast<off_t>(size);
+        segments.emplace_back(data, hole - data);
+        position = hole;
+    }
+    return segments;
+}
+
 void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
 {
     if (::ioctl(to, FICLONE, from) == 0)
         return;
-    off_t position = 0;
     const off_t end = static_cast<off_t>(size);
-    while (position < end) {
-        off_t data = ::lseek(from, position, SEEK_DATA);
-        if (data < 0) {
-            if (errno == ENXIO)
-                break;       // only a hole is left
-            data = position; // no SEEK_DATA here: copy everything
-        }
-        off_t hole = ::lseek(from, data, SEEK_HOLE);
-        if (hole < 0 || hole > end)
-            hole = end;
-        off_t in = data;
-        off_t out = data;
+    for (const auto& [data, length] : dataSegments(from, static_cast<std::int64_t>(size))) {
+        const off_t hole = static_cast<off_t>(data + length);
+        off_t in = static_cast<off_t>(data);
+        off_t out = static_cast<off_t>(data);
         while (in < hole) {
             ssize_t copied =
                 ::copy_file_range(from, &in, to, &out, static_cast<std::size_t>(hole - in), 0);
@@ -107,7 +118,6 @@ void copyFileContent(int from, int to, std::uint64_t size, char* buffer)
             if (copied == 0)
                 break;
         }
-        position = hole;
     }
     if (::ftruncate(to, end) != 0)
         throwWriteErrno("cannot size");

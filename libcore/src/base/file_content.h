@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lfsw {
 
@@ -17,6 +19,10 @@ inline constexpr std::size_t kFileBufferSize = 1 << 20;
 // `bytesRead` gets its length. Throws std::runtime_error with errno's text.
 std::string hashFile(int fd, char* buffer, std::uint64_t* bytesRead = nullptr);
 
+// The data segments (offset, length) of the first `size` bytes of a file,
+// from SEEK_DATA and SEEK_HOLE: what is not in one is a hole. Where the file
+// system cannot tell, the rest of the file is one segment.
+std::vector<std::pair<std::int64_t, std::int64_t>> dataSegments(int fd, std::int64_t size);
 // Copies `size` bytes of `from` into the empty file `to`: a reflink where the
 // file system can, else copy_file_range over the data segments only, so that
 // holes stay holes; read and write where neither works.

@@ -35,38 +35,10 @@ struct EntryDeleter {
 using Archive = std::unique_ptr<archive, ArchiveDeleter>;
 using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
 
-bool endsWith(const std::string& text, const std::string& end)
-{
-    return text.size() >= end.size() &&
-           text.compare(text.size() - end.size(), end.size(), end) == 0;
-}
-
 void check(archive* a, int status, const std::string& what)
 {
     if (status < ARCHIVE_WARN)
         throw std::runtime_error(what + ": " + archive_error_string(a));
-}
-
-// The data segments of a file (offset, length), from SEEK_DATA and
-// SEEK_HOLE; one segment of everything where the file system cannot tell.
-std::vector<std::pair<std::int64_t, std::int64_t>> dataSegments(int fd, std::int64_t size)
-{
-    std::vector<std::pair<std::int64_t, std::int64_t>> segments;
-    std::int64_t position = 0;
-    while (position < size) {
-        off_t data = ::lseek(fd, position, SEEK_DATA);
-        if (data < 0) {
-            if (errno == ENXIO)
-                break; // a hole to the end
-            return {{0, size}};
-        }
-        off_t hole = ::lseek(fd, data, SEEK_HOLE);
-        if (hole < 0 || hole > size)
-            hole = static_cast<off_t>(size);
-        segments.emplace_back(data, hole - data);
-        position = hole;
-    }
-    return segments;
 }
 
 } // namespace
@@ -74,13 +46,13 @@ std::vector<std::pair<std::int64_t, std::int64_t>> dataSegments(int fd, std::int
 std::optional<std::string> TarExport::compressionOf(const std::filesystem::path& file)
 {
     const auto name = file.filename().string();
-    if (endsWith(name, ".tar"))
+    if (name.ends_with(".tar"))
         return std::string("none");
-    if (endsWith(name, ".tar.zst") || endsWith(name, ".tzst"))
+    if (name.ends_with(".tar.zst") || name.ends_with(".tzst"))
         return std::string("zstd");
-    if (endsWith(name, ".tar.xz") || endsWith(name, ".txz"))
+    if (name.ends_with(".tar.xz") || name.ends_with(".txz"))
         return std::string("xz");
-    if (endsWith(name, ".tar.gz") || endsWith(name, ".tgz"))
+    if (name.ends_with(".tar.gz") || name.ends_with(".tgz"))
         return std::string("gzip");
     return std::nullopt;
 }
