@@ -178,8 +178,8 @@ void printUndo(const StepUndo::Plan& plan, bool dryRun)
     for (const auto& left : plan.left)
         std::cout << "= " << left.path << "  (left alone: " << left.why << ")\n";
     std::cout << (dryRun ? "would undo " : "undone: ") << counted(plan.changes.size(), "path")
-              << " (" << removed << " removed, " << back << " brought back, " << earlier
-              << " earlier version" << (earlier == 1 ? "" : "s") << ")";
+              << " (" << removed << " removed, " << back << " brought back, "
+              << counted(earlier, "earlier version") << ")";
     if (!plan.left.empty())
         std::cout << ", " << plan.left.size() << " left alone"
                   << " (--force takes back what a later step also changed)";
@@ -204,8 +204,8 @@ int undo(Session& session, const po::variables_map& values)
         return refuseWhileRunning("step undo");
     if (dryRun && session.buildRunning())
         return refuseWhileRunning("step undo");
-    const FileHistory history = tree.history();
-    const auto& manifests = history.manifests();
+    // Chosen by the headers: the manifests are read whole once, by the plan.
+    const auto manifests = tree.headers();
     const auto runs = runsOf(session, manifests);
     const auto chosen = stepCheckpoint(manifests, runs, name, values, "step undo");
     if (!chosen)
@@ -220,12 +220,12 @@ int undo(Session& session, const po::variables_map& values)
         ProgressBar bar("scan " + tree.root().string());
         const auto live =
             CheckpointStore::scan(tree.root(), tree.walkOptions(), false, bar.callback());
-        printUndo(StepUndo::plan(history, *chosen, live, false, force), true);
+        printUndo(StepUndo::plan(tree.history(), step.id, live, false, force), true);
         std::cout << "nothing changed (--dry-run)\n";
         return kExitOk;
     }
     ProgressBar bar("undo " + name);
-    const auto applied = StepUndo::apply(tree, step.id, force, bar.callback());
+    const auto applied = StepUndo::apply(tree, step, force, bar.callback());
     printUndo(applied.plan, false);
     std::cout << "checkpoint " << applied.before.name << " (" << applied.before.id << ") before, "
               << applied.after.name << " (" << applied.after.id

@@ -45,12 +45,15 @@ void relinkGroups(std::map<std::string, ManifestEntry>& entries)
 
 } // namespace
 
-StepUndo::Plan StepUndo::plan(const FileHistory& history, std::size_t step, const Manifest& live,
-                              bool compareContent, bool force)
+StepUndo::Plan StepUndo::plan(const FileHistory& history, const std::string& stepId,
+                              const Manifest& live, bool compareContent, bool force)
 {
     const auto& manifests = history.manifests();
-    if (step >= manifests.size())
-        throw std::logic_error("StepUndo::plan: no such checkpoint");
+    const auto at = std::find_if(manifests.begin(), manifests.end(),
+                                 [&](const Manifest& m) { return m.id == stepId; });
+    if (at == manifests.end())
+        throw std::runtime_error("checkpoint " + stepId + " is not of this build root");
+    const auto step = static_cast<std::size_t>(at - manifests.begin());
     const Manifest& after = manifests[step];
     const Manifest* before = step > 0 ? &manifests[step - 1] : nullptr;
 
@@ -150,28 +153,18 @@ StepUndo::Plan StepUndo::plan(const FileHistory& history, std::size_t step, cons
     return plan;
 }
 
-StepUndo::Applied StepUndo::apply(BuildTree& tree, const std::string& stepCheckpoint, bool force,
+StepUndo::Applied StepUndo::apply(BuildTree& tree, const Manifest& step, bool force,
                                   const ProgressCallback& progress)
 {
-    auto step = tree.store().byId(stepCheckpoint);
-    if (!step)
-        throw std::runtime_error("no checkpoint " + stepCheckpoint);
     Applied applied;
-    applied.before = tree.store().create("before-undo-" + step->name, tree.root(),
+    applied.before = tree.store().create("before-undo-" + step.name, tree.root(),
                                          tree.walkOptions(), false, {"undo"}, progress);
-    const FileHistory history = tree.history();
-    const auto& manifests = history.manifests();
-    const auto at = std::find_if(manifests.begin(), manifests.end(),
-                                 [&](const Manifest& m) { return m.id == stepCheckpoint; });
-    if (at == manifests.end())
-        throw std::runtime_error("checkpoint " + stepCheckpoint + " is not of this build root");
-    applied.plan = plan(history, static_cast<std::size_t>(at - manifests.begin()), applied.before,
-                        true, force);
+    applied.plan = plan(tree.history(), step.id, applied.before, true, force);
     applied.report =
         tree.store().restore(applied.plan.target, tree.root(), tree.walkOptions(), progress);
     // Good: a recovery that goes back to the last good checkpoint keeps the
     // step undone.
-    applied.after = tree.store().create("undo-" + step->name, tree.root(), tree.walkOptions(), true,
+    applied.after = tree.store().create("undo-" + step.name, tree.root(), tree.walkOptions(), true,
                                         {"undo"}, progress);
     return applied;
 }

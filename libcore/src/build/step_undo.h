@@ -48,10 +48,11 @@ public:
         Manifest target;
     };
 
-    // What undoing the step whose checkpoint is history.manifests()[step]
-    // does to `live` (the tree now: the newest checkpoint, or a scan when
-    // `compareContent` is false).
-    static Plan plan(const FileHistory& history, std::size_t step, const Manifest& live,
+    // What undoing the step whose checkpoint has the id `step` does to
+    // `live` (the tree now: the newest checkpoint, or a scan when
+    // `compareContent` is false). Throws when `history` has no such
+    // checkpoint.
+    static Plan plan(const FileHistory& history, const std::string& step, const Manifest& live,
                      bool compareContent, bool force);
 
     // What an undo did.
@@ -61,11 +62,11 @@ public:
         Manifest after;  // the checkpoint of the tree as the undo left it
         RestoreReport report;
     };
-    // Checkpoints the tree, plans undoing the step whose checkpoint is
-    // `stepCheckpoint` (an id) against that checkpoint, writes the plan into
-    // the tree and checkpoints it again. The caller holds the supervisor
-    // lock, and marks the step undone in its run.
-    static Applied apply(BuildTree& tree, const std::string& stepCheckpoint, bool force,
+    // Checkpoints the tree, plans undoing the step of checkpoint `step` (its
+    // header is enough) against that checkpoint, writes the plan into the
+    // tree and checkpoints it again. The caller holds the supervisor lock,
+    // and marks the step undone in its run.
+    static Applied apply(BuildTree& tree, const Manifest& step, bool force,
                          const ProgressCallback& progress);
 };
 
