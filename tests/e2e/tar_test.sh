@@ -109,6 +109,8 @@ make("absolute.tar", [f("/etc/evil")])
 make("through-link.tar", [l("usr", "/etc"), f("usr/passwd")])
 make("climbing-link.tar", [l("usr/up", "../../../etc")])
 make("dangling-hardlink.tar", [l("usr/x", "etc/shadow", tarfile.LNKTYPE)])
+# Legal, if odd: a name made a hardlink to its own hardlink.
+make("relinked.tar", [f("a", b"x\n"), l("b", "a", tarfile.LNKTYPE), l("a", "b", tarfile.LNKTYPE)])
 PY
 head -c $(($(stat -c %s "$SCRATCH/temp-tools.tar") / 2)) "$SCRATCH/temp-tools.tar" > "$SCRATCH/truncated.tar"
 head -c 5000 /dev/urandom > "$SCRATCH/random.tar"
@@ -133,6 +135,15 @@ run checkpoint import "$SCRATCH/truncated.tar"
 expect_err "truncated.tar"
 run checkpoint list
 expect_no_out "dotdot"
+# Names that link to each other are one file, and the import ends.
+mkdir -p "$SCRATCH/relinked/root" && cd "$SCRATCH/relinked"
+printf 'build:\n  root: root\n' > lfs-wrapper.yaml
+OUT=$(timeout 30 "$LFSW" checkpoint import "$SCRATCH/relinked.tar" 2>&1); STATUS=$?
+expect_status 0 "import of names linking to each other"
+run checkpoint restore relinked
+expect_equal "$(stat -c '%i %h' root/a)" "$(stat -c '%i %h' root/b)" "(a and b one file)"
+expect_equal "$(stat -c %h root/a):$(cat root/b)" "2:x" "(two names, the content)"
+cd "$SCRATCH/other"
 expect_equal "$(walk root)" "$original" "(the tree untouched by the refused imports)"
 
 finish

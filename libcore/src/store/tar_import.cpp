@@ -115,7 +115,10 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
         [&](std::vector<ManifestEntry>& entries,
             const CheckpointStore::StoreContent& storeContent) {
             std::map<std::string, ManifestEntry> byPath;
-            std::map<std::string, std::string> hardlinks; // path → the archive path it links to
+            // Which file (inode) each regular path is, numbered as the
+            // archive makes them: a hardlink is the file its target was then.
+            std::map<std::string, std::size_t> fileOf;
+            std::size_t files = 0;
             StoreProgress done;
             done.totalBytes = static_cast<std::uint64_t>(info.st_size);
             archive_entry* header = nullptr;
@@ -161,9 +164,8 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                                                 ", which is not a file earlier in the archive");
                     entry = to->second;
                     entry.path = *path;
-                    entry.linkGroup = *target;
+                    fileOf[entry.path] = fileOf.at(*target);
                     byPath[entry.path] = entry;
-                    hardlinks[entry.path] = *target;
                     ++done.files;
                     continue;
                 }
@@ -239,7 +241,10 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                 }
                 // A later entry of the same name replaces the earlier, as tar
                 // extracts it.
-                hardlinks.erase(entry.path);
+                if (entry.type == 'f')
+                    fileOf[entry.path] = files++;
+                else
+                    fileOf.erase(entry.path);
                 byPath[entry.path] = std::move(entry);
                 ++done.files;
                 if (progress && done.files % 64 == 0)
@@ -269,30 +274,13 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                 byPath.emplace(parent, directory);
             }
             // Hardlink groups as the store keeps them: led by their first path
-            // in path order, every name carrying the group's content.
-            std::map<std::string, std::string> groupOf; // path → the path that started the group
-            auto rootOf = [&](std::string path) {
-                for (auto it = hardlinks.find(path); it != hardlinks.end();
-                     it = hardlinks.find(path))
-                    path = it->second;
-                return path;
-            };
-            std::map<std::string, std::string> leaders; // group → its first path
-            for (auto& [path, entry] : byPath) {
-                if (entry.type != 'f')
-                    continue;
-                const auto group = rootOf(path);
-                if (group == path && !hardlinks.count(path) && !leaders.count(path)) {
-                    leaders[path] = path;
-                    entry.linkGroup.clear();
-                    continue;
+            // in path order, the other names pointing to it.
+            std::map<std::size_t, std::string> leaders; // file → its first path
+            for (auto& [path, entry] : byPath)
+                if (entry.type == 'f') {
+                    auto [leader, first] = leaders.emplace(fileOf.at(path), path);
+                    entry.linkGroup = first ? std::string() : leader->second;
                 }
-                auto [it, first] = leaders.emplace(group, path);
-                entry.linkGroup = first ? std::string() : it->second;
-                const auto& leader = byPath.at(it->second);
-                entry.hash = leader.hash;
-                entry.size = leader.size;
-            }
             entries.reserve(byPath.size());
             for (auto& [path, entry] : byPath)
                 entries.push_back(std::move(entry));
