@@ -245,7 +245,7 @@ int stop(Session& session, const po::variables_map& values)
     }
     auto result = session.remoteControl().stopBuild(values.count("force") > 0);
     std::cout << result.message() << "\n";
-    return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
+    return !result.ok() ? kExitFailed : kExitOk;
 }
 
 int analyzeState(Session& session, const po::variables_map&)

@@ -24,7 +24,7 @@ int cleanBuild(Session& session, const po::variables_map&)
     auto result = tree.cleanScratch();
     std::cout << result.message() << "\n";
     std::cout << "checkpoints kept: " << tree.store().list().size() << "\n";
-    return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
+    return !result.ok() ? kExitFailed : kExitOk;
 }
 
 void printReclaimed(const std::vector<ReclaimedItem>& items)

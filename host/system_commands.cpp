@@ -52,7 +52,7 @@ int systemStop(Session& session, const po::variables_map& values)
                                                                 : std::chrono::seconds(10));
         std::cout << "daemon: pid " << *daemon << " ended\n";
     }
-    return result.status() == Result::Status::Failed ? kExitFailed : kExitOk;
+    return !result.ok() ? kExitFailed : kExitOk;
 }
 
 int restoreBaseline(Session& session, const po::variables_map&)

@@ -8,13 +8,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <memory>
 
 #include <curl/curl.h>
 #include <unistd.h>
 
 #include <lfsw/plugin.h>
+#include <lfsw/secret.h>
 #include <lfsw/units.h>
 
 namespace {
@@ -92,15 +92,10 @@ std::size_t readPayload(char* buffer, std::size_t size, std::size_t count, void*
 std::optional<std::string> password(lfsw::Context& context, std::string& problem)
 {
     if (auto file = context.setting("alerts.email.password_file"); file && !file->empty()) {
-        std::ifstream in(*file);
-        std::string line;
-        if (!in || !std::getline(in, line)) {
-            problem = "cannot read alerts.email.password_file " + *file;
-            return std::nullopt;
-        }
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-            line.pop_back();
-        return line;
+        auto secret = lfsw::readSecretFile(*file, problem);
+        if (!secret)
+            problem = "alerts.email.password_file: " + problem;
+        return secret;
     }
     if (auto name = context.setting("alerts.email.password_env"); name && !name->empty()) {
         const char* value = std::getenv(name->c_str());

@@ -13,7 +13,7 @@ LIBEXECDIR=$(meson introspect "$BUILD" --buildoptions | /usr/bin/python3 -c 'imp
 ROOT=$DEST$PREFIX
 expect_file "$ROOT/$LIBEXECDIR/lfs-wrapper-plugin-worker"
 expect_file "$ROOT/bin/lfs-wrapper"
-expect_file "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI"
+expect_file "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI_MIN"
 expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/build_actions.so"
 expect_file "$ROOT/$LIBDIR/lfs-wrapper/plugins/restic_backup.so"
 expect_file "$ROOT/include/lfsw/plugin.h"
@@ -21,7 +21,7 @@ expect_file "$ROOT/include/lfsw/abi.h"
 expect_file "$ROOT/include/lfsw/backup_backend.h"
 expect_file "$ROOT/include/lfsw/workspace.h"
 # The library exports its public API and nothing of its internals.
-EXPORTED=$(nm -DC --defined-only "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI")
+EXPORTED=$(nm -DC --defined-only "$ROOT/$LIBDIR/liblfsw-core.so.$PLUGIN_ABI_MIN")
 CHECKS=$((CHECKS + 1)); grep -q "lfsw::Workspace::checkpoint" <<<"$EXPORTED" || fail "lfsw::Workspace is not exported"
 for internal in CheckpointStore RecoveryEngine StateDatabase Config:: Supervisor PluginLoader; do
   CHECKS=$((CHECKS + 1)); ! grep -q " lfsw::$internal" <<<"$EXPORTED" || fail "internal lfsw::$internal is exported: $(grep " lfsw::$internal" <<<"$EXPORTED" | head -3)"

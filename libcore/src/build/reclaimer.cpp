@@ -102,7 +102,7 @@ std::vector<ReclaimedItem> Reclaimer::scratch(BuildTree& tree)
 {
     ReclaimedItem item{"scratch", tree.root().string(), 0, {}};
     auto result = tree.cleanScratch(&item.bytes);
-    if (result.status() == Result::Status::Failed)
+    if (!result.ok())
         item.problem = result.message();
     if (result.status() == Result::Status::NotApplicable)
         return {};

@@ -96,7 +96,7 @@ Result RemoteBuildControl::cleanEnvironment(bool revert)
     if (!revert)
         return scratch;
     auto restored = tree.restore("last-good", nullptr);
-    if (restored.status() == Result::Status::Failed)
+    if (!restored.ok())
         return restored;
     return Result::done(scratch.message() + "; " + restored.message());
 }

@@ -199,7 +199,7 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
                            ") before it runs again");
             auto restored = tree_.restore(good->id, nullptr);
             observer_.note(restored.message());
-            if (restored.status() == Result::Status::Failed) {
+            if (!restored.ok()) {
                 const std::string message = "cannot bring the tree back to checkpoint " +
                                             good->name + " before step " + unfinished->name + ": " +
                                             restored.message() + "; nothing ran";
@@ -714,7 +714,7 @@ Result Supervisor::cleanEnvironment(bool revert)
     std::string message = scratch.message();
     if (revert) {
         auto restored = tree_.restore("last-good", nullptr);
-        if (restored.status() == Result::Status::Failed)
+        if (!restored.ok())
             return restored;
         message += "; " + restored.message();
     }

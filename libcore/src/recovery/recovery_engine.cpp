@@ -171,7 +171,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
             .bind(3, result.message())
             .bind(4, journalId)
             .run();
-        if (result.status() == Result::Status::Failed)
+        if (!result.ok())
             LFSW_LOG(logger_, Error)
                 << "action " << entry.action << " failed: " << result.message();
         else
@@ -182,7 +182,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
             onAction(entry.action, result);
         if (result.status() == Result::Status::Done)
             outcome.changedNothing = false;
-        if (result.status() == Result::Status::Failed) {
+        if (!result.ok()) {
             outcome.status = RecoveryOutcome::Status::Failed;
             outcome.message = entry.action + ": " + result.message();
             break;

@@ -152,6 +152,8 @@ Result resultFromJson(const nlohmann::json& value)
         return Result::notApplicable(message);
     if (status == "failed")
         return Result::failed(message);
+    if (status == "rejected")
+        return Result::rejected(message);
     return Result::failed("the plugin worker answered with no result");
 }
 
