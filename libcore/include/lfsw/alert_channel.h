@@ -10,7 +10,7 @@
 namespace lfsw {
 
 // A way to reach people: `alerts.methods` names channels ("log", "email",
-// "webhook", or a site's own). Channel settings are read through
+// "webhook", "irc", "matrix", or a site's own). Channel settings are read through
 // Context::setting(), e.g. "alerts.webhook.url".
 class AlertChannel
 {

@@ -102,8 +102,10 @@ AlertCourier::~AlertCourier()
 
 std::chrono::milliseconds AlertCourier::drainLimit() const
 {
-    auto timeout = std::max(*parseDuration(config_.string("alerts.email.timeout")),
-                            *parseDuration(config_.string("alerts.webhook.timeout")));
+    auto timeout = std::max({*parseDuration(config_.string("alerts.email.timeout")),
+                             *parseDuration(config_.string("alerts.webhook.timeout")),
+                             *parseDuration(config_.string("alerts.irc.timeout")),
+                             *parseDuration(config_.string("alerts.matrix.timeout"))});
     auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(timeout) * (retries_ + 1) +
                  backoff_ * ((1 << std::min(retries_, 16)) - 1) + std::chrono::seconds(1);
     return std::min<std::chrono::milliseconds>(limit, std::chrono::minutes(5));
@@ -193,14 +195,18 @@ void AlertCourier::attempt(Item& item, StateDatabase& database)
         result = channel->send(item.alert, context);
     }
     ++item.tries;
-    const bool failed = result.status() == Result::Status::Failed;
-    std::string state = failed ? (item.tries > retries_ ? "given_up" : "pending") : "sent";
+    const bool failed = !result.ok();
+    // A rejected delivery (a bad token, an unknown room) fails the same way
+    // on every try: it is given up at once.
+    const bool rejected = result.status() == Result::Status::Rejected;
+    std::string state =
+        failed ? (rejected || item.tries > retries_ ? "given_up" : "pending") : "sent";
     auto wait = backoff_ * (1 << std::min(item.tries - 1, 16));
     item.due = std::chrono::steady_clock::now() + wait;
     if (failed)
         LFSW_LOG(logger_, Warning)
-            << "alert channel " << item.channel << " failed (try " << item.tries << " of "
-            << retries_ + 1 << "): " << result.message()
+            << "alert channel " << item.channel << " " << statusName(result.status()) << " (try "
+            << item.tries << " of " << retries_ + 1 << "): " << result.message()
             << (state == "given_up" ? "; giving up on this alert" : "");
     database.transaction([&] {
         database
@@ -226,6 +232,8 @@ void AlertCourier::attempt(Item& item, StateDatabase& database)
     });
     if (!failed)
         item.tries = 0; // delivered: not queued again
+    else if (rejected)
+        item.tries = retries_ + 1; // not queued again
 }
 
 } // namespace lfsw
