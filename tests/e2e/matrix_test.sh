@@ -144,6 +144,33 @@ OUT=$(last_sent)
 expect_out "failed: sending to !builds:test.example failed:"
 expect_equal "$(outbox)" "given_up:2"
 
+# A contact may name a channel: the emergency contact is the Matrix room,
+# told only when recovery gives up.
+mkdir contacts && cd contacts || exit 1
+cp ../token .
+homeserver escalation
+cat >lfs-wrapper.yaml <<YAML
+build:
+  root: root
+alerts:
+  methods: [log]
+  contacts: {primary: ops@site.org, emergency: matrix}
+  matrix: {homeserver: "$HS", access_token_file: token, room: '!builds:test.example'}
+auto_recovery: {max_attempts: 1}
+recovery_actions:
+  build_failure: [restart_build]
+YAML
+printf 'steps:\n  - name: gcc\n    run: exit 1\n' >plan.yaml
+mkdir root
+run build start --plan plan.yaml
+expect_status 1 "(recovery given up)"
+expect_equal "$(ls escalation/events | wc -l)" "1" "(only the given-up alert reaches the emergency room)"
+OUT=$(field escalation/events/1.json "d['content']['body']")
+expect_out "build_failure in step 'gcc': recovery given up"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db "SELECT group_concat(channel || ':' || recipients, ' ') FROM alert_outbox ORDER BY id")" \
+  "log:ops@site.org log:ops@site.org matrix:ops@site.org"
+cd ..
+
 # The token is nowhere in the state directory.
 CHECKS=$((CHECKS + 1)); ! grep -rq "s3cretmatrixtoken" .lfs-wrapper ||
   fail "the access token is in the state directory"

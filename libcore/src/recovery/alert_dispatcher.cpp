@@ -65,15 +65,19 @@ int AlertDispatcher::send(Alert alert)
 
     // Escalation: primary always, secondary from the second attempt, emergency
     // once recovery has given up.
+    // A contact that names an alert channel ("matrix", "irc") is that
+    // channel, added to alerts.methods for this alert.
     const int level = alert.givenUp ? 3 : alert.attempt >= 2 ? 2 : 1;
     const char* contactKeys[] = {"alerts.contacts.primary", "alerts.contacts.secondary",
                                  "alerts.contacts.emergency"};
+    auto methods = config_.list("alerts.methods");
     for (int i = 0; i < 3; ++i) {
         const auto contact = config_.string(contactKeys[i]);
-        if ((i == 0 || (i == 1 && level >= 2) || (i == 2 && level == 3)) && !contact.empty() &&
-            std::find(alert.contacts.begin(), alert.contacts.end(), contact) ==
-                alert.contacts.end())
-            alert.contacts.push_back(contact);
+        if (!(i == 0 || (i == 1 && level >= 2) || (i == 2 && level == 3)) || contact.empty())
+            continue;
+        auto& into = registry_.alertChannel(contact) ? methods : alert.contacts;
+        if (std::find(into.begin(), into.end(), contact) == into.end())
+            into.push_back(contact);
     }
     if (auto log = alert.event.evidence.find("log_file"); log != alert.event.evidence.end())
         alert.logTail = lastLines(log->second, kLogTailLines);
@@ -106,7 +110,7 @@ int AlertDispatcher::send(Alert alert)
         recipients += (recipients.empty() ? "" : ",") + contact;
     const auto payload = alertToJson(alert);
     int queued = 0;
-    for (const auto& method : config_.list("alerts.methods")) {
+    for (const auto& method : methods) {
         std::int64_t id = 0;
         database_.transaction([&] {
             database_

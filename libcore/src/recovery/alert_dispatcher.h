@@ -19,7 +19,8 @@ class StateDatabase;
 // `alerts.triggers` (or that says recovery was given up) gets its contacts
 // escalated from `alerts.contacts` (primary; secondary from the second
 // attempt; emergency when given up), the tail of the step's log and the
-// command to resume, and one outbox row per channel of `alerts.methods`.
+// command to resume, and one outbox row per channel of `alerts.methods` and
+// per contact that names a channel instead of an address.
 // The same alert within `alerts.repeat_after` is not queued again. An
 // AlertCourier delivers the rows on its own thread.
 class AlertDispatcher
