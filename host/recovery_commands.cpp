@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// recovery run | status | history | init | reset
+// recovery run | status | history | report | checklist | init | reset
 #include <iomanip>
 #include <iostream>
 
@@ -7,6 +7,8 @@
 
 #include "base/suggest.h"
 #include "command.h"
+#include "incident_report.h"
+#include "recovery_checklist.h"
 #include "session.h"
 #include "state/state_error.h"
 
@@ -174,76 +176,111 @@ int status(Session& session, const po::variables_map& values)
 int history(Session& session, const po::variables_map& values)
 {
     const bool json = values.count("json") != 0;
-    nlohmann::json entries = nlohmann::json::array();
-    if (json && !session.stateDirectoryExists()) {
-        printJson(entries);
-        return kExitOk;
-    }
     if (!session.stateDirectoryExists()) {
-        std::cout << "no recovery history (" << session.stateDirectory().string()
-                  << " does not exist)\n";
+        if (json)
+            printJson(nlohmann::json::array());
+        else
+            std::cout << "no recovery history (" << session.stateDirectory().string()
+                      << " does not exist)\n";
         return kExitOk;
     }
-    auto& database = session.database();
-    auto attempts = database.prepare(
-        "SELECT id, condition, failure_class, step, chain_key, attempt, started_at,"
-        " COALESCE(ended_at, ''), outcome, message FROM recovery_attempt"
-        " ORDER BY id DESC LIMIT ?");
-    attempts.bind(1, static_cast<std::int64_t>(values["limit"].as<int>()));
-    bool any = false;
-    while (attempts.step()) {
-        any = true;
-        std::string outcome = attempts.text(8);
-        if (outcome == "running" && attempts.text(7).empty())
-            outcome = "interrupted or running";
-        // The actions in the order they ran.
-        auto journal = database.prepare(
-            "SELECT position, action, params, started_at, COALESCE(ended_at, ''), result, message"
-            " FROM recovery_journal WHERE attempt_id = ? ORDER BY position");
-        journal.bind(1, attempts.integer(0));
-        if (json) {
-            nlohmann::json actions = nlohmann::json::array();
-            while (journal.step())
-                actions.push_back({{"position", journal.integer(0)},
-                                   {"action", journal.text(1)},
-                                   {"params", journal.text(2)},
-                                   {"started_at", journal.text(3)},
-                                   {"ended_at", journal.text(4)},
-                                   {"result", journal.text(5)},
-                                   {"message", journal.text(6)}});
-            entries.push_back({{"id", attempts.integer(0)},
-                               {"condition", attempts.text(1)},
-                               {"failure_class", attempts.text(2)},
-                               {"step", attempts.text(3)},
-                               {"chain", attempts.text(4)},
-                               {"attempt", attempts.integer(5)},
-                               {"started_at", attempts.text(6)},
-                               {"ended_at", attempts.text(7)},
-                               {"outcome", outcome},
-                               {"message", attempts.text(9)},
-                               {"actions", actions}});
-            continue;
-        }
-        std::cout << attempts.text(6) << "  " << attempts.text(1)
-                  << (attempts.text(2).empty() ? "" : ":" + attempts.text(2))
-                  << (attempts.text(3).empty() ? "" : " step " + attempts.text(3)) << "  chain "
-                  << attempts.text(4) << "  attempt " << attempts.integer(5) << "  " << outcome
-                  << (attempts.text(9).empty() ? "" : ": " + attempts.text(9)) << "\n";
-        while (journal.step()) {
-            std::string params = journal.text(2) == "{}" ? "" : " " + journal.text(2);
-            std::cout << "    " << journal.integer(0) << ". " << journal.text(1) << params << "  "
-                      << journal.text(5) << (journal.text(6).empty() ? "" : ": " + journal.text(6))
-                      << "  (" << journal.text(3) << " .. "
-                      << (journal.text(4).empty() ? "not ended" : journal.text(4)) << ")\n";
-        }
-    }
+    const auto incidents = session.engine().incidents().list(values["limit"].as<int>());
     if (json) {
+        nlohmann::json entries = nlohmann::json::array();
+        for (const auto& incident : incidents)
+            entries.push_back(IncidentReport(session, incident).json());
         printJson(entries);
         return kExitOk;
     }
-    if (!any)
+    for (const auto& incident : incidents) {
+        std::cout << IncidentReport::summaryLine(incident) << "\n";
+        for (const auto& attempt : incident.attempts) {
+            std::string outcome = attempt.outcome;
+            if (outcome == "running" && attempt.endedAt.empty())
+                outcome = "interrupted or running";
+            std::cout << "  " << attempt.startedAt << "  chain " << attempt.chain << "  attempt "
+                      << attempt.attempt << "  " << outcome
+                      << (attempt.message.empty() ? "" : ": " + attempt.message) << "\n";
+            for (const auto& action : attempt.actions)
+                std::cout << "    " << action.position << ". " << action.action
+                          << (action.params == "{}" ? "" : " " + action.params) << "  "
+                          << action.result << (action.message.empty() ? "" : ": " + action.message)
+                          << "  (" << action.startedAt << " .. "
+                          << (action.endedAt.empty() ? "not ended" : action.endedAt) << ")\n";
+        }
+    }
+    if (incidents.empty())
         std::cout << "no recovery has run\n";
     return kExitOk;
+}
+
+int report(Session& session, const po::variables_map& values)
+{
+    const std::string format = values["format"].as<std::string>();
+    if (format != "md" && format != "json") {
+        std::cerr << "lfs-wrapper: --format expects md or json, found '" << format << "'\n";
+        return kExitUsage;
+    }
+    const std::string which =
+        values.count("incident") ? values["incident"].as<std::string>() : std::string("latest");
+    std::int64_t id = 0;
+    if (which != "latest") {
+        try {
+            std::size_t used = 0;
+            id = std::stoll(which, &used);
+            if (used != which.size() || id <= 0)
+                throw std::invalid_argument(which);
+        } catch (const std::exception&) {
+            std::cerr << "lfs-wrapper: recovery report expects an incident number or 'latest', "
+                         "found '"
+                      << which << "'\n";
+            return kExitUsage;
+        }
+    }
+    if (!session.stateDirectoryExists()) {
+        std::cerr << "lfs-wrapper: no incidents: " << session.stateDirectory().string()
+                  << " does not exist\n";
+        return kExitFailed;
+    }
+    auto& incidents = session.engine().incidents();
+    auto incident = id > 0 ? incidents.find(id) : incidents.latest();
+    if (!incident) {
+        std::cerr << "lfs-wrapper: "
+                  << (id > 0 ? "no incident " + std::to_string(id) +
+                                   " (lfs-wrapper recovery history lists them)"
+                             : std::string("no incident yet: no recovery has run"))
+                  << "\n";
+        return kExitFailed;
+    }
+    IncidentReport reportOf(session, *incident);
+    if (format == "json")
+        printJson(reportOf.json());
+    else
+        reportOf.writeMarkdown(std::cout);
+    return kExitOk;
+}
+
+int checklist(Session& session, const po::variables_map& values)
+{
+    const std::string phase = values["phase"].as<std::string>();
+    if (phase != "pre" && phase != "post") {
+        std::cerr << "lfs-wrapper: recovery checklist expects pre or post, found '" << phase
+                  << "'\n";
+        return kExitUsage;
+    }
+    const std::int64_t incident =
+        values.count("incident") ? values["incident"].as<std::int64_t>() : 0;
+    if (incident > 0 && !session.engine().incidents().find(incident)) {
+        std::cerr << "lfs-wrapper: no incident " << incident
+                  << " (lfs-wrapper recovery history lists them)\n";
+        return kExitFailed;
+    }
+    const bool json = values.count("json") != 0;
+    RecoveryChecklist list(session, phase, incident);
+    list.run(std::cout, json);
+    if (json)
+        printJson(list.json());
+    return list.passed() ? kExitOk : kExitFailed;
 }
 
 int init(Session& session, const po::variables_map&)
@@ -306,7 +343,7 @@ int reset(Session& session, const po::variables_map& values)
                   << didYouMean(condition, session.plugins().conditionNames()) << "\n";
         return kExitUsage;
     }
-    session.engine().resetAttempts(condition, step);
+    session.engine().resetAttempts(condition, step, RecoveryEngine::Reset::ByHand);
     std::cout << "attempts reset for " << (condition.empty() ? "every condition" : condition)
               << (step.empty() ? " outside build steps" : " in step " + step) << "\n";
     return kExitOk;
@@ -340,14 +377,57 @@ void addRecoveryCommands(std::vector<Command>& commands)
          run});
     commands.push_back({"recovery status", "[--json]", "Show the recovery attempt counters", "",
                         ConfigNeed::Structural, flagOption("json", kJsonHelp), status});
-    commands.push_back({"recovery history", "[--limit N] [--json]",
-                        "Show the recovery journal, newest first", "", ConfigNeed::Structural,
-                        [](po::options_description& options, po::positional_options_description&) {
-                            options.add_options()(
-                                "limit", po::value<int>()->default_value(20)->value_name("N"),
-                                "how many attempts to show")("json", kJsonHelp);
-                        },
-                        history});
+    commands.push_back(
+        {"recovery history", "[--limit N] [--json]",
+         "List incidents, newest first, with their attempts and actions",
+         "An incident is what recovery did about one condition in one build step (or\n"
+         "outside steps): its attempts from the first until the step succeeds, recovery\n"
+         "gives up, or the attempts are reset. Each line: number, opened, condition and\n"
+         "step, attempts, outcome and time to recover; then each attempt and its actions.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description&) {
+             options.add_options()("limit", po::value<int>()->default_value(20)->value_name("N"),
+                                   "how many incidents to show")("json", kJsonHelp);
+         },
+         history});
+    commands.push_back(
+        {"recovery report", "[ID|latest] [--format md|json]", "Print an incident's report",
+         "What failed (condition, class, step, evidence and the step's log), what was\n"
+         "done (each attempt and action with its result), the alerts sent, the state of\n"
+         "the build and its checkpoints after it, and what is left to do. Markdown by\n"
+         "default: paste it into a support request.",
+         ConfigNeed::Structural,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("incident", po::value<std::string>()->value_name("ID"),
+                                   "incident number, or latest (the default)")(
+                 "format", po::value<std::string>()->default_value("md")->value_name("FORMAT"),
+                 "md (Markdown) or json");
+             positional.add("incident", 1);
+         },
+         report});
+    commands.push_back(
+        {"recovery checklist", "pre|post [--incident N] [--json]",
+         "Run the seed's pre- or post-recovery checklist",
+         "pre: assess system state (health check), back up critical data (backup create\n"
+         "--critical-only), document current issues (the last build's failure as an open\n"
+         "incident), notify stakeholders (an alert), prepare the recovery environment\n"
+         "(recovery init). post: verify system integrity (verify system --all) and the\n"
+         "build (verify build --thorough), test core functionality (recovery.checks),\n"
+         "document recovery actions (the incident report, written to\n"
+         "incidents/incident-N.md in the state directory), review monitoring data (peaks\n"
+         "during the incident against thresholds), update procedures (the chains that\n"
+         "failed or ran out of attempts). One line per item: done, failed, or skipped\n"
+         "with why. Exit status 1 when an item failed or a recovery.required item did not\n"
+         "run.",
+         ConfigNeed::Full,
+         [](po::options_description& options, po::positional_options_description& positional) {
+             options.add_options()("phase", po::value<std::string>()->required(), "pre or post")(
+                 "incident", po::value<std::int64_t>()->value_name("N"),
+                 "the incident (default: the last build's failure, or the latest incident)")(
+                 "json", kJsonHelp);
+             positional.add("phase", 1);
+         },
+         checklist});
     commands.push_back(
         {"recovery init", "", "Initialize the recovery environment and report each part",
          "Validates the config and plugins, creates the state directory (mode 0700), the\n"

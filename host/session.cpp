@@ -12,6 +12,7 @@
 #include "command.h"
 #include "plugin/config_references.h"
 #include "plugin/plugin_loader.h"
+#include "recovery_checklist.h"
 
 namespace lfsw::host {
 
@@ -203,6 +204,12 @@ Services& Session::services()
         createStateDirectory();
         services_ = std::make_unique<Services>(
             config(), [this]() -> const PluginRegistry& { return plugins(); }, stateDirectory());
+        // auto_recovery.checklists: the checklists around a chain of a
+        // supervised build, printed with the build's output.
+        services_->engine().setChecklistHook([this](const std::string& phase, std::int64_t id) {
+            RecoveryChecklist checklist(*this, phase, id);
+            checklist.run(std::cout, false);
+        });
     }
     return *services_;
 }

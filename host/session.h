@@ -75,6 +75,7 @@ public:
     // command run from a directory that is not the build's.
     std::string configSearchDescription();
     bool colour() const { return options_.colour; }
+    const GlobalOptions& globalOptions() const { return options_; }
 
 private:
     void attachLogFile();

@@ -75,12 +75,17 @@ expect_out "throw_in_action: failed (action throw_in_action (plugin recorder) th
 
 run recovery history
 expect_status 0
+# One incident per (condition, step), newest first, each with its attempts.
 first_line=$(head -1 <<<"$OUT")
-CHECKS=$((CHECKS + 1)); grep -q "system_error  chain system_error  attempt 1  failed" <<<"$first_line" || fail "history is not newest first: $first_line"
-expect_out "build_failure:fetch_error step wget  chain build_failure:fetch_error  attempt 1  failed: always_fail: failed on purpose"
+CHECKS=$((CHECKS + 1)); grep -qE "^#3  .*  system_error outside build steps  1 attempt  open \(failed\)$" <<<"$first_line" || fail "history is not newest first: $first_line"
+CHECKS=$((CHECKS + 1)); grep -A1 "^#3 " <<<"$OUT" | grep -q "  chain system_error  attempt 1  failed" || fail "the attempt under its incident"
+expect_out "  build_failure (fetch_error) in step wget  1 attempt  open (failed)"
+expect_out "  chain build_failure:fetch_error  attempt 1  failed: always_fail: failed on purpose"
 expect_out "2. always_fail  failed: failed on purpose"
 expect_out "1. record {file: $SCRATCH/ran, label: refetch}  done: recorded"
-expect_out "build_failure step gcc  chain build_failure  attempt 2  recovered"
+expect_out "  build_failure in step gcc  2 attempts  given_up"
+expect_out "  chain build_failure  attempt 2  recovered"
+expect_equal "$(grep -c '^#' <<<"$OUT")" "3" "(three incidents)"
 
 run recovery reset build_failure --step gcc
 expect_status 0
@@ -121,5 +126,5 @@ run recovery init
 expect_out "(exists)"
 LFSW_PLUGIN_PATH=$TEST_PLUGIN_DIR run recovery init
 expect_status 1 "init reports refused plugins"
-expect_out "FAIL  plugins: 10 loaded, 8 refused (lfs-wrapper plugins list)"
+expect_out "FAIL  plugins: 12 loaded, 8 refused (lfs-wrapper plugins list)"
 finish

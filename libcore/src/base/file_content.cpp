@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <fstream>
 #include <stdexcept>
 
 #include <fcntl.h>
@@ -234,6 +236,25 @@ void writeFileDurably(const std::filesystem::path& file, const std::string& text
             ::unlink(file.c_str());
         throw;
     }
+}
+
+std::vector<std::string> lastLines(const std::filesystem::path& file, std::size_t count)
+{
+    std::ifstream in(file);
+    if (!in)
+        return {};
+    // Only the end of a large log is read.
+    in.seekg(0, std::ios::end);
+    const auto size = static_cast<std::streamoff>(in.tellg());
+    const std::streamoff window = 64 * 1024;
+    in.seekg(size > window ? size - window : 0);
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+        if (lines.size() > count)
+            lines.pop_front();
+    }
+    return {lines.begin(), lines.end()};
 }
 
 } // namespace lfsw

@@ -50,4 +50,8 @@ std::optional<std::string> readFileText(const std::filesystem::path& file);
 // failed sync the old file stays. Throws std::runtime_error with errno's text.
 void writeFileDurably(const std::filesystem::path& file, const std::string& text);
 
+// The last `count` lines of a text file (a step's log), read from its last
+// 64 KiB only; empty when it cannot be read.
+std::vector<std::string> lastLines(const std::filesystem::path& file, std::size_t count);
+
 } // namespace lfsw

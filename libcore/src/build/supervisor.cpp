@@ -388,6 +388,14 @@ std::map<std::string, std::string> Supervisor::bookEnvironment(const PlanStep& s
     return environment;
 }
 
+std::vector<std::string> Supervisor::inheritedEnvironment(const Config& config)
+{
+    std::vector<std::string> names(std::begin(kStepEnvironment), std::end(kStepEnvironment));
+    for (const auto& name : config.list("build.pass_environment"))
+        names.push_back(name);
+    return names;
+}
+
 CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
                                                   const StepCgroup* cgroup) const
 {
@@ -397,10 +405,7 @@ CommandRunner::Options Supervisor::commandOptions(const PlanStep& step,
     options.grace = *parseDuration(config_.string("build.stop_grace"));
     // A documented environment, never the supervisor's whole one: what the
     // host has (cloud keys, tokens) and the secrets the config names stay out.
-    options.inheritOnly =
-        std::vector<std::string>(std::begin(kStepEnvironment), std::end(kStepEnvironment));
-    for (const auto& name : config_.list("build.pass_environment"))
-        options.inheritOnly->push_back(name);
+    options.inheritOnly = inheritedEnvironment(config_);
     options.withheld = config_.secretVariables();
     options.environment = step.env;
     options.environment["LFS"] = root.string();

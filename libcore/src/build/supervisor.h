@@ -67,6 +67,10 @@ class Supervisor final : public BuildControl
 public:
     // The lock file in the state directory (holds the supervisor's PID).
     static constexpr const char* kLockFileName = "supervisor.lock";
+    // The variables of this process's environment a step inherits
+    // (CommandRunner::Options::inheritOnly): a documented list and
+    // build.pass_environment; the user's recovery.checks get the same.
+    static std::vector<std::string> inheritedEnvironment(const Config& config);
 
     Supervisor(const Config& config, StateDatabase& database, RecoveryEngine& engine,
                std::filesystem::path stateDirectory, SupervisorObserver& observer);

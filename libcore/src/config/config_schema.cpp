@@ -284,6 +284,20 @@ SchemaNode buildSchema()
                     leaf("conditions", ValueType::ConditionList,
                          "[build_failure, resource_exhaustion, minor_corruption]",
                          "Conditions recovered from automatically."),
+                    flag("checklists", "false",
+                         "Run the pre-recovery checklist before and the post-recovery "
+                         "checklist after each chain that runs during a build."),
+                }),
+            map("recovery", "Recovery checklists (seed: Pre- and Post-Recovery Checklists).",
+                {
+                    leaf("checks", ValueType::StringList, "[]",
+                         "Your smoke tests, shell commands run by the post-recovery "
+                         "checklist (e.g. the book's toolchain sanity check in the chroot)."),
+                    leaf("required", ValueType::StringList, "[]",
+                         "Checklist items that must run: one that cannot (shown as -) fails "
+                         "the checklist like one that fails."),
+                    leaf("check_timeout", ValueType::Duration, "10m",
+                         "Time allowed for each of recovery.checks."),
                 }),
             leaf("recovery_actions", ValueType::Chains,
                  // The seed's chains.

@@ -2,11 +2,10 @@
 #include "recovery/alert_dispatcher.h"
 
 #include <algorithm>
-#include <deque>
-#include <fstream>
 
 #include <lfsw/units.h>
 
+#include "base/file_content.h"
 #include "base/time_text.h"
 #include "config/config.h"
 #include "plugin/plugin_registry.h"
@@ -18,25 +17,6 @@ namespace lfsw {
 namespace {
 
 constexpr std::size_t kLogTailLines = 50;
-
-std::vector<std::string> lastLines(const std::filesystem::path& file, std::size_t count)
-{
-    std::ifstream in(file);
-    if (!in)
-        return {};
-    // Only the end of a large log is read.
-    in.seekg(0, std::ios::end);
-    const auto size = static_cast<std::streamoff>(in.tellg());
-    const std::streamoff window = 64 * 1024;
-    in.seekg(size > window ? size - window : 0);
-    std::deque<std::string> lines;
-    for (std::string line; std::getline(in, line);) {
-        lines.push_back(line);
-        if (lines.size() > count)
-            lines.pop_front();
-    }
-    return {lines.begin(), lines.end()};
-}
 
 } // namespace
 
@@ -56,7 +36,7 @@ AlertCourier& AlertDispatcher::courier()
     return *courier_;
 }
 
-int AlertDispatcher::send(Alert alert)
+int AlertDispatcher::send(Alert alert, std::int64_t incidentId)
 {
     const auto triggers = config_.list("alerts.triggers");
     if (!alert.givenUp &&
@@ -113,19 +93,23 @@ int AlertDispatcher::send(Alert alert)
     for (const auto& method : methods) {
         std::int64_t id = 0;
         database_.transaction([&] {
-            database_
-                .prepare("INSERT INTO alert_outbox (created_at, channel, condition, repeat_key, "
-                         "recipients, subject, payload, state, next_try_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)")
-                .bind(1, isoUtcNow())
+            auto insert = database_.prepare(
+                "INSERT INTO alert_outbox (created_at, channel, condition, repeat_key, "
+                "recipients, subject, payload, state, next_try_at, incident_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)");
+            insert.bind(1, isoUtcNow())
                 .bind(2, method)
                 .bind(3, alert.event.condition)
                 .bind(4, repeatKey)
                 .bind(5, recipients)
                 .bind(6, alert.subject)
                 .bind(7, payload)
-                .bind(8, isoUtcNow())
-                .run();
+                .bind(8, isoUtcNow());
+            if (incidentId > 0)
+                insert.bind(9, incidentId);
+            else
+                insert.bindNull(9);
+            insert.run();
             id = database_.lastInsertId();
         });
         courier().deliver(id, method, alert);

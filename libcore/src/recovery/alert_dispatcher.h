@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 
@@ -30,8 +31,9 @@ public:
                     std::filesystem::path stateDirectory);
     ~AlertDispatcher();
 
-    // Returns how many channels the alert was queued for.
-    int send(Alert alert);
+    // Returns how many channels the alert was queued for. Its outbox rows
+    // name `incidentId` (0: none), for the incident's report.
+    int send(Alert alert, std::int64_t incidentId = 0);
     // The courier, started on first use (the daemon starts it to resume
     // pending rows).
     AlertCourier& courier();

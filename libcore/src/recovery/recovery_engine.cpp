@@ -32,7 +32,8 @@ RecoveryEngine::RecoveryEngine(const Config& config, const PluginRegistry& regis
                                StateDatabase& database, AlertDispatcher& alerts,
                                std::filesystem::path stateDirectory)
     : config_(config), registry_(registry), database_(database), alerts_(alerts),
-      stateDirectory_(std::move(stateDirectory)), logger_(makeLogger("engine"))
+      stateDirectory_(std::move(stateDirectory)), incidents_(database),
+      logger_(makeLogger("engine"))
 {
 }
 
@@ -57,8 +58,14 @@ int RecoveryEngine::attemptsUsed(const std::string& condition, const std::string
     return query.step() ? static_cast<int>(query.integer(0)) : 0;
 }
 
-void RecoveryEngine::resetAttempts(const std::string& condition, const std::string& step)
+void RecoveryEngine::resetAttempts(const std::string& condition, const std::string& step, Reset why)
 {
+    if (why == Reset::StepSucceeded)
+        incidents_.closeOpen(condition, step, "recovered",
+                             "step " + step + " succeeded after recovery");
+    else
+        incidents_.closeOpen(condition, step, "reset",
+                             "closed by recovery reset before the step succeeded");
     if (condition.empty())
         database_.prepare("DELETE FROM attempt_counter WHERE step = ?").bind(1, step).run();
     else
@@ -69,11 +76,12 @@ void RecoveryEngine::resetAttempts(const std::string& condition, const std::stri
 }
 
 int RecoveryEngine::claimAttempt(const Event& event, const std::string& chainKey,
-                                 std::int64_t& attemptId)
+                                 const std::string& source, RecoveryOutcome& outcome)
 {
     const int maxAttempts = static_cast<int>(config_.integer("auto_recovery.max_attempts"));
     int attempt = 0;
     database_.transaction([&] {
+        outcome.incidentId = incidents_.open(event, source);
         const int used = attemptsUsed(event.condition, event.step);
         if (used >= maxAttempts)
             return;
@@ -90,15 +98,19 @@ int RecoveryEngine::claimAttempt(const Event& event, const std::string& chainKey
             .run();
         database_
             .prepare("INSERT INTO recovery_attempt (condition, failure_class, step, chain_key,"
-                     " attempt, started_at, outcome) VALUES (?, ?, ?, ?, ?, ?, 'running')")
+                     " attempt, started_at, outcome, incident_id)"
+                     " VALUES (?, ?, ?, ?, ?, ?, 'running', ?)")
             .bind(1, event.condition)
             .bind(2, event.failureClass)
             .bind(3, event.step)
             .bind(4, chainKey)
             .bind(5, std::int64_t{attempt})
             .bind(6, isoUtcNow())
+            .bind(7, outcome.incidentId)
             .run();
-        attemptId = database_.lastInsertId();
+        outcome.attemptId = database_.lastInsertId();
+        incidents_.update(outcome.incidentId, "running",
+                          "attempt " + std::to_string(attempt) + " of chain " + chainKey, false);
     });
     return attempt;
 }
@@ -117,9 +129,9 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
     }
     outcome.chainKey = chain->key;
 
-    std::int64_t attemptId = 0;
-    outcome.attempt = claimAttempt(event, chain->key, attemptId);
-    outcome.attemptId = attemptId;
+    outcome.attempt =
+        claimAttempt(event, chain->key, build.supervising() ? "automatic" : "manual", outcome);
+    const std::int64_t attemptId = outcome.attemptId;
     if (outcome.attempt == 0) {
         outcome.status = RecoveryOutcome::Status::Exhausted;
         outcome.attempt = outcome.maxAttempts;
@@ -128,6 +140,7 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
                           (event.step.empty() ? std::string() : " in step '" + event.step + "'") +
                           " are used up (auto_recovery.max_attempts)";
         LFSW_LOG(logger_, Error) << outcome.message;
+        incidents_.update(outcome.incidentId, "given_up", outcome.message, true);
         sendAlert(event, outcome);
         return outcome;
     }
@@ -136,6 +149,10 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
                             << ": chain " << chain->key << ", attempt " << outcome.attempt << " of "
                             << outcome.maxAttempts;
 
+    const bool checklists = checklistHook_ && build.supervising() &&
+                            config_.boolean("auto_recovery.checklists");
+    if (checklists)
+        checklistHook_("pre", outcome.incidentId);
     outcome.status = RecoveryOutcome::Status::Recovered;
     outcome.changedNothing = true;
     int position = 0;
@@ -189,15 +206,24 @@ RecoveryEngine::run(const Event& event, BuildControl& build,
         }
     }
 
+    const std::string ended = outcome.status != RecoveryOutcome::Status::Recovered ? "failed"
+                              : outcome.changedNothing                             ? "unchanged"
+                                                                                   : "recovered";
+    const std::string endMessage =
+        outcome.changedNothing ? "no action applied: nothing changed" : outcome.message;
     database_
         .prepare("UPDATE recovery_attempt SET ended_at = ?, outcome = ?, message = ? WHERE id = ?")
         .bind(1, isoUtcNow())
-        .bind(2, std::string(outcome.status != RecoveryOutcome::Status::Recovered ? "failed"
-                             : outcome.changedNothing                             ? "unchanged"
-                                                                                  : "recovered"))
-        .bind(3, outcome.changedNothing ? "no action applied: nothing changed" : outcome.message)
+        .bind(2, ended)
+        .bind(3, endMessage)
         .bind(4, attemptId)
         .run();
+    // Outside a step nothing later says whether the chain helped: the
+    // incident ends with the chain, unless it failed (another run may mend it).
+    incidents_.update(outcome.incidentId, ended, endMessage,
+                      event.step.empty() && ended != "failed");
+    if (checklists)
+        checklistHook_("post", outcome.incidentId);
     // Under a supervisor, a chain without restart_build leaves the build
     // stopped: the alert says so rather than "completed".
     outcome.leavesBuildStopped =
@@ -216,6 +242,7 @@ void RecoveryEngine::recordStopped(const RecoveryOutcome& outcome, const std::st
         .bind(1, message)
         .bind(2, outcome.attemptId)
         .run();
+    incidents_.update(outcome.incidentId, "stopped", message, false);
 }
 
 void RecoveryEngine::notify(const Event& event, const std::string& message,
@@ -273,7 +300,7 @@ void RecoveryEngine::sendAlert(const Event& event, const RecoveryOutcome& outcom
     }
     for (const auto& [key, value] : event.evidence)
         alert.body += "\n" + key + ": " + value;
-    alerts_.send(std::move(alert));
+    alerts_.send(std::move(alert), outcome.incidentId);
 }
 
 } // namespace lfsw

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <lfsw/result.h>
 
 #include "config/config.h"
+#include "recovery/incident_log.h"
 #include "state/logging.h"
 
 namespace lfsw {
@@ -35,6 +37,7 @@ struct RecoveryOutcome {
     // nothing (journalled as "unchanged", never as "recovered").
     bool changedNothing = false;
     std::int64_t attemptId = 0;      // its row in recovery_attempt, once counted
+    std::int64_t incidentId = 0;     // the incident it belongs to
     bool leavesBuildStopped = false; // a supervised chain without restart_build
 };
 
@@ -70,10 +73,19 @@ public:
     void recordStopped(const RecoveryOutcome& outcome, const std::string& message);
 
     int attemptsUsed(const std::string& condition, const std::string& step);
+    // Why attempts are forgotten: the step succeeded (its incidents end
+    // recovered), or the user ran `recovery reset` (they end reset).
+    enum class Reset { StepSucceeded, ByHand };
     // Forgets the attempts of a (condition, step), or of every condition of
-    // that step when `condition` is empty: the step succeeded, or the user
-    // said so with `recovery reset`.
-    void resetAttempts(const std::string& condition, const std::string& step);
+    // that step when `condition` is empty, and closes their open incidents.
+    void resetAttempts(const std::string& condition, const std::string& step,
+                       Reset why = Reset::StepSucceeded);
+    IncidentLog& incidents() { return incidents_; }
+    // Called before ("pre") and after ("post") each chain that runs during
+    // a supervised build when auto_recovery.checklists is true: the host
+    // runs its recovery checklists there.
+    using ChecklistHook = std::function<void(const std::string& phase, std::int64_t incidentId)>;
+    void setChecklistHook(ChecklistHook hook) { checklistHook_ = std::move(hook); }
 
     // Alerts about a condition no recovery runs for (not covered by
     // auto_recovery, or one that needs none): what happened and what the user
@@ -84,7 +96,8 @@ public:
 
 private:
     // Returns the attempt number, or 0 when the attempts are used up.
-    int claimAttempt(const Event& event, const std::string& chainKey, std::int64_t& attemptId);
+    int claimAttempt(const Event& event, const std::string& chainKey, const std::string& source,
+                     RecoveryOutcome& outcome);
     void sendAlert(const Event& event, const RecoveryOutcome& outcome);
 
     const Config& config_;
@@ -92,6 +105,8 @@ private:
     StateDatabase& database_;
     AlertDispatcher& alerts_;
     std::filesystem::path stateDirectory_;
+    IncidentLog incidents_;
+    ChecklistHook checklistHook_;
     Logger logger_;
 };
 

@@ -184,6 +184,32 @@ constexpr std::array kMigrations = {
         undone_at         TEXT NOT NULL
     );
     )sql",
+    // 8: incidents: the attempts about one condition in one step, from the
+    // first until the step succeeds or recovery gives up. Each attempt of an
+    // earlier version becomes an incident of its own.
+    R"sql(
+    CREATE TABLE incident (
+        id            INTEGER PRIMARY KEY,
+        condition     TEXT NOT NULL,
+        failure_class TEXT NOT NULL,
+        step          TEXT NOT NULL,
+        run_id        INTEGER REFERENCES build_run(id) ON DELETE SET NULL,
+        evidence      TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        opened_at     TEXT NOT NULL,
+        closed_at     TEXT,
+        outcome       TEXT NOT NULL,
+        message       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX incident_open ON incident(condition, step, closed_at);
+    ALTER TABLE recovery_attempt ADD COLUMN incident_id INTEGER REFERENCES incident(id);
+    INSERT INTO incident (id, condition, failure_class, step, evidence, source, opened_at,
+                          closed_at, outcome, message)
+        SELECT id, condition, failure_class, step, '{}', 'earlier version', started_at,
+               COALESCE(ended_at, started_at), outcome, message FROM recovery_attempt;
+    UPDATE recovery_attempt SET incident_id = id;
+    ALTER TABLE alert_outbox ADD COLUMN incident_id INTEGER;
+    )sql",
 };
 
 } // namespace
