@@ -7,7 +7,7 @@ expect_status 0 "--help"
 expect_out "Usage: lfs-wrapper [GLOBAL OPTIONS] COMMAND"
 expect_out "Exit status: 0 success, 1 the operation failed, 2 usage or configuration error."
 for command in "config validate" "config show" "config get" "config set" "plugins list" \
-               "recovery run" "recovery status" "recovery history" "recovery init" \
+               "recovery run" "recovery status" "recovery history" "recovery report" "recovery checklist" "recovery init" \
                "recovery reset" "logs show" "build start" "build status" "build stop" \
                "build resume" "build analyze-state" "process stop" "system stop" \
                "analyze errors"; do
