@@ -136,12 +136,7 @@ void IrcConnection::startTls(const std::string& host, const std::string& caFile)
         const int done = SSL_connect(tls_.get());
         if (done == 1)
             return;
-        const int why = SSL_get_error(tls_.get(), done);
-        if (why == SSL_ERROR_WANT_READ)
-            wait(POLLIN, "the TLS handshake");
-        else if (why == SSL_ERROR_WANT_WRITE)
-            wait(POLLOUT, "the TLS handshake");
-        else
+        if (!waitForTls(done, "the TLS handshake"))
             throw IrcError(tlsProblem("handshake"));
     }
 }
@@ -162,6 +157,18 @@ void IrcConnection::wait(short events, const char* doing)
     }
 }
 
+bool IrcConnection::waitForTls(int returned, const char* doing)
+{
+    const int why = SSL_get_error(tls_.get(), returned);
+    if (why == SSL_ERROR_WANT_READ)
+        wait(POLLIN, doing);
+    else if (why == SSL_ERROR_WANT_WRITE)
+        wait(POLLOUT, doing);
+    else
+        return false;
+    return true;
+}
+
 void IrcConnection::send(const std::string& line)
 {
     const std::string data = line + "\r\n";
@@ -173,12 +180,7 @@ void IrcConnection::send(const std::string& line)
                 sent += written;
                 continue;
             }
-            const int why = SSL_get_error(tls_.get(), 0);
-            if (why == SSL_ERROR_WANT_READ)
-                wait(POLLIN, "the server");
-            else if (why == SSL_ERROR_WANT_WRITE)
-                wait(POLLOUT, "the server");
-            else
+            if (!waitForTls(0, "the server"))
                 sendBroken_ = true;
             continue;
         }
@@ -215,12 +217,7 @@ std::optional<std::string> IrcConnection::receive()
                 buffer_.append(chunk, got);
                 continue;
             }
-            const int why = SSL_get_error(tls_.get(), 0);
-            if (why == SSL_ERROR_WANT_READ)
-                wait(POLLIN, "the server");
-            else if (why == SSL_ERROR_WANT_WRITE)
-                wait(POLLOUT, "the server");
-            else
+            if (!waitForTls(0, "the server"))
                 closed_ = true; // close_notify, or the peer went away without one
             continue;
         }

@@ -45,6 +45,9 @@ private:
     void startTls(const std::string& host, const std::string& caFile);
     // Waits until the socket is ready for `events` or the deadline passes.
     void wait(short events, const char* doing);
+    // After an SSL call that did not complete: waits for what it asked
+    // for (read or write readiness); false when it failed instead.
+    bool waitForTls(int returned, const char* doing);
     std::string tlsProblem(const char* doing) const;
 
     std::string peer_;
