@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <lfsw/command_runner.h>
 #include <lfsw/plugin.h>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -41,7 +43,7 @@ public:
     {
         if (auto problem = ensureRepository(context))
             return lfsw::Result::failed(*problem);
-        std::string command = "restic backup";
+        std::string command = "restic backup --host " + quoted(host(context));
         for (const auto& tag : tags)
             command += " --tag " + quoted(tag);
         command += " --";
@@ -61,9 +63,10 @@ public:
 
     lfsw::Result list(std::vector<lfsw::BackupSnapshot>& snapshots, lfsw::Context& context) override
     {
-        auto run = restic("restic snapshots --json", context, false);
+        const std::string snapshotsOfHost = "restic snapshots --host " + quoted(host(context));
+        auto run = restic(snapshotsOfHost + " --json", context, false);
         if (!run.ok) {
-            auto again = restic("restic snapshots", context);
+            auto again = restic(snapshotsOfHost, context);
             return failed("restic snapshots", again);
         }
         try {
@@ -106,8 +109,8 @@ public:
     {
         // restic counts in hours at the finest.
         const auto hours = (keepWithin.count() + 3599) / 3600;
-        auto run = restic("restic forget --prune --keep-last 1 --keep-within " +
-                              std::to_string(hours) + "h",
+        auto run = restic("restic forget --prune --host " + quoted(host(context)) +
+                              " --keep-last 1 --keep-within " + std::to_string(hours) + "h",
                           context);
         if (!run.ok)
             return failed("restic forget --prune", run);
@@ -116,6 +119,17 @@ public:
     }
 
 private:
+    // The name this machine's snapshots carry: a repository shared by a
+    // fleet holds every machine's, and list, latest and prune see only ours.
+    static std::string host(lfsw::Context& context)
+    {
+        if (auto name = context.setting("backup.restic.host"); name && !name->empty())
+            return *name;
+        char name[256] = "";
+        ::gethostname(name, sizeof name - 1);
+        return name;
+    }
+
     static lfsw::Result failed(const std::string& what, const Run& run)
     {
         std::string text = run.output;
@@ -138,7 +152,7 @@ private:
 
     // Runs a restic command; its stderr is kept with its stdout unless
     // `mergeErrors` is false (JSON output).
-    Run restic(const std::string& command, lfsw::Context& context, bool mergeErrors = true)
+    Run restic(std::string command, lfsw::Context& context, bool mergeErrors = true)
     {
         lfsw::CommandRunner::Options options;
         options.timeout = std::chrono::hours(24);
@@ -153,9 +167,14 @@ private:
         options.environment["RESTIC_REPOSITORY"] = repository;
         if (!passwordFile.empty())
             options.environment["RESTIC_PASSWORD_FILE"] = passwordFile;
+        // backup.restic.options: restic's -o (sftp.command=..., s3.connections=...).
+        std::string extra;
+        for (const auto& option : context.settingList("backup.restic.options"))
+            extra += " -o " + quoted(option);
+        const std::string line = command.insert(std::string_view("restic").size(), extra);
         Run run;
         auto outcome = lfsw::CommandRunner().run(
-            command + (mergeErrors ? " 2>&1" : " 2>/dev/null"), options,
+            line + (mergeErrors ? " 2>&1" : " 2>/dev/null"), options,
             [&](std::string_view line) { run.output += std::string(line) + "\n"; });
         run.ok = outcome.succeeded();
         if (!outcome.started)

@@ -160,6 +160,13 @@ SchemaNode buildSchema()
                                  "A restic repository: a path, sftp:, s3:, rest:..."),
                             leaf("password_file", ValueType::Path, "\"\"",
                                  "File holding the repository password."),
+                            leaf("host", ValueType::String, "\"\"",
+                                 "The host name this machine's snapshots carry; empty: its "
+                                 "host name. In a repository shared by several machines, "
+                                 "list, latest and prune see only this host's."),
+                            leaf("options", ValueType::StringList, "[]",
+                                 "Extra restic options, each passed as -o (e.g. "
+                                 "sftp.command=ssh -F FILE host -s sftp)."),
                         }),
                 }),
             map("monitoring", "Resource monitoring (seed: System Monitoring).",
