@@ -46,6 +46,10 @@ template <typename Work> int supervise(Session& session, bool quiet, Work&& work
                   << "; see lfs-wrapper build status, or stop it with lfs-wrapper build stop\n";
         return kExitFailed;
     }
+    if (auto problem = supervisor.startMetrics()) {
+        std::cerr << "lfs-wrapper: " << *problem << "; the build does not start\n";
+        return kExitFailed;
+    }
     return finish(work(supervisor));
 }
 

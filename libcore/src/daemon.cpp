@@ -16,6 +16,7 @@
 #include "build/build_journal.h"
 #include "build/remote_build_control.h"
 #include "config/config.h"
+#include "monitor/metrics_publisher.h"
 #include "monitor/resource_monitor.h"
 #include "plugin/config_references.h"
 #include "plugin/plugin_registry.h"
@@ -32,13 +33,15 @@ struct Daemon::Running {
     Config config;
     Services services;
     ResourceMonitor monitor;
+    MetricsPublisher metrics;
     std::chrono::nanoseconds interval;
 
     Running(Config loaded, const PluginRegistry& registry, const std::filesystem::path& state)
         : config(std::move(loaded)),
           services(
               config, [&registry]() -> const PluginRegistry& { return registry; }, state),
-          monitor(config, state), interval(*parseDuration(config.string("monitoring.interval")))
+          monitor(config, state), metrics(config, state),
+          interval(*parseDuration(config.string("monitoring.interval")))
     {
     }
 };
@@ -74,6 +77,7 @@ std::unique_ptr<Daemon::Running> Daemon::start(Config config)
 {
     auto running = std::make_unique<Running>(std::move(config), registry_, stateDirectory_);
     running->monitor.prime();
+    running->metrics.start();
     return running;
 }
 
@@ -86,7 +90,15 @@ int Daemon::run()
     ::sigprocmask(SIG_BLOCK, &signals, nullptr);
     UniqueFd signalFd(::signalfd(-1, &signals, SFD_CLOEXEC));
 
-    auto running = start(load_());
+    std::unique_ptr<Running> running;
+    try {
+        running = start(load_());
+    } catch (const std::exception& e) {
+        // Told to serve metrics and cannot: better not to run than to run
+        // unwatched.
+        LFSW_LOG(logger_, Error) << e.what() << "; the daemon does not start";
+        return 1;
+    }
     const int resumed =
         running->services.alerts().courier().resumePending(running->services.database());
     LFSW_LOG(logger_, Info)
@@ -116,7 +128,12 @@ int Daemon::run()
                     continue;
                 }
                 running.reset(); // its courier delivers what it has queued first
-                running = start(std::move(candidate));
+                try {
+                    running = start(std::move(candidate));
+                } catch (const std::exception& e) {
+                    LFSW_LOG(logger_, Error) << "SIGHUP: " << e.what() << "; the daemon stops";
+                    return 1;
+                }
                 LFSW_LOG(logger_, Info)
                     << "SIGHUP: config reloaded from " << running->config.sourceName();
                 continue;
@@ -141,6 +158,7 @@ void Daemon::tick(Running& running)
     Services& services = running.services;
     auto events = running.monitor.tick();
     running.monitor.record(services.database());
+    running.metrics.publish(services.database());
     if (events.empty())
         return;
     auto run = services.journal().latestRun();

@@ -27,6 +27,7 @@
 #include "build/step_cgroup.h"
 #include "build/step_outcome.h"
 #include "config/config.h"
+#include "daemon.h"
 #include "recovery/recovery_engine.h"
 #include "state/state_database.h"
 #include "store/backup_repository.h"
@@ -82,7 +83,7 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
       logger_(makeLogger("supervisor")), lock_(stateDirectory_ / kLockFileName),
       tree_(config, stateDirectory_), limits_(RemoteBuildControl::configuredLimits(config)),
       autoAdjust_(config.boolean("resources.limits.auto_adjust")),
-      monitor_(config, stateDirectory_),
+      monitor_(config, stateDirectory_), metrics_(config, stateDirectory_),
       monitorInterval_(*parseDuration(config.string("monitoring.interval")))
 {
     monitor_.prime();
@@ -90,6 +91,21 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
 }
 
 Supervisor::~Supervisor() = default;
+
+std::optional<std::string> Supervisor::startMetrics()
+{
+    try {
+        metrics_.start();
+    } catch (const std::exception& e) {
+        if (PidLock::holder(stateDirectory_ / Daemon::kLockFileName)) {
+            LFSW_LOG(logger_, Info) << "metrics: the daemon of this state directory serves "
+                                    << metrics_.listenAddress();
+            return std::nullopt;
+        }
+        return std::string(e.what());
+    }
+    return std::nullopt;
+}
 
 Expected<void> Supervisor::lock()
 {
@@ -231,6 +247,14 @@ RunOutcome Supervisor::resume(const BuildPlan& plan, bool resourceOptimized,
 RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
                                const std::string& planSource)
 {
+    auto outcome = runSteps(runId, plan, planSource);
+    metrics_.publish(database_);
+    return outcome;
+}
+
+RunOutcome Supervisor::runSteps(std::int64_t runId, const BuildPlan& plan,
+                                const std::string& planSource)
+{
     runId_ = runId;
     planDirectory_ = std::filesystem::path(planSource).is_absolute()
                          ? std::filesystem::path(planSource).parent_path()
@@ -265,6 +289,7 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
                                                          : std::vector<std::string>{});
                 observer_.note(checkpoint.message());
             }
+            metrics_.publish(database_);
             ++index;
             continue;
         }
@@ -276,6 +301,7 @@ RunOutcome Supervisor::runFrom(std::int64_t runId, const BuildPlan& plan,
             return {runId, "stopped", message};
         }
 
+        metrics_.publish(database_);
         // The step failed: raise its condition.
         Event event;
         event.condition = result.condition;
@@ -631,6 +657,7 @@ bool Supervisor::resourcesExhausted()
             }
         }
         monitor_.record(database_);
+        metrics_.publish(database_);
     } catch (const std::exception& e) {
         LFSW_LOG(logger_, Warning) << "resource monitor: " << e.what();
     }

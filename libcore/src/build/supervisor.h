@@ -19,6 +19,7 @@
 #include "build/build_tree.h"
 #include "build/failure_classifier.h"
 #include "build/step_cgroup.h"
+#include "monitor/metrics_publisher.h"
 #include "monitor/resource_monitor.h"
 #include "state/logging.h"
 
@@ -80,6 +81,10 @@ public:
     // error, when another supervisor runs the build of this state directory.
     Expected<void> lock();
 
+    // Serves /metrics (monitoring.prometheus.listen) while the build runs;
+    // the problem when it cannot. An address the daemon of this state
+    // directory already serves is no problem: it serves this build too.
+    std::optional<std::string> startMetrics();
     RunOutcome start(const BuildPlan& plan, const std::string& planSource);
     // Continues the latest run from its first step not done (or from
     // `fromStep`, when given). A step that ran before and did not finish,
@@ -102,7 +107,9 @@ public:
     Result repairFromBackup(const std::vector<std::string>& paths) override;
 
 private:
+    // Runs the steps not done, then publishes the metrics of how it ended.
     RunOutcome runFrom(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
+    RunOutcome runSteps(std::int64_t runId, const BuildPlan& plan, const std::string& planSource);
     StepRecord runStep(std::int64_t runId, const PlanStep& step, int position, int total);
     // The step's memory cgroup under limits_.memoryBytes, or none (no cap,
     // or no writable memory controller: RLIMIT_AS then), said in the log.
@@ -147,6 +154,7 @@ private:
     bool stopForced_ = false;
     std::string stopCause_; // "stopped by SIGINT (Ctrl-C)", for the step's record
     ResourceMonitor monitor_;
+    MetricsPublisher metrics_;
     std::chrono::nanoseconds monitorInterval_;
     std::chrono::steady_clock::time_point nextSample_;
     std::optional<Event> resourceEvent_; // what stopped the step, until raised

@@ -195,6 +195,16 @@ SchemaNode buildSchema()
                          "threshold (no flapping)."),
                     leaf("retention", ValueType::Duration, "7d",
                          "How long samples are kept in the state database."),
+                    map("prometheus", "Metrics for Prometheus.",
+                        {
+                            leaf("textfile", ValueType::Path, "\"\"",
+                                 "Directory of node_exporter's textfile collector: "
+                                 "lfs_wrapper.prom is written there after every step and "
+                                 "sample."),
+                            leaf("listen", ValueType::String, "\"\"",
+                                 "ADDRESS:PORT the daemon and a running supervisor serve "
+                                 "/metrics on (e.g. 127.0.0.1:9101)."),
+                        }),
                 }),
             map("alerts", "Who is told what (seed: Alert Configuration).",
                 {
