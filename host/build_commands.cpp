@@ -14,6 +14,8 @@
 #include <lfsw/units.h>
 
 #include "base/suggest.h"
+#include "base/time_text.h"
+#include "build/eta_estimator.h"
 #include "checkpoint_access.h"
 #include "command.h"
 #include "console_reporter.h"
@@ -155,7 +157,17 @@ int statusJson(Session& session)
                          {"failure_class", step.failureClass},
                          {"message", step.message},
                          {"log_file", step.logFile}});
-    printJson({{"run",
+    const auto plan = BuildPlan::fromString(run->planText, run->planSource);
+    const auto eta = EtaEstimator(session.database(), session.config()).estimate(run->id, plan);
+    nlohmann::json etaJson = {
+        {"end", eta.end ? nlohmann::json(isoUtc(*eta.end)) : nlohmann::json(nullptr)},
+        {"seconds_left", eta.end ? nlohmann::json(eta.left.count()) : nlohmann::json(nullptr)},
+        {"steps_from_earlier_runs", eta.fromHistory},
+        {"steps_by_sbu", eta.fromSbu},
+        {"steps_unknown", eta.unknown},
+        {"sbu_seconds", eta.sbu ? nlohmann::json(eta.sbu->count()) : nlohmann::json(nullptr)}};
+    printJson({{"eta", etaJson},
+               {"run",
                 {{"id", run->id},
                  {"state", run->state == "running" && !alive ? "interrupted" : run->state},
                  {"plan", run->planSource},
@@ -217,6 +229,13 @@ int status(Session& session, const po::variables_map& values)
     }
     if (!resources.empty())
         std::cout << "  resources: " << resources << "\n";
+    if (run->state != "done") {
+        const auto plan = BuildPlan::fromString(run->planText, run->planSource);
+        const auto eta = EtaEstimator(session.database(), session.config()).estimate(run->id, plan);
+        std::cout << (run->state == "running" ? "  ETA:     " : "  ETA:     if resumed now, ")
+                  << eta.text()
+                  << (eta.sbu ? ", 1 SBU = " + formatDuration(*eta.sbu) : "") << "\n";
+    }
     std::cout << "\n"
               << std::left << std::setw(4) << "#" << std::setw(24) << "STEP" << std::setw(13)
               << "STATE" << std::setw(10) << "TIME" << std::setw(9) << "ATTEMPTS" << std::setw(6)

@@ -76,6 +76,8 @@ void ConsoleReporter::drawStatus()
         return;
     lastDraw_ = std::chrono::steady_clock::now();
     std::string status = stepLabel_ + " " + elapsedText(lastDraw_ - stepStart_);
+    if (!eta_.empty())
+        status += " | ETA " + eta_.substr(0, eta_.find(" ("));
     if (!lastLine_.empty())
         status += " | " + lastLine_;
     const auto width = static_cast<std::size_t>(terminalWidth() - 1);
@@ -92,8 +94,9 @@ void ConsoleReporter::stepStarted(const PlanStep& step, int position, int total,
     stepLabel_ = "[" + std::to_string(position) + "/" + std::to_string(total) + "] " + step.name;
     stepStart_ = std::chrono::steady_clock::now();
     lastLine_.clear();
-    std::printf("==> %s%s\n", stepLabel_.c_str(),
-                attempt > 1 ? (" (attempt " + std::to_string(attempt) + ")").c_str() : "");
+    std::printf("==> %s%s%s\n", stepLabel_.c_str(),
+                attempt > 1 ? (" (attempt " + std::to_string(attempt) + ")").c_str() : "",
+                eta_.empty() ? "" : ("; build ends " + eta_).c_str());
     drawStatus();
 }
 

@@ -22,6 +22,7 @@ public:
     void output(std::string_view chunk) override;
     bool forward(int logFile, std::int64_t offset, std::size_t length) override;
     void stepFinished(const PlanStep& step, const StepRecord& result) override;
+    void expectedEnd(const std::string& text) override { eta_ = text; }
     void note(const std::string& text) override;
 
 private:
@@ -38,6 +39,7 @@ private:
     bool lineOpen_ = false; // the output so far does not end with a newline
     std::chrono::steady_clock::time_point stepStart_;
     std::chrono::steady_clock::time_point lastDraw_;
+    std::string eta_; // the run's expected end, before the step started
 };
 
 } // namespace lfsw::host

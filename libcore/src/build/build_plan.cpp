@@ -50,6 +50,8 @@ const SchemaNode& planSchema()
                         stepField("timeout", ValueType::Duration, "time limit"),
                         stepField("checkpoint", ValueType::Bool, "checkpoint after the step"),
                         stepField("baseline", ValueType::Bool, "tag its checkpoint baseline"),
+                        stepField("sbu", ValueType::String,
+                                  "the book's time estimate in SBU, e.g. 4.1 (for the ETA)"),
                     },
                     {},
                     0,
@@ -149,6 +151,25 @@ BuildPlan BuildPlan::fromString(const std::string& yaml, const std::string& name
             step.baseline = item["baseline"].as<bool>();
 
         const std::string where = "steps." + step.name;
+        if (item["sbu"]) {
+            const std::string text = item["sbu"].Scalar();
+            std::size_t used = 0;
+            double value = -1;
+            try {
+                value = std::stod(text, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used != text.size() || !(value > 0) || value > 10000)
+                plan.problems_.push_back(diagnosticAt(
+                    name, item["sbu"],
+                    where +
+                        ".sbu: expected a number of SBU above 0 (the book's estimate, e.g. "
+                        "4.1), found '" +
+                        text + "'"));
+            else
+                step.sbu = value;
+        }
         checkName(item["name"], step.name);
         if (item["shell"]) {
             // A bare name is the one in /bin: there inside an LFS chroot too.

@@ -28,6 +28,8 @@ struct PlanStep {
     std::chrono::seconds timeout{0}; // 0: none
     bool checkpoint = true;
     bool baseline = false; // its checkpoint is tagged "baseline"
+    // The book's estimate in SBU (Standard Build Units), for the ETA.
+    std::optional<double> sbu;
 };
 
 // An ordered list of steps, read from YAML and validated like the config:

@@ -22,6 +22,7 @@
 #include "base/open_beneath.h"
 #include "base/process_table.h"
 #include "base/unique_fd.h"
+#include "build/eta_estimator.h"
 #include "build/reclaimer.h"
 #include "build/remote_build_control.h"
 #include "build/step_cgroup.h"
@@ -276,6 +277,8 @@ RunOutcome Supervisor::runSteps(std::int64_t runId, const BuildPlan& plan,
             continue;
         }
 
+        if (const auto eta = EtaEstimator(database_, config_).estimate(runId, plan); eta.end)
+            observer_.expectedEnd(eta.text());
         StepRecord result = runStep(runId, step, position, total);
         journal_.finishStep(runId, position, result);
         observer_.stepFinished(step, result);

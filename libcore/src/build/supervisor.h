@@ -45,6 +45,9 @@ public:
         return false;
     }
     virtual void stepFinished(const PlanStep& step, const StepRecord& result) = 0;
+    // Before each step, when the run's end can be estimated:
+    // EtaEstimator::Estimate::text().
+    virtual void expectedEnd(const std::string& /*text*/) {}
     virtual void note(const std::string& text) = 0;
 };
 

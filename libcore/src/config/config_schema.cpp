@@ -62,6 +62,9 @@ SchemaNode buildSchema()
                     flag("create_root", "false",
                          "Create build.root when it does not exist, instead of refusing to "
                          "build (a misspelled root would build onto the host's disk)."),
+                    leaf("sbu_step", ValueType::String, "\"\"",
+                         "The step whose time is one SBU (the book's Standard Build Unit) for "
+                         "the ETA; empty: the plan's binutils pass 1 step."),
                     leaf("plan", ValueType::Path, "\"\"",
                          "The build plan file that `build start` runs; empty: none."),
                     leaf("pass_environment", ValueType::StringList, "[]",
