@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# /metrics scrape time on a state database of RUNS runs x STEPS steps with
+# /metrics scrape time and `report --all` (time, size) on a state database of RUNS runs x STEPS steps with
 # SAMPLES resource samples (the issue's sizes: 20 100 10000), side by side
 # with the floor on this machine: the same HTTP round trip to a static file
 # (python's http.server serving the textfile the same render wrote).
@@ -64,3 +64,10 @@ echo "| scrape of /metrics ($runs runs x $steps steps, $samples samples; $bytes 
 echo "|---|---|"
 echo "| lfs-wrapper daemon /metrics | $ours |"
 echo "| python http.server, the same bytes from a file | $floor |"
+start=$(date +%s%N)
+"$lfsw" report --all --output report.html >/dev/null
+took=$((($(date +%s%N) - start) / 1000000))
+echo
+echo "| report --all ($runs runs x $steps steps, $samples samples) | ms | HTML bytes |"
+echo "|---|---|---|"
+echo "| lfs-wrapper report | $took | $(wc -c <report.html) |"

@@ -13,12 +13,14 @@
 
 #include <lfsw/units.h>
 
+#include "base/pid_lock.h"
 #include "base/suggest.h"
 #include "base/time_text.h"
 #include "build/eta_estimator.h"
 #include "checkpoint_access.h"
 #include "command.h"
 #include "console_reporter.h"
+#include "daemon.h"
 #include "session.h"
 
 namespace po = boost::program_options;
@@ -48,7 +50,9 @@ template <typename Work> int supervise(Session& session, bool quiet, Work&& work
                   << "; see lfs-wrapper build status, or stop it with lfs-wrapper build stop\n";
         return kExitFailed;
     }
-    if (auto problem = supervisor.startMetrics()) {
+    const bool daemonRunning =
+        PidLock::holder(session.stateDirectory() / Daemon::kLockFileName).has_value();
+    if (auto problem = supervisor.startMetrics(daemonRunning)) {
         std::cerr << "lfs-wrapper: " << *problem << "; the build does not start\n";
         return kExitFailed;
     }
@@ -233,8 +237,7 @@ int status(Session& session, const po::variables_map& values)
         const auto plan = BuildPlan::fromString(run->planText, run->planSource);
         const auto eta = EtaEstimator(session.database(), session.config()).estimate(run->id, plan);
         std::cout << (run->state == "running" ? "  ETA:     " : "  ETA:     if resumed now, ")
-                  << eta.text()
-                  << (eta.sbu ? ", 1 SBU = " + formatDuration(*eta.sbu) : "") << "\n";
+                  << eta.text() << (eta.sbu ? ", 1 SBU = " + formatDuration(*eta.sbu) : "") << "\n";
     }
     std::cout << "\n"
               << std::left << std::setw(4) << "#" << std::setw(24) << "STEP" << std::setw(13)

@@ -90,6 +90,7 @@ void addProcessCommands(std::vector<Command>& commands);
 void addVerifyCommands(std::vector<Command>& commands);
 void addAnalyzeCommands(std::vector<Command>& commands);
 void addCleanCommands(std::vector<Command>& commands);
+void addReportCommands(std::vector<Command>& commands);
 // The daemon's scheduled backups (backup.schedule), then prune.
 void addBackupJobs(Daemon& daemon);
 // analyze errors: each failed step of the last build (every build when

@@ -96,6 +96,7 @@ CommandLine::CommandLine()
     addMonitorCommands(commands_);
     addLogsCommands(commands_);
     addCleanCommands(commands_);
+    addReportCommands(commands_);
     addConfigCommands(commands_);
     addPluginsCommands(commands_);
     addDaemonCommands(commands_);

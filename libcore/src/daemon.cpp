@@ -16,7 +16,7 @@
 #include "build/build_journal.h"
 #include "build/remote_build_control.h"
 #include "config/config.h"
-#include "monitor/metrics_publisher.h"
+#include "build/metrics_publisher.h"
 #include "monitor/resource_monitor.h"
 #include "plugin/config_references.h"
 #include "plugin/plugin_registry.h"

@@ -10,7 +10,7 @@ for command in "config validate" "config show" "config get" "config set" "plugin
                "recovery run" "recovery status" "recovery history" "recovery report" "recovery checklist" "recovery init" \
                "recovery reset" "logs show" "build start" "build status" "build stop" \
                "build resume" "build analyze-state" "process stop" "system stop" \
-               "analyze errors"; do
+               "analyze errors" "report"; do
   expect_out "  $command"
   # shellcheck disable=SC2086
   run $command --help

@@ -28,7 +28,6 @@
 #include "build/step_cgroup.h"
 #include "build/step_outcome.h"
 #include "config/config.h"
-#include "daemon.h"
 #include "recovery/recovery_engine.h"
 #include "state/state_database.h"
 #include "store/backup_repository.h"
@@ -93,12 +92,12 @@ Supervisor::Supervisor(const Config& config, StateDatabase& database, RecoveryEn
 
 Supervisor::~Supervisor() = default;
 
-std::optional<std::string> Supervisor::startMetrics()
+std::optional<std::string> Supervisor::startMetrics(bool daemonRunning)
 {
     try {
         metrics_.start();
     } catch (const std::exception& e) {
-        if (PidLock::holder(stateDirectory_ / Daemon::kLockFileName)) {
+        if (daemonRunning) {
             LFSW_LOG(logger_, Info) << "metrics: the daemon of this state directory serves "
                                     << metrics_.listenAddress();
             return std::nullopt;

@@ -18,8 +18,8 @@
 #include "build/build_plan.h"
 #include "build/build_tree.h"
 #include "build/failure_classifier.h"
+#include "build/metrics_publisher.h"
 #include "build/step_cgroup.h"
-#include "monitor/metrics_publisher.h"
 #include "monitor/resource_monitor.h"
 #include "state/logging.h"
 
@@ -85,9 +85,10 @@ public:
     Expected<void> lock();
 
     // Serves /metrics (monitoring.prometheus.listen) while the build runs;
-    // the problem when it cannot. An address the daemon of this state
-    // directory already serves is no problem: it serves this build too.
-    std::optional<std::string> startMetrics();
+    // the problem when it cannot. When the daemon of this state directory
+    // runs, an address it already serves is no problem: it serves this
+    // build too.
+    std::optional<std::string> startMetrics(bool daemonRunning);
     RunOutcome start(const BuildPlan& plan, const std::string& planSource);
     // Continues the latest run from its first step not done (or from
     // `fromStep`, when given). A step that ran before and did not finish,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "monitor/metrics_publisher.h"
+#include "build/metrics_publisher.h"
 
 #include <cerrno>
 #include <cstring>
@@ -13,7 +13,7 @@
 
 #include <microhttpd.h>
 
-#include "monitor/prometheus_text.h"
+#include "build/prometheus_text.h"
 #include "state/state_database.h"
 
 namespace lfsw {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "monitor/prometheus_text.h"
+#include "build/prometheus_text.h"
 
 #include <chrono>
 #include <cmath>
