@@ -204,27 +204,47 @@ std::string HtmlReport::timeline(const RunRecord& run, const std::vector<StepRec
     for (const auto& step : steps) {
         svg += "<text x=\"" + fixed(kLeft - 6) + "\" y=\"" + fixed(y + 12) +
                "\" text-anchor=\"end\">" + html(step.name) + "</text>\n";
-        if (!step.startedAt.empty()) {
-            const double start = epoch(step.startedAt);
-            const double end = step.endedAt.empty() ? to : epoch(step.endedAt);
-            const bool failed = step.state == "failed" || step.state == "interrupted";
-            const std::string colour = failed                    ? classColour(step.failureClass)
-                                       : step.state == "done"    ? "#4c9f50"
-                                       : step.state == "running" ? "#1f77b4"
+        // Each attempt a bar (step_attempt); a run of an earlier version
+        // has only the last attempt's times.
+        struct Span {
+            int attempt;
+            std::string started, ended, state, failureClass;
+        };
+        std::vector<Span> spans;
+        {
+            auto rows = session_.database().prepare(
+                "SELECT attempt, started_at, COALESCE(ended_at, ''), state, failure_class FROM"
+                " step_attempt WHERE run_id = ? AND name = ? ORDER BY attempt");
+            rows.bind(1, run.id).bind(2, step.name);
+            while (rows.step())
+                spans.push_back({static_cast<int>(rows.integer(0)), rows.text(1), rows.text(2),
+                                 rows.text(3), rows.text(4)});
+        }
+        if (spans.empty() && !step.startedAt.empty())
+            spans.push_back(
+                {step.attempts, step.startedAt, step.endedAt, step.state, step.failureClass});
+        for (const auto& span : spans) {
+            const double start = epoch(span.started);
+            const double end = span.ended.empty() ? to : epoch(span.ended);
+            const bool failed = span.state == "failed" || span.state == "interrupted";
+            const std::string colour = failed                    ? classColour(span.failureClass)
+                                       : span.state == "done"    ? "#4c9f50"
+                                       : span.state == "running" ? "#1f77b4"
                                                                  : "#aaaaaa";
             if (failed)
-                classes[step.failureClass.empty() ? "unknown" : step.failureClass] = true;
-            svg +=
-                "<rect class=\"step step-" + html(step.state) + "\" x=\"" + fixed(x(start)) +
-                "\" y=\"" + fixed(y + 2) + "\" width=\"" + fixed(std::max(1.5, x(end) - x(start))) +
-                "\" height=\"" + fixed(kRowHeight - 5) + "\" fill=\"" + colour + "\"><title>" +
-                html(step.name + ": " + step.state + ", attempt " + std::to_string(step.attempts) +
-                     (step.failureClass.empty() ? "" : ", " + step.failureClass)) +
-                "</title></rect>\n";
-            if (step.attempts > 1)
-                svg += "<text x=\"" + fixed(x(end) + 3) + "\" y=\"" + fixed(y + 12) + "\">×" +
-                       std::to_string(step.attempts) + "</text>\n";
+                classes[span.failureClass.empty() ? "unknown" : span.failureClass] = true;
+            svg += "<rect class=\"attempt attempt-" + html(span.state) + "\" x=\"" +
+                   fixed(x(start)) + "\" y=\"" + fixed(y + 2) + "\" width=\"" +
+                   fixed(std::max(1.5, x(end) - x(start))) + "\" height=\"" +
+                   fixed(kRowHeight - 5) + "\" fill=\"" + colour + "\"><title>" +
+                   html(step.name + ": attempt " + std::to_string(span.attempt) + ", " +
+                        span.state + (span.failureClass.empty() ? "" : ", " + span.failureClass)) +
+                   "</title></rect>\n";
         }
+        if (step.attempts > 1 && !spans.empty())
+            svg += "<text x=\"" +
+                   fixed(x(spans.back().ended.empty() ? to : epoch(spans.back().ended)) + 3) +
+                   "\" y=\"" + fixed(y + 12) + "\">×" + std::to_string(step.attempts) + "</text>\n";
         y += kRowHeight;
     }
     // Recovery attempts of this run as marks on their step's row.
@@ -365,8 +385,11 @@ std::string HtmlReport::resourceChart(const RunRecord& run, const std::vector<St
     for (int i = 0; i <= 4; ++i) {
         const double at = from + span * i / 4;
         svg += "<text x=\"" + fixed(x(at)) + "\" y=\"" + fixed(top + height + 18) +
-               "\" text-anchor=\"" + (i == 0 ? "start" : i == 4 ? "end" : "middle") + "\">" +
-               clock(at) + "</text>\n";
+               "\" text-anchor=\"" +
+               (i == 0   ? "start"
+                : i == 4 ? "end"
+                         : "middle") +
+               "\">" + clock(at) + "</text>\n";
     }
     return svg + "</svg>\n" + legend + "</p>\n";
 }

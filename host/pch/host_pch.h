@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The heavy library headers most of the host's files include, parsed once
 // per build instead of once per file (meson's cpp_pch).
-#pragma once
+// (No #pragma once: meson compiles it as a main file, where GCC warns about one.)
 
 #include <filesystem>
 #include <iostream>

@@ -182,6 +182,7 @@ INSERT INTO old_attempt SELECT id, condition, failure_class, step, chain_key, at
 DROP TABLE recovery_attempt;
 ALTER TABLE old_attempt RENAME TO recovery_attempt;
 DROP TABLE incident;
+DROP TABLE step_attempt;
 ALTER TABLE alert_outbox DROP COLUMN incident_id;
 PRAGMA user_version = 7;
 COMMIT;
@@ -191,7 +192,7 @@ run recovery history
 expect_status 0
 expect_out "system_error outside build steps  1 attempt  recovered"
 expect_out "  chain system_error  attempt 1  recovered"
-expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA user_version')" "8"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA user_version')" "9"
 OUT=$("$LFSW" recovery report 1 --format json)
 expect_equal "$(json "d['source'], d['outcome']" <<<"$OUT")" "earlier version recovered"
 

@@ -46,6 +46,7 @@ CHECKS=$((CHECKS + 1)); ! grep -qiE '<script|https?://|src=' report.html || fail
 OUT=$(cat report.html)
 expect_out "<h2>Build 1: <span class=\"state-done\">done</span></h2>"
 expect_out "failed: compile_error"
+expect_out "gcc-pass1: attempt 1, failed, compile_error"
 expect_out "Incident 1: build_failure (compile_error) in step gcc-pass1 — recovered"
 expect_out "1 SBU = "
 
@@ -66,7 +67,8 @@ class P(HTMLParser):
         if t == tag and cls in dict(attrs).get("class", "").split():
             P.n += 1
 p = P(); p.feed(open("dom.html").read()); print(P.n)' "$1" "$2"; }
-  expect_equal "$(count rect step)" "2" "(a bar per step in the rendered timeline)"
+  expect_equal "$(count rect attempt)" "3" "(a bar per attempt in the rendered timeline)"
+  expect_equal "$(count rect attempt-failed)" "1" "(the failed attempt)"
   expect_equal "$(count path recovery)" "1" "(the recovery attempt's mark)"
   expect_equal "$(count line checkpoint)" "2" "(a mark per checkpoint)"
   CHECKS=$((CHECKS + 1)); [ "$(count polyline series)" -ge 3 ] || fail "resource curves: $(count polyline series)"

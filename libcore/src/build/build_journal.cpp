@@ -72,6 +72,7 @@ void BuildJournal::forgetRun(std::int64_t runId)
 {
     database_.transaction([&] {
         database_.prepare("DELETE FROM step_undo WHERE run_id = ?").bind(1, runId).run();
+        database_.prepare("DELETE FROM step_attempt WHERE run_id = ?").bind(1, runId).run();
         database_.prepare("DELETE FROM build_step WHERE run_id = ?").bind(1, runId).run();
         database_.prepare("DELETE FROM build_run WHERE id = ?").bind(1, runId).run();
     });
@@ -184,6 +185,13 @@ void BuildJournal::startStep(std::int64_t runId, int position, const std::string
         .bind(5, runId)
         .bind(6, std::int64_t{position})
         .run();
+    database_
+        .prepare("INSERT OR REPLACE INTO step_attempt (run_id, name, attempt, started_at, state)"
+                 " SELECT run_id, name, attempts, started_at, 'running' FROM build_step"
+                 " WHERE run_id = ? AND position = ?")
+        .bind(1, runId)
+        .bind(2, std::int64_t{position})
+        .run();
 }
 
 void BuildJournal::setStepPgid(std::int64_t runId, int position, int pgid)
@@ -214,6 +222,17 @@ void BuildJournal::finishStep(std::int64_t runId, int position, const StepRecord
         .bind(7, result.message)
         .bind(8, runId)
         .bind(9, std::int64_t{position})
+        .run();
+    database_
+        .prepare("UPDATE step_attempt SET (ended_at, state, failure_class) = (SELECT ended_at,"
+                 " state, failure_class FROM build_step WHERE run_id = ? AND position = ?)"
+                 " WHERE run_id = ? AND (name, attempt) = (SELECT name, attempts FROM build_step"
+                 " WHERE run_id = ? AND position = ?)")
+        .bind(1, runId)
+        .bind(2, std::int64_t{position})
+        .bind(3, runId)
+        .bind(4, runId)
+        .bind(5, std::int64_t{position})
         .run();
 }
 

@@ -210,6 +210,20 @@ constexpr std::array kMigrations = {
     UPDATE recovery_attempt SET incident_id = id;
     ALTER TABLE alert_outbox ADD COLUMN incident_id INTEGER;
     )sql",
+    // 9: every attempt of a step with its times, for the report's timeline
+    // (build_step keeps only the last). By name: a resumed run may renumber.
+    R"sql(
+    CREATE TABLE step_attempt (
+        run_id        INTEGER NOT NULL,
+        name          TEXT NOT NULL,
+        attempt       INTEGER NOT NULL,
+        started_at    TEXT NOT NULL,
+        ended_at      TEXT,
+        state         TEXT NOT NULL,
+        failure_class TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (run_id, name, attempt)
+    );
+    )sql",
 };
 
 } // namespace
