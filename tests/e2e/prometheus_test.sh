@@ -40,6 +40,8 @@ expect_out "lfs_wrapper_steps_done_total 2"
 expect_out 'lfs_wrapper_build_steps{state="done"} 2'
 expect_out "lfs_wrapper_checkpoints 2"
 expect_out "lfs_wrapper_build_running 0"
+expect_out "lfs_wrapper_checkpoint_last_new_bytes "
+expect_out "lfs_wrapper_checkpoint_last_duration_seconds "
 expect_out "# TYPE lfs_wrapper_steps_failed_total counter"
 expect_equal "$(ls -A textfile)" "lfs_wrapper.prom" "(a temporary file left in the textfile directory)"
 expect_equal "$(grep -vE '^(# (HELP|TYPE) )?lfs_wrapper_' textfile/lfs_wrapper.prom)" "" "(a line without the lfs_wrapper_ prefix)"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "build/prometheus_text.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -194,6 +195,24 @@ void PrometheusText::checkpoints()
     if (!headers.empty())
         sample("lfs_wrapper_checkpoint_last_success_timestamp_seconds",
                seconds(headers.back().created));
+    family("lfs_wrapper_checkpoint_last_new_bytes", "gauge",
+           "What the newest checkpoint added to the store (new content, deduplicated).");
+    if (!headers.empty())
+        sample("lfs_wrapper_checkpoint_last_new_bytes",
+               static_cast<double>(headers.back().newBytes));
+    // A checkpoint after a step starts when the step ends and is dated when
+    // it is committed: the difference is how long it took.
+    family("lfs_wrapper_checkpoint_last_duration_seconds", "gauge",
+           "How long the newest checkpoint taken after a step took.");
+    if (!headers.empty()) {
+        auto ended = database_.prepare(
+            "SELECT max(ended_at) FROM step_attempt WHERE name = ? AND state = 'done' AND"
+            " ended_at <= ?");
+        ended.bind(1, headers.back().name).bind(2, headers.back().created);
+        if (ended.step() && !ended.isNull(0))
+            sample("lfs_wrapper_checkpoint_last_duration_seconds",
+                   std::max(0.0, seconds(headers.back().created) - seconds(ended.text(0))));
+    }
 }
 
 void PrometheusText::jobs()
