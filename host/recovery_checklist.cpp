@@ -8,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lfsw/command_runner.h>
@@ -20,6 +18,7 @@
 #include "build/build_tree.h"
 #include "build/failure_classifier.h"
 #include "build/supervisor.h"
+#include "command.h"
 #include "incident_report.h"
 #include "recovery/alert_courier.h"
 #include "recovery/alert_dispatcher.h"
@@ -430,26 +429,14 @@ RecoveryChecklist::Item RecoveryChecklist::report()
     incidentId_ = incident->id;
     const auto directory = session_.stateDirectory() / "incidents";
     const auto file = directory / ("incident-" + std::to_string(incident->id) + ".md");
-    const auto temporary = directory / (".incident-" + std::to_string(incident->id) + ".md." +
-                                        std::to_string(::getpid()));
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     std::ostringstream text;
     IncidentReport(session_, *incident).writeMarkdown(text);
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    const std::string content = text.str();
-    const bool written =
-        fd >= 0 &&
-        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-        ::fsync(fd) == 0;
-    const int saved = errno;
-    if (fd >= 0)
-        ::close(fd);
-    if (!written || ::rename(temporary.c_str(), file.c_str()) != 0) {
-        const int why = written ? errno : saved;
-        ::unlink(temporary.c_str());
+    std::string problem;
+    if (!writeFileAtomically(file, text.str(), 0600, problem)) {
         item.status = Status::Failed;
-        item.message = "cannot write " + file.string() + ": " + std::strerror(why);
+        item.message = "cannot write " + file.string() + ": " + problem;
         return item;
     }
     item.status = Status::Done;

@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: MIT
 // report: the HTML report of a run, or of every run.
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "html_report.h"
@@ -17,33 +12,6 @@ namespace po = boost::program_options;
 namespace lfsw::host {
 
 namespace {
-
-// Writes `text` to `file` through a temporary name beside it: a reader
-// never sees half a report, and a failure leaves nothing behind.
-bool writeAtomically(const std::filesystem::path& file, const std::string& text,
-                     std::string& problem)
-{
-    const auto directory =
-        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-    const auto temporary =
-        directory / ("." + file.filename().string() + ".partial-" + std::to_string(::getpid()));
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        problem = std::strerror(errno);
-        return false;
-    }
-    const bool written =
-        ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-        ::fsync(fd) == 0;
-    const int why = errno;
-    ::close(fd);
-    if (!written || ::rename(temporary.c_str(), file.c_str()) != 0) {
-        problem = std::strerror(written ? errno : why);
-        ::unlink(temporary.c_str());
-        return false;
-    }
-    return true;
-}
 
 int report(Session& session, const po::variables_map& values)
 {
@@ -81,7 +49,7 @@ int report(Session& session, const po::variables_map& values)
     }
     const std::filesystem::path file = values["output"].as<std::string>();
     std::string problem;
-    if (!writeAtomically(file, page, problem)) {
+    if (!writeFileAtomically(file, page, 0644, problem)) {
         std::cerr << "lfs-wrapper: report: cannot write " << file.string() << ": " << problem
                   << "\n";
         return kExitFailed;
