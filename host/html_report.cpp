@@ -12,6 +12,7 @@
 
 #include "base/time_text.h"
 #include "build/build_tree.h"
+#include "build/eta_estimator.h"
 #include "config/config.h"
 #include "session.h"
 #include "state/state_database.h"
@@ -397,14 +398,10 @@ std::string HtmlReport::resourceChart(const RunRecord& run, const std::vector<St
 std::string HtmlReport::stepTable(const RunRecord& run, const std::vector<StepRecord>& steps)
 {
     // The SBU: binutils pass 1's time, or build.sbu_step's.
-    std::string sbuStep = session_.config().string("build.sbu_step");
-    if (sbuStep.empty())
-        for (const auto& step : steps)
-            if (step.name.find("binutils") != std::string::npos &&
-                step.name.find("pass1") != std::string::npos) {
-                sbuStep = step.name;
-                break;
-            }
+    std::vector<std::string> names;
+    for (const auto& step : steps)
+        names.push_back(step.name);
+    const std::string sbuStep = EtaEstimator::sbuStep(session_.config(), names);
     double sbu = 0;
     for (const auto& step : steps)
         if (step.name == sbuStep && step.state == "done")

@@ -82,15 +82,22 @@ std::optional<std::chrono::seconds> EtaEstimator::earlierDuration(const std::str
     return durations[durations.size() / 2];
 }
 
+std::string EtaEstimator::sbuStep(const Config& config, const std::vector<std::string>& steps)
+{
+    if (auto name = config.string("build.sbu_step"); !name.empty())
+        return name;
+    for (const auto& step : steps)
+        if (isBinutilsPass1(step))
+            return step;
+    return {};
+}
+
 std::optional<std::chrono::seconds> EtaEstimator::sbuUnit(const BuildPlan& plan)
 {
-    std::string name = config_.string("build.sbu_step");
-    if (name.empty())
-        for (const auto& step : plan.steps())
-            if (isBinutilsPass1(step.name)) {
-                name = step.name;
-                break;
-            }
+    std::vector<std::string> names;
+    for (const auto& step : plan.steps())
+        names.push_back(step.name);
+    const std::string name = sbuStep(config_, names);
     if (name.empty())
         return std::nullopt;
     auto rows = database_.prepare("SELECT started_at, ended_at FROM build_step WHERE name = ? AND"

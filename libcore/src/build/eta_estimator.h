@@ -37,6 +37,11 @@ public:
 
     EtaEstimator(StateDatabase& database, const Config& config);
 
+    // The step whose time is one SBU: build.sbu_step, else the first of
+    // `steps` named as binutils pass 1 is (binutils-pass1, 501-binutils-pass-1);
+    // empty when there is none.
+    static std::string sbuStep(const Config& config, const std::vector<std::string>& steps);
+
     Estimate estimate(std::int64_t runId, const BuildPlan& plan);
 
 private:
