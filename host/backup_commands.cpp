@@ -325,7 +325,7 @@ void addBackupJobs(Daemon& daemon)
         if (!result.ok())
             throw std::runtime_error(result.message());
         Logger logger = makeLogger("daemon");
-        LFSW_LOG(logger, Info) << "scheduled " << result.message();
+        LFSW_LOG(logger, Info) << "scheduled backup done: " << result.message();
     };
     daemon.addJob(std::move(job));
 }

@@ -7,6 +7,8 @@
 #include <lfsw/units.h>
 
 #include "base/pid_lock.h"
+#include "base/time_text.h"
+#include "build/metrics_publisher.h"
 #include "build/remote_build_control.h"
 #include "build/supervisor.h"
 #include "config/config.h"
@@ -54,7 +56,8 @@ struct BackupService::PluginState {
 
 BackupService::BackupService(const Config& config, std::filesystem::path stateDirectory,
                              std::function<Services&()> services)
-    : config_(config), stateDirectory_(std::move(stateDirectory)), services_(std::move(services))
+    : config_(config), stateDirectory_(std::move(stateDirectory)), services_(std::move(services)),
+      logger_(makeLogger("backup"))
 {
 }
 
@@ -99,6 +102,7 @@ BackupService::Created BackupService::create(const std::vector<std::string>& typ
     auto wants = [&types](const char* type) {
         return std::find(types.begin(), types.end(), type) != types.end();
     };
+    Taken taken{config_.string("backup.backend"), joined(types, ","), isoUtcNow()};
     if (auto plugin = this->plugin()) {
         // The paths a backup of `types` holds, staged as the local
         // repository stages them (the state database through SQLite's
@@ -107,7 +111,9 @@ BackupService::Created BackupService::create(const std::vector<std::string>& typ
         for (const auto& source : BackupRepository::stageSources(
                  config_, types, services_().database(), stateDirectory_ / "backup-staging"))
             paths.push_back(source.root.string());
-        return {plugin->backend.create(paths, types, plugin->context), {}};
+        Created created{plugin->backend.create(paths, types, plugin->context), {}};
+        record(taken, created.result, std::nullopt);
+        return created;
     }
     Created created{Result::done(), {}};
     if (wants("critical-data") && config_.list("backup.critical_data").empty())
@@ -117,14 +123,47 @@ BackupService::Created BackupService::create(const std::vector<std::string>& typ
         created.result =
             Result::failed("backup create: the build root " + config_.buildRoot().string() +
                            " does not exist: there is no system-state to back up");
+        record(taken, created.result, std::nullopt);
         return created;
     }
-    auto backup = repository().create(types, services_().database(), progress);
+    Backup backup;
+    try {
+        backup = repository().create(types, services_().database(), progress);
+    } catch (const std::exception& e) {
+        record(taken, Result::failed(e.what()), std::nullopt);
+        throw;
+    }
     created.result =
         Result::done("backup " + backup.id + ": " + joined(backup.types(), ", ") + "; " +
                      std::to_string(backup.files()) + " paths, " + formatBytes(backup.bytes()) +
                      ", " + formatBytes(backup.newBytes()) + " new to the repository (compressed)");
+    record(taken, created.result, std::make_pair(backup.bytes(), backup.newBytes()));
     return created;
+}
+
+void BackupService::record(const Taken& taken, const Result& result,
+                           std::optional<std::pair<std::uint64_t, std::uint64_t>> sizes)
+{
+    // A backup that cannot be recorded is still taken: say so, do not undo it.
+    try {
+        auto& database = services_().database();
+        auto insert = database.prepare(
+            "INSERT INTO backup_run (backend, types, started_at, ended_at, result, bytes,"
+            " new_bytes, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        insert.bind(1, taken.backend)
+            .bind(2, taken.types)
+            .bind(3, taken.startedAt)
+            .bind(4, isoUtcNow())
+            .bind(5, std::string(result.ok() ? "done" : "failed"));
+        if (sizes)
+            insert.bind(6, static_cast<std::int64_t>(sizes->first))
+                .bind(7, static_cast<std::int64_t>(sizes->second));
+        insert.bind(8, result.message()).run();
+        MetricsPublisher(config_, stateDirectory_).publish(database);
+    } catch (const std::exception& e) {
+        LFSW_LOG(logger_, Warning)
+            << "the backup is not recorded in the state database: " << e.what();
+    }
 }
 
 Result BackupService::prune()
@@ -144,13 +183,6 @@ Result BackupService::prune()
 Result BackupService::createAndPrune()
 {
     const auto types = config_.list("backup.types");
-    if (!plugin()) {
-        auto backup = repository().create(types, services_().database(), nullptr);
-        auto [removed, freed] = repository().prune(std::chrono::system_clock::now());
-        return Result::done("backup " + backup.id + " taken (" + formatBytes(backup.newBytes()) +
-                            " new); pruned " + std::to_string(removed.size()) + " old backups, " +
-                            formatBytes(freed) + " freed");
-    }
     auto created = create(types, nullptr);
     if (!created.result.ok())
         return created.result;

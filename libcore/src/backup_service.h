@@ -6,11 +6,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <lfsw/backup_backend.h>
 #include <lfsw/result.h>
 
+#include "state/logging.h"
 #include "store/backup_repository.h"
 
 namespace lfsw {
@@ -92,6 +94,15 @@ public:
 
 private:
     struct PluginState;
+    // A backup being taken, for record().
+    struct Taken {
+        std::string backend, types, startedAt;
+    };
+    // Adds the backup to the state database's backup_run (what the metrics
+    // report of backups) and refreshes the metrics textfile; `sizes`: what
+    // it holds and what it added to the repository, when the backend says.
+    void record(const Taken& taken, const Result& result,
+                std::optional<std::pair<std::uint64_t, std::uint64_t>> sizes);
     Restored restoreThroughPlugin(const RestoreRequest& request);
 
     const Config& config_;
@@ -99,6 +110,7 @@ private:
     std::function<Services&()> services_;
     std::unique_ptr<BackupRepository> repository_;
     std::unique_ptr<PluginState> plugin_;
+    Logger logger_;
 };
 
 } // namespace lfsw

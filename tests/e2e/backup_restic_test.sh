@@ -17,13 +17,23 @@ backup:
   backend: restic
   critical_data: [crit]
   restic: {repository: "$SCRATCH/restic-repo", password_file: "$SCRATCH/password"}
+monitoring:
+  prometheus: {textfile: metrics}
 YAML
+mkdir metrics
 run plugins list
 expect_out "backup backends: restic"
 run backup create
 expect_status 0
 expect_out "restic snapshot "
 expect_file restic-repo/config
+# The metrics say a backup was taken and how long it took; restic does not
+# tell its sizes, so there are none.
+OUT=$(cat metrics/lfs_wrapper.prom)
+expect_out 'lfs_wrapper_backups_total{result="done"} 1'
+expect_out "lfs_wrapper_backup_last_run_success 1"
+expect_out "lfs_wrapper_backup_last_duration_seconds "
+CHECKS=$((CHECKS + 1)); ! grep -q "^lfs_wrapper_backup_last_bytes " metrics/lfs_wrapper.prom || fail "restic backups have no size"
 # restic itself lists it, with our tags and paths.
 SNAPSHOTS=$(RESTIC_PASSWORD_FILE=password restic -r restic-repo snapshots --json)
 CHECKS=$((CHECKS + 1)); grep -q '"system-state"' <<<"$SNAPSHOTS" || fail "no system-state tag: $SNAPSHOTS"

@@ -314,7 +314,7 @@ for _ in $(seq 60); do grep -q "scheduled backup" daemon.out && break; sleep 0.1
 sleep 1.5
 kill -TERM $DAEMON
 wait $DAEMON
-expect_equal "$(grep -c 'scheduled backup .* taken' daemon.out)" "1" "(the missed run, once)"
+expect_equal "$(grep -c 'scheduled backup done: backup .* new to the repository' daemon.out)" "1" "(the missed run, once)"
 run backup list
 expect_out "system-state"
 LAST=$(sqlite3 .lfs-wrapper/state.db "SELECT last_run_at FROM daemon_job WHERE name = 'backup'")

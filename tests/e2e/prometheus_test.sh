@@ -46,6 +46,34 @@ expect_out "# TYPE lfs_wrapper_steps_failed_total counter"
 expect_equal "$(ls -A textfile)" "lfs_wrapper.prom" "(a temporary file left in the textfile directory)"
 expect_equal "$(grep -vE '^(# (HELP|TYPE) )?lfs_wrapper_' textfile/lfs_wrapper.prom)" "" "(a line without the lfs_wrapper_ prefix)"
 
+# A backup from the command line: its size, what it added, when it ended and
+# how long it took, in the textfile at once. A failed one after it.
+BEFORE=$(date +%s)
+run backup create --type system-state
+expect_status 0
+OUT=$(cat textfile/lfs_wrapper.prom)
+expect_out 'lfs_wrapper_backups_total{result="done"} 1'
+expect_out "lfs_wrapper_backup_last_run_success 1"
+BYTES=$(sed -n 's/^lfs_wrapper_backup_last_bytes //p' textfile/lfs_wrapper.prom)
+NEW=$(sed -n 's/^lfs_wrapper_backup_last_new_bytes //p' textfile/lfs_wrapper.prom)
+ENDED=$(sed -n 's/^lfs_wrapper_backup_last_success_timestamp_seconds //p' textfile/lfs_wrapper.prom)
+TOOK=$(sed -n 's/^lfs_wrapper_backup_last_duration_seconds //p' textfile/lfs_wrapper.prom)
+# The tree holds two 3-byte files: the backup holds at least those bytes.
+CHECKS=$((CHECKS + 1)); [ -n "$BYTES" ] && [ "$BYTES" -ge 6 ] || fail "backup bytes: '$BYTES'"
+CHECKS=$((CHECKS + 1)); [ -n "$NEW" ] && [ "$NEW" -gt 0 ] || fail "backup new bytes: '$NEW'"
+CHECKS=$((CHECKS + 1)); "$PY" -c 'import sys; b, e, t = map(float, sys.argv[1:]); sys.exit(not (b - 1 <= e <= b + 60 and 0 <= t < 60))' \
+  "$BEFORE" "$ENDED" "$TOOK" || fail "backup ended at '$ENDED' (started after $BEFORE), took '$TOOK'"
+mv root root.away
+run backup create --type system-state
+expect_status 1 "(a backup of a build root that is not there)"
+mv root.away root
+OUT=$(cat textfile/lfs_wrapper.prom)
+expect_out 'lfs_wrapper_backups_total{result="done"} 1'
+expect_out 'lfs_wrapper_backups_total{result="failed"} 1'
+expect_out "lfs_wrapper_backup_last_run_success 0"
+expect_out "lfs_wrapper_backup_last_success_timestamp_seconds $ENDED"
+CHECKS=$((CHECKS + 1)); promtool check metrics <textfile/lfs_wrapper.prom >/dev/null 2>&1 || fail "promtool after backups"
+
 # The daemon serves /metrics; a real prometheus scrapes it on loopback.
 "$LFSW" daemon >daemon.out 2>&1 &
 DAEMON=$!
@@ -78,6 +106,7 @@ done
 expect_equal "$VALUE" "2" "(prometheus read lfs_wrapper_checkpoints through its API)"
 expect_equal "$(query 'up{job="lfs"}')" "1"
 expect_equal "$(query 'lfs_wrapper_steps_done_total')" "2"
+expect_equal "$(query 'lfs_wrapper_backups_total{result="failed"}')" "1"
 CHECKS=$((CHECKS + 1)); [ -n "$(query 'lfs_wrapper_resource_usage_ratio{resource="memory"}')" ] ||
   fail "no memory sample scraped"
 # The alerting rules of the docs load.

@@ -85,6 +85,7 @@ std::string PrometheusText::render()
     build();
     recovery();
     checkpoints();
+    backups();
     jobs();
     alerts();
     resources();
@@ -213,6 +214,48 @@ void PrometheusText::checkpoints()
             sample("lfs_wrapper_checkpoint_last_duration_seconds",
                    std::max(0.0, seconds(headers.back().created) - seconds(ended.text(0))));
     }
+}
+
+void PrometheusText::backups()
+{
+    family("lfs_wrapper_backups_total", "counter",
+           "Backups taken (backup create, the daemon's job), by result.");
+    {
+        auto counts = database_.prepare(
+            "SELECT result, count(*) FROM backup_run GROUP BY result ORDER BY result");
+        while (counts.step())
+            sample("lfs_wrapper_backups_total", double(counts.integer(1)),
+                   {{"result", counts.text(0)}});
+    }
+    family("lfs_wrapper_backup_last_run_success", "gauge",
+           "Whether the latest backup succeeded (1) or failed (0).");
+    {
+        auto last = database_.prepare("SELECT result FROM backup_run ORDER BY id DESC LIMIT 1");
+        if (last.step())
+            sample("lfs_wrapper_backup_last_run_success", last.text(0) == "done" ? 1 : 0);
+    }
+    auto last = database_.prepare("SELECT started_at, ended_at, bytes, new_bytes FROM backup_run"
+                                  " WHERE result = 'done' ORDER BY id DESC LIMIT 1");
+    const bool any = last.step();
+    family("lfs_wrapper_backup_last_success_timestamp_seconds", "gauge",
+           "When the latest successful backup ended.");
+    if (any)
+        sample("lfs_wrapper_backup_last_success_timestamp_seconds", seconds(last.text(1)));
+    family("lfs_wrapper_backup_last_duration_seconds", "gauge",
+           "How long the latest successful backup took.");
+    if (any)
+        sample("lfs_wrapper_backup_last_duration_seconds",
+               std::max(0.0, seconds(last.text(1)) - seconds(last.text(0))));
+    // A plugin backend (restic) does not say: no sample then.
+    family("lfs_wrapper_backup_last_bytes", "gauge",
+           "What the latest successful backup holds (local backend).");
+    if (any && !last.isNull(2))
+        sample("lfs_wrapper_backup_last_bytes", double(last.integer(2)));
+    family("lfs_wrapper_backup_last_new_bytes", "gauge",
+           "What the latest successful backup added to the repository, compressed (local"
+           " backend).");
+    if (any && !last.isNull(3))
+        sample("lfs_wrapper_backup_last_new_bytes", double(last.integer(3)));
 }
 
 void PrometheusText::jobs()

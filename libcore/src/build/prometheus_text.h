@@ -33,6 +33,7 @@ private:
     void build();
     void recovery();
     void checkpoints();
+    void backups();
     void jobs();
     void alerts();
     void resources();

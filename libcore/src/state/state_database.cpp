@@ -224,6 +224,23 @@ constexpr std::array kMigrations = {
         PRIMARY KEY (run_id, name, attempt)
     );
     )sql",
+    // 10: every backup taken, by the command or the daemon, with its size
+    // and time: what the metrics say of backups without reading the
+    // repository on each scrape. bytes and new_bytes are NULL where the
+    // backend does not say (a plugin's).
+    R"sql(
+    CREATE TABLE backup_run (
+        id         INTEGER PRIMARY KEY,
+        backend    TEXT NOT NULL,
+        types      TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        ended_at   TEXT NOT NULL,
+        result     TEXT NOT NULL,
+        bytes      INTEGER,
+        new_bytes  INTEGER,
+        message    TEXT NOT NULL DEFAULT ''
+    );
+    )sql",
 };
 
 } // namespace
