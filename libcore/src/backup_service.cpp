@@ -144,6 +144,11 @@ BackupService::Created BackupService::create(const std::vector<std::string>& typ
 void BackupService::record(const Taken& taken, const Result& result,
                            std::optional<std::pair<std::uint64_t, std::uint64_t>> sizes)
 {
+    // A command that failed before anything was made leaves no state
+    // directory behind to record it in.
+    std::error_code ignored;
+    if (!std::filesystem::is_directory(stateDirectory_, ignored))
+        return;
     // A backup that cannot be recorded is still taken: say so, do not undo it.
     try {
         auto& database = services_().database();

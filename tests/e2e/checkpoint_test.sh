@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checkpoints against the real binary: fidelity, in-place restore, hostile
-# symlinks, incremental checkpoints, gc, verification, crashes.
+# symlinks, incremental checkpoints, gc, verification, crashes, a store of
+# the layout before packs.
 . "$(dirname "$0")/lib.sh"
 
 # An independent description of a tree: type, mode, owner, size, mtime (ns),
@@ -120,15 +121,17 @@ expect_status 0 "verify system"
 expect_out "every object matches its hash"
 
 # ---- a corrupted object is named with the checkpoints and paths that use it
-object=$(ls .lfs-wrapper/store/objects/*/* | head -1)
-chmod u+w "$object"; echo corrupt >> "$object"
+# (a small file: its object is part of a pack)
+victim=sources/pkg-build/object.o
+hash=$(awk -F'\t' -v p="$victim" '$14 == p {print $10}' .lfs-wrapper/store/manifests/000001.manifest)
+read -r object offset _ < <(stored_object "$hash")
+CHECKS=$((CHECKS + 1)); [ "${object%.pack}" != "$object" ] || fail "a small file's object is not packed: $object"
+corrupt_object "$hash"
 run verify system --all
 expect_status 1 "corrupt object"
-expect_out "FAIL $SCRATCH/$object: corrupt object"
+expect_out "FAIL $SCRATCH/$object at byte $offset: corrupt object"
 expect_out "used by checkpoint base (000001):"
 # restore never writes a corrupt object into the tree: it refuses, naming the path
-victim=$(grep -P "\t$(basename "$object")\t" .lfs-wrapper/store/manifests/000001.manifest | head -1 | awk -F'\t' '{print $14}')
-CHECKS=$((CHECKS + 1)); [ -n "$victim" ] || fail "no manifest entry uses $object"
 rm -f "root/$victim"
 run checkpoint restore base
 expect_status 1 "restore from a corrupt object"
@@ -311,4 +314,62 @@ OUT=$(strace -f -qq -o /dev/null -e inject=fsync:error=EIO "$LFSW" config set au
 expect_status 1 "config set whose fsync fails"
 expect_err "cannot sync"
 expect_equal "$(cat lfs-wrapper.yaml)" "$(cat config-before)" "(the config after a failed config set)"
+# ---- a store of the layout before packs (every object a file of its own)
+# restores as it is; the next checkpoint adds packs beside it; gc frees both
+rm -rf .lfs-wrapper root && mkdir -p root/usr/lib root/big
+for i in $(seq 1 30); do echo "library $i" > "root/usr/lib/lib$i.so"; done
+head -c 700000 /dev/urandom > root/big/archive.tar
+ln root/usr/lib/lib1.so root/usr/lib/lib1-hardlink.so
+run checkpoint create old-layout
+expect_status 0
+packs=(.lfs-wrapper/store/packs/*.pack)
+CHECKS=$((CHECKS + 1)); [ -f "${packs[0]}" ] || fail "small files were not packed"
+# what an earlier version wrote: each object as objects/ab/HASH, no packs
+/usr/bin/python3 - .lfs-wrapper/store <<'PY'
+import os, sys
+store = sys.argv[1]
+packs = os.path.join(store, "packs")
+for name in os.listdir(packs):
+    if not name.endswith(".index"):
+        continue
+    data = open(os.path.join(packs, name[:-6] + ".pack"), "rb").read()
+    for line in open(os.path.join(packs, name)).read().splitlines()[1:]:
+        parts = line.split()
+        if parts[0] == "end":
+            continue
+        digest, offset, length = parts[0], int(parts[1]), int(parts[2])
+        os.makedirs(os.path.join(store, "objects", digest[:2]), exist_ok=True)
+        with open(os.path.join(store, "objects", digest[:2], digest), "wb") as f:
+            f.write(data[offset:offset + length])
+for name in os.listdir(packs):
+    os.unlink(os.path.join(packs, name))
+PY
+expect_equal "$(ls -A .lfs-wrapper/store/packs)" "" "(the packs were turned into loose objects)"
+cp -a root old-copy
+rm -rf root/usr && echo changed > root/big/archive.tar
+run checkpoint restore old-layout
+expect_status 0 "restore from a store of loose objects"
+CHECKS=$((CHECKS + 1)); diff -r --no-dereference root old-copy >/dev/null || fail "the tree restored from loose objects differs"
+expect_equal "$(stat -c %i root/usr/lib/lib1.so)" "$(stat -c %i root/usr/lib/lib1-hardlink.so)" "(hardlink restored)"
+run verify system --all
+expect_status 0 "verify a store of loose objects"
+sleep 3 # out of the racy window
+echo "newer" > root/usr/lib/lib2.so && echo "added" > root/usr/lib/new.so
+run checkpoint create newer
+expect_status 0
+packs=(.lfs-wrapper/store/packs/*.pack)
+CHECKS=$((CHECKS + 1)); [ -f "${packs[0]}" ] || fail "the new checkpoint's small objects are not in a pack"
+run checkpoint delete old-layout
+run checkpoint gc
+expect_status 0
+CHECKS=$((CHECKS + 1)); [ ! -e ".lfs-wrapper/store/objects/$(sha256sum old-copy/usr/lib/lib2.so | cut -c1-2)/$(sha256sum old-copy/usr/lib/lib2.so | cut -c1-64)" ] ||
+  fail "gc kept a loose object no checkpoint uses"
+rm -rf root/usr
+run checkpoint restore newer
+expect_status 0 "restore from loose objects and packs together"
+expect_equal "$(cat root/usr/lib/lib2.so)" "newer"
+expect_equal "$(cat root/usr/lib/lib3.so)" "library 3"
+run verify system --all
+expect_status 0 "verify after gc of a mixed store"
+rm -rf old-copy
 finish

@@ -26,14 +26,14 @@ expect_out "OK    state database: $SCRATCH/.lfs-wrapper/state.db (quick_check ok
 expect_out "OK    supervisor: no build running"
 
 # A corrupted object: only the thorough check re-hashes; a missing one shows at once.
-OBJECT=$(find .lfs-wrapper/store/objects -type f | head -1)
-chmod u+w "$OBJECT"
-echo "bit rot" >>"$OBJECT"
+HASH=$(sha256sum root/a | cut -c1-64)
+corrupt_object "$HASH"
 run health check
 expect_status 0 "(quick check does not read objects)"
 run health check --thorough
 expect_status 1 "(corrupt object)"
 expect_out "FAIL  store:"
+read -r OBJECT _ < <(stored_object "$HASH")
 rm -f "$OBJECT"
 run health check
 expect_status 1 "(missing object)"

@@ -165,8 +165,8 @@ expect_file .lfs-wrapper/incidents/incident-1.md
 expect_equal "$("$LFSW" recovery report --format json | json "d['outcome']")" "recovered"
 cd ..
 
-# A state database of schema 7 (before incidents): its attempts become one
-# incident each, and history still shows them.
+# A state database of schema 7 (before incidents, step attempts and backup
+# runs): its attempts become one incident each, and history still shows them.
 mkdir old && cd old || exit 1
 cp ../lfs-wrapper.yaml .
 run recovery run system_error
@@ -183,6 +183,7 @@ DROP TABLE recovery_attempt;
 ALTER TABLE old_attempt RENAME TO recovery_attempt;
 DROP TABLE incident;
 DROP TABLE step_attempt;
+DROP TABLE backup_run;
 ALTER TABLE alert_outbox DROP COLUMN incident_id;
 PRAGMA user_version = 7;
 COMMIT;
@@ -192,7 +193,7 @@ run recovery history
 expect_status 0
 expect_out "system_error outside build steps  1 attempt  recovered"
 expect_out "  chain system_error  attempt 1  recovered"
-expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA user_version')" "9"
+expect_equal "$(sqlite3 .lfs-wrapper/state.db 'PRAGMA user_version')" "10"
 OUT=$("$LFSW" recovery report 1 --format json)
 expect_equal "$(json "d['source'], d['outcome']" <<<"$OUT")" "earlier version recovered"
 

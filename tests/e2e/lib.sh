@@ -43,6 +43,7 @@ expect_equal() { CHECKS=$((CHECKS + 1)); [ "$1" = "$2" ] || fail "expected '$2',
 # on a machine that allows mounting; WHY says what the test needs root for.
 # The test then runs again in a private mount namespace of its own (unshare
 # -m), so that a bug cannot touch the machine's own mounts.
+. "$(dirname "${BASH_SOURCE[0]}")/helpers/store_objects.sh"
 require_root_and_mount() {
   if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: needs root ($1)"

@@ -13,6 +13,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 LFSW=${LFSW:-$(pwd)/build/host/lfs-wrapper}
+. tests/e2e/helpers/store_objects.sh
 rounds=${1:-35}
 work=$(mktemp -d "${TMPDIR:-/tmp}/lfsw-fault-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -172,8 +173,7 @@ judge "database locked" "$LFSW" -q build start -- true
 # health check says so; a checkpoint that does not use it still restores.
 fresh corrupt-object
 echo changed >root/f1 && "$LFSW" -q checkpoint create second >/dev/null
-hash=$(sha256sum root/blob | cut -c1-64); object=$(find .lfs-wrapper/store/objects -name "$hash*" | head -1)
-printf 'XXXX' | dd of="$object" bs=1 seek=100 conv=notrunc status=none; injected=$((injected + 1))
+corrupt_object "$(sha256sum root/blob | cut -c1-64)"; injected=$((injected + 1))
 refused "corrupted object" "base.*blob|blob.*base" verify system --all
 health_says "corrupted object" "^FAIL +store"
 rm root/blob

@@ -17,7 +17,10 @@ namespace lfsw {
 
 BuildTree::BuildTree(const Config& config, const std::filesystem::path& stateDirectory)
     : root_(config.buildRoot()), scratch_(config.list("build.scratch")),
-      store_(stateDirectory / "store")
+      // Small objects in packs: tens of thousands of file creations cost more
+      // than the copies do. A store of loose objects only, as earlier versions wrote it, is
+      // read as it is; what is added goes to packs.
+      store_(stateDirectory / "store", nullptr, true)
 {
     walk_.excludes = config.list("checkpoint.exclude");
     walk_.skip.push_back(stateDirectory);

@@ -954,7 +954,10 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
         const int fileFd = fd >= 0 ? fd : opened.get();
         if (fileFd < 0)
             throwErrno("cannot read " + (root / path).string());
-        if (packs_ && static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
+        // A sparse file stays a file of its own, whose copy keeps its holes.
+        const bool sparse = info.st_size > 4096 && info.st_blocks * 512 < info.st_size;
+        if (packs_ && !sparse &&
+            static_cast<std::uint64_t>(info.st_size) <= PackFiles::kPackLimit) {
             // Small: read whole, hashed once, compressed only when new.
             char* content = lane.buffer.get();
             const std::size_t got = readAt(fileFd, content, PackFiles::kPackLimit + 1, 0);

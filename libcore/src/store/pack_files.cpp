@@ -132,7 +132,12 @@ std::optional<PackFiles::Location> PackFiles::locate(const std::string& hash) co
 bool PackFiles::contains(const std::string& hash) const
 {
     std::lock_guard guard(mutex_);
-    return locate(hash).has_value() || adding_.count(hash);
+    if (adding_.count(hash))
+        return true;
+    // An index whose pack is gone names objects that are not there: a
+    // checkpoint must store them again rather than count on them.
+    auto location = locate(hash);
+    return location && packFd(location->pack) >= 0;
 }
 
 int PackFiles::packFd(std::uint32_t pack) const

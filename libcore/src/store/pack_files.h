@@ -39,7 +39,8 @@ public:
     PackFiles(const PackFiles&) = delete;
     PackFiles& operator=(const PackFiles&) = delete;
 
-    // Whether a pack in place, or one being written, has the object.
+    // Whether a pack in place (its pack file there, not only its index), or
+    // one being written, has the object.
     bool contains(const std::string& hash) const;
     // The stored form of the object; nullopt when no pack in place has it
     // (or its pack is gone). Throws when its pack cannot be read or is
