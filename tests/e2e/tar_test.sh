@@ -26,6 +26,7 @@ mkfifo root/usr/lib/fifo
 truncate -s 64M root/usr/lib/sparse
 echo data | dd of=root/usr/lib/sparse bs=1 seek=33554432 conv=notrunc status=none
 head -c 300000 /dev/urandom > root/usr/lib/random
+head -c 2500000 /dev/urandom > root/usr/lib/libbig.a # a file of its own in the store, read in pieces
 chmod 4755 root/usr/bin/tool
 setfattr -n user.origin -v lfs root/usr/bin/tool
 touch -h -d '2001-02-03 04:05:06.123456789' root/usr/bin/tool root/usr/bin/tool-link
@@ -55,8 +56,8 @@ for name in temp-tools.tar temp-tools.tar.zst temp-tools.tar.xz temp-tools.tar.g
 done
 expect_equal "$(file -b temp-tools.tar.zst | cut -d' ' -f1)" "Zstandard" "(compressed as the name says)"
 expect_equal "$(xz -dc temp-tools.tar.xz | head -c 262 | tail -c 5)" "ustar" "(a tar inside the .xz)"
-# Sparse in the archive too: 64 MiB of holes take no room.
-expect_equal "$([ "$(stat -c %s temp-tools.tar)" -lt 2000000 ] && echo small)" "small" "(holes stay out of the archive)"
+# Sparse in the archive too: 64 MiB of holes take no room (2.8 MB of data).
+expect_equal "$([ "$(stat -c %s temp-tools.tar)" -lt 5000000 ] && echo small)" "small" "(holes stay out of the archive)"
 # Plain tar --xattrs -xpf: GNU tar restores user.* xattrs unless given
 # --xattrs-include='*' (used above), which the capability needs.
 rm -rf extracted && mkdir extracted
@@ -73,6 +74,15 @@ run checkpoint export temp-tools "$SCRATCH/x.zip"
 expect_status 2 "export to a name that says no tar"
 expect_err "end it in .tar, .tar.zst, .tar.xz or .tar.gz"
 expect_equal "$(ls -a)" "$(cat before-failed-export)" "(no partial file)"
+# A damaged object (a small file's, in its pack) ends the export: no archive.
+cp -a .lfs-wrapper good-state
+corrupt_object "$(sha256sum root/usr/bin/tool | cut -c1-64)"
+run checkpoint export temp-tools "$SCRATCH/damaged.tar.zst"
+expect_status 1 "export of a checkpoint whose object is damaged"
+expect_err "usr/bin/tool: corrupt object: its content does not match its hash"
+expect_no_file damaged.tar.zst
+expect_equal "$(ls -a | grep -c partial)" "0" "(no partial file)"
+rm -rf .lfs-wrapper && mv good-state .lfs-wrapper
 
 # On another machine: an empty root, a state directory of its own.
 mkdir -p other/root

@@ -718,14 +718,9 @@ bool CheckpointStore::hasObject(const std::string& hash) const
 bool CheckpointStore::extractObject(ObjectCodec& codec, const std::string& hash, std::uint64_t size,
                                     int to, char* buffer)
 {
-    if (packs_) {
-        if (auto stored = packs_->read(hash)) {
-            const auto content = codec.decode(stored->data(), stored->size(), size);
-            if (Sha256::ofText(content) != hash)
-                throw std::runtime_error("corrupt object: its content does not match its hash");
-            writeAll(to, content.data(), content.size(), 0);
-            return true;
-        }
+    if (auto content = packedContent(codec, hash, size)) {
+        writeAll(to, content->data(), content->size(), 0);
+        return true;
     }
     UniqueFd object(::open(objectPath(hash).c_str(), O_RDONLY | O_CLOEXEC));
     if (object.get() < 0)
@@ -822,10 +817,8 @@ void CheckpointStore::commit(Manifest& manifest, const std::map<std::string, std
     writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"), manifest.serialize());
 }
 
-Manifest CheckpointStore::add(
-    const std::string& name, const std::filesystem::path& root, bool good,
-    const std::vector<std::string>& tags,
-    const std::function<void(std::vector<ManifestEntry>&, const StoreContent&)>& make)
+Manifest CheckpointStore::add(const std::string& name, const std::filesystem::path& root, bool good,
+                              const std::vector<std::string>& tags, const MakeEntries& make)
 {
     UniqueFd storeLock(lock());
     clearTemporary();
@@ -871,9 +864,22 @@ Manifest CheckpointStore::add(
         pending[hash] = contentPath.string();
         return hash;
     };
+    const StoreBytes storeBytes = [&](const std::string& content) -> std::string {
+        std::string hash = Sha256::ofText(content);
+        if (pending.count(hash) || hasObject(hash))
+            return hash;
+        if (packs_ && content.size() <= PackFiles::kPackLimit) {
+            newBytes += packs_->add(hash, codec_->encode(content.data(), content.size()));
+            return hash;
+        }
+        return store([&](int fd) {
+            writeAll(fd, content.data(), content.size(), 0);
+            return hash;
+        });
+    };
     Manifest manifest = headerOf(name, root, good, tags);
     try {
-        make(manifest.entries, store);
+        make(manifest.entries, store, storeBytes);
         manifest.newBytes = newBytes;
         commit(manifest, pending);
     } catch (...) {
@@ -881,6 +887,27 @@ Manifest CheckpointStore::add(
         throw;
     }
     return manifest;
+}
+
+std::optional<std::string> CheckpointStore::packedContent(const std::string& hash,
+                                                          std::uint64_t size)
+{
+    return packedContent(*codec_, hash, size);
+}
+
+std::optional<std::string> CheckpointStore::packedContent(ObjectCodec& codec,
+                                                          const std::string& hash,
+                                                          std::uint64_t size) const
+{
+    if (!packs_)
+        return std::nullopt;
+    auto stored = packs_->read(hash);
+    if (!stored)
+        return std::nullopt;
+    auto content = codec.decode(stored->data(), stored->size(), size);
+    if (Sha256::ofText(content) != hash)
+        throw std::runtime_error("corrupt object: its content does not match its hash");
+    return content;
 }
 
 UniqueFd CheckpointStore::openObject(const std::string& hash, std::uint64_t size)

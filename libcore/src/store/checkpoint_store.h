@@ -98,18 +98,28 @@ public:
     // it wrote, so that the content is not read again. Returns that hash.
     using StoreContent =
         std::function<std::string(const std::function<std::string(int fd)>& write)>;
+    // Stores a small file's whole content, given in memory (into a pack, no
+    // file of its own); returns its SHA-256. For content without holes of
+    // up to kSmallContent bytes.
+    using StoreBytes = std::function<std::string(const std::string& content)>;
+    static constexpr std::uint64_t kSmallContent = PackFiles::kPackLimit;
     // A checkpoint made otherwise than by walking a tree (checkpoint import):
     // under the store's lock, `make` fills the entries (sorted by path),
-    // storing each file's content through the StoreContent it is given. The
-    // objects are made durable, then the manifest is written: when `make`
-    // throws, nothing is added to the store's list.
+    // storing each file's content through the StoreContent or StoreBytes it
+    // is given. The objects are made durable, then the manifest is written:
+    // when `make` throws, nothing is added to the store's list.
+    using MakeEntries =
+        std::function<void(std::vector<ManifestEntry>&, const StoreContent&, const StoreBytes&)>;
     Manifest add(const std::string& name, const std::filesystem::path& root, bool good,
-                 const std::vector<std::string>& tags,
-                 const std::function<void(std::vector<ManifestEntry>&, const StoreContent&)>& make);
+                 const std::vector<std::string>& tags, const MakeEntries& make);
     // A descriptor to read the content of object `hash` (`size` bytes) from:
     // the object itself, or a memory file of its decoded content. Throws
     // when the store has no such object.
     UniqueFd openObject(const std::string& hash, std::uint64_t size);
+    // The content of object `hash` when a pack holds it (small objects),
+    // checked against its hash; nullopt when it is a file of its own (read
+    // it through openObject). Throws when it is corrupt.
+    std::optional<std::string> packedContent(const std::string& hash, std::uint64_t size);
 
     // Every checkpoint, oldest first; manifests that do not parse are
     // reported through `problems` and left out.
@@ -182,6 +192,9 @@ private:
     readEach(const std::function<Expected<Manifest>(const std::filesystem::path&)>& read,
              std::vector<std::string>* problems) const;
     std::string nextId() const;
+    // packedContent() through a codec of the caller's (one per thread).
+    std::optional<std::string> packedContent(ObjectCodec& codec, const std::string& hash,
+                                             std::uint64_t size) const;
     // Writes the content of the object `hash` into the new, empty file `to`:
     // false when the store has no such object; throws when it is corrupt.
     bool extractObject(ObjectCodec& codec, const std::string& hash, std::uint64_t size, int to,

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -18,9 +17,9 @@
 #include <archive_entry.h>
 
 #include "base/file_content.h"
-#include "base/sha256.h"
 #include "base/system_error.h"
 #include "base/unique_fd.h"
+#include "store/content_reader.h"
 
 namespace lfsw {
 
@@ -34,6 +33,24 @@ struct EntryDeleter {
 };
 using Archive = std::unique_ptr<archive, ArchiveDeleter>;
 using Entry = std::unique_ptr<archive_entry, EntryDeleter>;
+
+mode_t fileType(char type)
+{
+    switch (type) {
+    case 'd':
+        return AE_IFDIR;
+    case 'l':
+        return AE_IFLNK;
+    case 'p':
+        return AE_IFIFO;
+    case 'c':
+        return AE_IFCHR;
+    case 'b':
+        return AE_IFBLK;
+    default:
+        return AE_IFREG;
+    }
+}
 
 void check(archive* a, int status, const std::string& what)
 {
@@ -102,115 +119,78 @@ std::uint64_t TarExport::write(CheckpointStore& store, const Manifest& manifest,
         }
         check(a.get(), archive_write_open_fd(a.get(), out.get()), temporary.string());
 
-        std::unique_ptr<char[]> buffer(new char[kFileBufferSize]);
         std::unique_ptr<char[]> zeros(new char[kFileBufferSize]());
         StoreProgress done;
         done.totalFiles = manifest.entries.size();
         done.totalBytes = manifest.totalBytes();
-        for (const auto& e : manifest.entries) {
+        // The files' content, read and checked against their hashes ahead
+        // of the archive on a thread of its own; a corrupt object ends the
+        // export.
+        ContentReader reader(store, manifest.entries);
+        for (std::size_t index = 0; index < manifest.entries.size(); ++index) {
+            const auto& e = manifest.entries[index];
             Entry entry(archive_entry_new());
             archive_entry_set_pathname(entry.get(), e.path.c_str());
             archive_entry_set_uid(entry.get(), e.uid);
             archive_entry_set_gid(entry.get(), e.gid);
             archive_entry_set_mtime(entry.get(), static_cast<time_t>(e.mtimeNs / 1000000000),
                                     static_cast<long>(e.mtimeNs % 1000000000));
-            mode_t type = AE_IFREG;
-            switch (e.type) {
-            case 'd':
-                type = AE_IFDIR;
-                break;
-            case 'l':
-                type = AE_IFLNK;
+            archive_entry_set_filetype(entry.get(), fileType(e.type));
+            if (e.type == 'l')
                 archive_entry_set_symlink(entry.get(), e.target.c_str());
-                break;
-            case 'p':
-                type = AE_IFIFO;
-                break;
-            case 'c':
-                type = AE_IFCHR;
+            if (e.type == 'c' || e.type == 'b')
                 archive_entry_set_rdev(entry.get(), static_cast<dev_t>(e.device));
-                break;
-            case 'b':
-                type = AE_IFBLK;
-                archive_entry_set_rdev(entry.get(), static_cast<dev_t>(e.device));
-                break;
-            default:
-                break;
-            }
-            archive_entry_set_filetype(entry.get(), type);
             archive_entry_set_perm(entry.get(), e.mode & 07777);
             for (const auto& [name, value] : e.xattrs)
                 archive_entry_xattr_add_entry(entry.get(), name.c_str(), value.data(),
                                               value.size());
             const bool content = e.type == 'f' && e.linkGroup.empty();
-            UniqueFd object;
-            std::vector<std::pair<std::int64_t, std::int64_t>> segments;
+            std::optional<ContentReader::Chunk> chunk;
             if (e.type == 'f' && !e.linkGroup.empty()) {
                 archive_entry_set_hardlink(entry.get(), e.linkGroup.c_str());
                 archive_entry_set_size(entry.get(), 0);
             } else if (content) {
+                chunk = reader.next();
+                if (!chunk || chunk->entry != index || !chunk->first)
+                    throw std::logic_error("export: the content reader lost its place at " +
+                                           e.path);
                 const auto size = static_cast<std::int64_t>(e.size);
                 archive_entry_set_size(entry.get(), size);
-                object = store.openObject(e.hash, e.size);
-                segments = dataSegments(object.get(), size);
                 std::int64_t data = 0;
-                for (const auto& segment : segments)
+                for (const auto& segment : chunk->segments)
                     data += segment.second;
                 // Sparse: the map names the data, the writer leaves the
                 // holes out of the archive.
                 if (data < size)
-                    for (const auto& [offset, length] : segments)
+                    for (const auto& [offset, length] : chunk->segments)
                         archive_entry_sparse_add_entry(entry.get(), offset, length);
             }
             check(a.get(), archive_write_header(a.get(), entry.get()), e.path);
             if (content) {
-                // The whole content, holes as zeros (the pax writer drops
-                // them), hashed on the way: a corrupt object ends the export.
-                Sha256 digest;
+                // The whole content, holes as zeros (the pax writer drops them).
                 std::int64_t position = 0;
-                // A big chunk is hashed on a thread of its own while it goes
-                // into the archive (SHA-256 costs about what compressing
-                // does); a small one here, where a thread would cost more.
                 auto put = [&](const char* bytes, std::size_t length) {
-                    std::future<void> hashing;
-                    if (length >= (256u << 10))
-                        hashing =
-                            std::async(std::launch::async, [&] { digest.update(bytes, length); });
-                    else
-                        digest.update(bytes, length);
-                    const auto written = archive_write_data(a.get(), bytes, length);
-                    if (hashing.valid())
-                        hashing.get();
-                    if (written != static_cast<la_ssize_t>(length))
+                    if (archive_write_data(a.get(), bytes, length) !=
+                        static_cast<la_ssize_t>(length))
                         throw std::runtime_error(e.path + ": " + archive_error_string(a.get()));
+                    position += static_cast<std::int64_t>(length);
                 };
                 auto zeroTo = [&](std::int64_t end) {
-                    while (position < end) {
-                        const auto length = static_cast<std::size_t>(
-                            std::min<std::int64_t>(end - position, kFileBufferSize));
-                        put(zeros.get(), length);
-                        position += static_cast<std::int64_t>(length);
-                    }
+                    while (position < end)
+                        put(zeros.get(), static_cast<std::size_t>(std::min<std::int64_t>(
+                                             end - position, kFileBufferSize)));
                 };
-                for (const auto& [offset, length] : segments) {
-                    zeroTo(offset);
-                    const std::int64_t end = offset + length;
-                    while (position < end) {
-                        const auto got = readAt(object.get(), buffer.get(),
-                                                static_cast<std::size_t>(std::min<std::int64_t>(
-                                                    end - position, kFileBufferSize)),
-                                                position);
-                        if (got == 0)
-                            throw std::runtime_error("corrupt object for " + e.path +
-                                                     ": shorter than its size");
-                        put(buffer.get(), got);
-                        position += static_cast<std::int64_t>(got);
-                    }
+                for (;;) {
+                    zeroTo(chunk->offset);
+                    put(chunk->bytes.data(), chunk->bytes.size());
+                    if (chunk->last)
+                        break;
+                    chunk = reader.next();
+                    if (!chunk || chunk->entry != index)
+                        throw std::logic_error("export: the content reader lost its place at " +
+                                               e.path);
                 }
                 zeroTo(static_cast<std::int64_t>(e.size));
-                if (digest.hexDigest() != e.hash)
-                    throw std::runtime_error("corrupt object for " + e.path +
-                                             ": its content does not match its hash");
                 done.bytes += e.size;
             }
             ++done.files;

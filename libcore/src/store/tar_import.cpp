@@ -2,6 +2,7 @@
 #include "store/tar_import.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -112,8 +113,8 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
     };
     return store.add(
         name, root, false, {"imported"},
-        [&](std::vector<ManifestEntry>& entries,
-            const CheckpointStore::StoreContent& storeContent) {
+        [&](std::vector<ManifestEntry>& entries, const CheckpointStore::StoreContent& storeContent,
+            const CheckpointStore::StoreBytes& storeBytes) {
             std::map<std::string, ManifestEntry> byPath;
             // Which file (inode) each regular path is, numbered as the
             // archive makes them: a hardlink is the file its target was then.
@@ -193,24 +194,13 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                 case AE_IFREG: {
                     entry.type = 'f';
                     entry.size = static_cast<std::uint64_t>(archive_entry_size(header));
-                    // Block by block at their offsets: what the archive left
-                    // out of a sparse file stays a hole.
-                    // Hashed as it is written, holes as the zeros they read as.
-                    entry.hash = storeContent([&](int to) {
-                        Sha256 digest;
-                        std::uint64_t position = 0;
-                        auto zeroTo = [&](std::uint64_t end) {
-                            static const char kZeros[64 * 1024] = {};
-                            while (position < end) {
-                                const auto length = static_cast<std::size_t>(
-                                    std::min<std::uint64_t>(end - position, sizeof kZeros));
-                                digest.update(kZeros, length);
-                                position += length;
-                            }
-                        };
+                    // Each data block of the entry at its offset, checked to
+                    // fit the size the header gave.
+                    auto eachBlock = [&](const auto& take) {
                         const void* block = nullptr;
                         std::size_t length = 0;
                         la_int64_t offset = 0;
+                        std::uint64_t position = 0;
                         for (;;) {
                             const int got =
                                 archive_read_data_block(a.get(), &block, &length, &offset);
@@ -223,16 +213,46 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                             const auto at = static_cast<std::uint64_t>(offset);
                             if (offset < 0 || at < position || at + length > entry.size)
                                 throw refuse(shown, "its data does not fit its size");
-                            zeroTo(at);
-                            digest.update(block, length);
-                            writeAll(to, static_cast<const char*>(block), length, offset);
+                            take(static_cast<const char*>(block), length, at);
                             position = at + length;
                         }
-                        zeroTo(entry.size);
-                        if (::ftruncate(to, static_cast<off_t>(entry.size)) != 0)
-                            throwErrno("cannot write " + entry.path);
-                        return digest.hexDigest();
-                    });
+                    };
+                    if (entry.size <= CheckpointStore::kSmallContent &&
+                        archive_entry_sparse_count(header) == 0) {
+                        // Small and dense: whole in memory, into a pack.
+                        std::string content(entry.size, '\0');
+                        eachBlock([&](const char* block, std::size_t length, std::uint64_t at) {
+                            std::memcpy(content.data() + at, block, length);
+                        });
+                        entry.hash = storeBytes(content);
+                    } else {
+                        // Block by block at their offsets: what the archive
+                        // left out of a sparse file stays a hole. Hashed as it
+                        // is written, holes as the zeros they read as.
+                        entry.hash = storeContent([&](int to) {
+                            Sha256 digest;
+                            std::uint64_t position = 0;
+                            auto zeroTo = [&](std::uint64_t end) {
+                                static const char kZeros[64 * 1024] = {};
+                                while (position < end) {
+                                    const auto length = static_cast<std::size_t>(
+                                        std::min<std::uint64_t>(end - position, sizeof kZeros));
+                                    digest.update(kZeros, length);
+                                    position += length;
+                                }
+                            };
+                            eachBlock([&](const char* block, std::size_t length, std::uint64_t at) {
+                                zeroTo(at);
+                                digest.update(block, length);
+                                writeAll(to, block, length, static_cast<std::int64_t>(at));
+                                position = at + length;
+                            });
+                            zeroTo(entry.size);
+                            if (::ftruncate(to, static_cast<off_t>(entry.size)) != 0)
+                                throwErrno("cannot write " + entry.path);
+                            return digest.hexDigest();
+                        });
+                    }
                     done.bytes = static_cast<std::uint64_t>(archive_filter_bytes(a.get(), -1));
                     break;
                 }
