@@ -70,6 +70,8 @@ n=2
 for kind in append replace adddel; do
   mutate "$kind" "$n"
   sleep 3
+  # the floor: a bare walk that stats every path and reads no file
+  measure "incr. $kind" "find -printf (walk)" find root -printf '%s %T@\n'
   measure "incr. $kind" "rsync -a --delete" rsync -a --delete root/ rsync-copy/
   measure "incr. $kind" "restic backup" restic backup -q root
   measure "incr. $kind" "lfs-wrapper" "$lfsw" -q checkpoint create "c$n"

@@ -117,6 +117,10 @@ std::uint64_t TarExport::write(CheckpointStore& store, const Manifest& manifest,
             check(a.get(),
                   archive_write_set_filter_option(a.get(), "xz", "threads", threads.c_str()), "xz");
         }
+        // Written in 1 MiB blocks rather than tar's 10 KiB records: a
+        // hundred times fewer writes. (The last block is not padded: the
+        // output is a regular file.)
+        check(a.get(), archive_write_set_bytes_per_block(a.get(), 1 << 20), "tar");
         check(a.get(), archive_write_open_fd(a.get(), out.get()), temporary.string());
 
         std::unique_ptr<char[]> zeros(new char[kFileBufferSize]());
