@@ -50,11 +50,6 @@ struct Command {
 // `--json`, for the commands that scripts read: printed with printJson.
 inline constexpr const char* kJsonHelp = "print JSON instead of text (for scripts)";
 void printJson(const nlohmann::json& value);
-// Writes `text` to `file` (mode `mode`) through a temporary name beside it,
-// fsynced, then renamed: a reader never sees half a file, and a failure
-// leaves nothing behind. False with errno's text in `problem` when it fails.
-bool writeFileAtomically(const std::filesystem::path& file, const std::string& text, int mode,
-                         std::string& problem);
 
 // Command::declareOptions for a command whose only option is one flag.
 inline auto flagOption(const char* name, const char* help)

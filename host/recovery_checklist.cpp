@@ -13,6 +13,7 @@
 #include <lfsw/command_runner.h>
 #include <lfsw/units.h>
 
+#include "base/file_content.h"
 #include "base/time_text.h"
 #include "build/build_journal.h"
 #include "build/build_tree.h"
@@ -433,10 +434,11 @@ RecoveryChecklist::Item RecoveryChecklist::report()
     std::filesystem::create_directories(directory, error);
     std::ostringstream text;
     IncidentReport(session_, *incident).writeMarkdown(text);
-    std::string problem;
-    if (!writeFileAtomically(file, text.str(), 0600, problem)) {
+    try {
+        writeFileDurably(file, text.str());
+    } catch (const std::exception& e) {
         item.status = Status::Failed;
-        item.message = "cannot write " + file.string() + ": " + problem;
+        item.message = e.what();
         return item;
     }
     item.status = Status::Done;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "base/file_content.h"
 #include "command.h"
 #include "html_report.h"
 #include "session.h"
@@ -48,10 +49,10 @@ int report(Session& session, const po::variables_map& values)
         return kExitOk;
     }
     const std::filesystem::path file = values["output"].as<std::string>();
-    std::string problem;
-    if (!writeFileAtomically(file, page, 0644, problem)) {
-        std::cerr << "lfs-wrapper: report: cannot write " << file.string() << ": " << problem
-                  << "\n";
+    try {
+        writeFileDurably(file, page, 0644);
+    } catch (const std::exception& e) {
+        std::cerr << "lfs-wrapper: report: " << e.what() << "\n";
         return kExitFailed;
     }
     std::cout << "report of " << runs.size() << (runs.size() == 1 ? " run" : " runs")

@@ -2,13 +2,10 @@
 #include "session.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <stdexcept>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include "base/path_rules.h"
@@ -269,32 +266,6 @@ void Session::attachLogFile()
 void printJson(const nlohmann::json& value)
 {
     std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-}
-
-bool writeFileAtomically(const std::filesystem::path& file, const std::string& text, int mode,
-                         std::string& problem)
-{
-    const auto directory =
-        file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-    const auto temporary =
-        directory / ("." + file.filename().string() + ".partial-" + std::to_string(::getpid()));
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                          static_cast<mode_t>(mode));
-    if (fd < 0) {
-        problem = std::strerror(errno);
-        return false;
-    }
-    const bool written =
-        ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-        ::fsync(fd) == 0;
-    const int why = errno;
-    ::close(fd);
-    if (!written || ::rename(temporary.c_str(), file.c_str()) != 0) {
-        problem = std::strerror(written ? errno : why);
-        ::unlink(temporary.c_str());
-        return false;
-    }
-    return true;
 }
 
 } // namespace lfsw::host

@@ -198,35 +198,46 @@ std::optional<std::string> readFileText(const std::filesystem::path& file)
     return text;
 }
 
-void writeFileDurably(const std::filesystem::path& file, const std::string& text)
+void writeFileDurably(const std::filesystem::path& file, const std::string& text, mode_t newMode)
 {
     const auto directory = std::filesystem::absolute(file).parent_path();
-    const auto temporary = directory / ("." + file.filename().string() + ".tmp");
+    // One temporary per process: two writers of the same file never write
+    // or remove each other's.
+    const auto temporary =
+        directory / ("." + file.filename().string() + ".partial-" + std::to_string(::getpid()));
     struct stat old {
     };
-    const mode_t mode = ::stat(file.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0600;
+    const mode_t mode = ::stat(file.c_str(), &old) == 0 ? (old.st_mode & 07777) : newMode;
     ::unlink(temporary.c_str()); // a leftover, or a planted link: removed, never followed
     UniqueFd fd(
         ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd.isValid())
-        throwErrno("cannot write " + temporary.string());
+        throwErrno("cannot write " + file.string());
     try {
         if (::fchmod(fd.get(), mode) != 0) // the umask took bits off
-            throwErrno("cannot set the mode of " + temporary.string());
-        writeAll(fd.get(), text.data(), text.size(), 0);
+            throwErrno("cannot set the mode of " + file.string());
+        try {
+            writeAll(fd.get(), text.data(), text.size(), 0);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("cannot write " + file.string() + ": " + e.what());
+        }
         if (::fsync(fd.get()) != 0)
-            throwErrno("cannot sync " + temporary.string());
-    } catch (const std::exception& e) {
+            throwErrno("cannot sync " + file.string());
+    } catch (...) {
         fd.reset();
         ::unlink(temporary.c_str());
-        throw std::runtime_error(temporary.string() + ": " + e.what());
+        throw;
     }
     fd.reset();
     struct stat before {
     };
     const bool existed = ::lstat(file.c_str(), &before) == 0;
-    if (::rename(temporary.c_str(), file.c_str()) != 0)
+    if (::rename(temporary.c_str(), file.c_str()) != 0) {
+        const int why = errno;
+        ::unlink(temporary.c_str());
+        errno = why;
         throwErrno("cannot rename into " + file.string());
+    }
     try {
         syncDirectory(directory);
     } catch (...) {

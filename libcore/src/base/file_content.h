@@ -46,9 +46,12 @@ std::optional<std::string> readFileText(const std::filesystem::path& file);
 
 // Writes `text` durably to `file`: a temporary name beside it (made afresh,
 // never through a link planted there), fsync, rename, fsync of the
-// directory. An existing file keeps its mode; a new one is 0600. After a
-// failed sync the old file stays. Throws std::runtime_error with errno's text.
-void writeFileDurably(const std::filesystem::path& file, const std::string& text);
+// directory. A reader never sees half a file, and a failure leaves nothing
+// behind. An existing file keeps its mode; a new one gets `newMode`. After a
+// failed sync the old file stays. Throws std::runtime_error naming `file`
+// with errno's text ("cannot write report.html: No space left on device").
+void writeFileDurably(const std::filesystem::path& file, const std::string& text,
+                      mode_t newMode = 0600);
 
 // The last `count` lines of a text file (a step's log), read from its last
 // 64 KiB only; empty when it cannot be read.
