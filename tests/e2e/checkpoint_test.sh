@@ -123,7 +123,7 @@ expect_out "every object matches its hash"
 # ---- a corrupted object is named with the checkpoints and paths that use it
 # (a small file: its object is part of a pack)
 victim=sources/pkg-build/object.o
-hash=$(awk -F'\t' -v p="$victim" '$14 == p {print $10}' .lfs-wrapper/store/manifests/000001.manifest)
+hash=$(sha256sum "root/$victim" | cut -c1-64)
 read -r object offset _ < <(stored_object "$hash")
 CHECKS=$((CHECKS + 1)); [ "${object%.pack}" != "$object" ] || fail "a small file's object is not packed: $object"
 corrupt_object "$hash"
@@ -139,15 +139,16 @@ expect_err "$victim: corrupt object: its content does not match its hash"
 expect_no_file "root/$victim"
 rm -rf .lfs-wrapper root/sources/pkg-build
 
-# ---- a manifest edited to hold ../x is refused
+# ---- a manifest edited to hold ../x is refused: one of format 1 (text lines,
+# as earlier versions wrote them) whose checksum is made to match; the unit
+# tests refuse the same in format 2
 run checkpoint create edited
 manifest=.lfs-wrapper/store/manifests/000001.manifest
-# the last entry's path becomes ../escape, and the checksum line is made to match
-body=$(sed '$d' "$manifest" | awk 'BEGIN {FS = OFS = "\t"} {lines[NR] = $0} END {for (i = 1; i < NR; i++) print lines[i]; $0 = lines[NR]; $14 = "../escape"; print}')
+body=$(head -n 10 "$manifest" | sed '1s/.*/lfsw-manifest 1/; 10s/.*/entries 1/'; printf 'd\t755\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\t../escape')
 { printf '%s\n' "$body"; printf 'end %s\n' "$(printf '%s\n' "$body" | sha256sum | cut -d' ' -f1)"; } > "$manifest"
 run checkpoint restore edited
 expect_status 1 "edited manifest"
-expect_err "000001.manifest: line 23: refused path '../escape': manifest paths must be relative, without '.' or '..'"
+expect_err "000001.manifest: line 11: refused path '../escape': manifest paths must be relative, without '.' or '..'"
 run checkpoint list
 expect_status 1 "list reports the unreadable manifest"
 
@@ -324,10 +325,33 @@ run checkpoint create old-layout
 expect_status 0
 packs=(.lfs-wrapper/store/packs/*.pack)
 CHECKS=$((CHECKS + 1)); [ -f "${packs[0]}" ] || fail "small files were not packed"
-# what an earlier version wrote: each object as objects/ab/HASH, no packs
-/usr/bin/python3 - .lfs-wrapper/store <<'PY'
-import os, sys
-store = sys.argv[1]
+# what an earlier version wrote: each object as objects/ab/HASH, no packs,
+# and the manifest in text lines (format 1), written here from the tree
+/usr/bin/python3 - .lfs-wrapper/store root <<'PY'
+import hashlib, os, stat, sys
+store, root = sys.argv[1], sys.argv[2]
+manifest = os.path.join(store, "manifests", "000001.manifest")
+header = open(manifest, "rb").read().split(b"\n")[:9]
+header[0] = b"lfsw-manifest 1"
+paths = sorted(os.path.relpath(os.path.join(d, n), root).encode()
+               for d, ds, fs in os.walk(root) for n in ds + fs)
+lines, leaders = [], {}
+for path in paths:
+    full = os.path.join(root.encode(), path)
+    st = os.lstat(full)
+    kind = "f" if stat.S_ISREG(st.st_mode) else "d" if stat.S_ISDIR(st.st_mode) else "l"
+    digest = hashlib.sha256(open(full, "rb").read()).hexdigest() if kind == "f" else "-"
+    target = os.readlink(full).encode() if kind == "l" else b"-"
+    group = b"-"
+    if kind == "f":
+        group = leaders.setdefault(st.st_ino, path)
+        group = b"-" if group == path else group
+    fields = [kind.encode(), b"%o" % stat.S_IMODE(st.st_mode), b"%d" % st.st_uid, b"%d" % st.st_gid,
+              b"%d" % (st.st_size if kind == "f" else 0), b"%d" % st.st_mtime_ns, b"%d" % st.st_ctime_ns,
+              b"%d" % st.st_ino, b"0", digest.encode(), target, group, b"-", path]
+    lines.append(b"\t".join(fields))
+body = b"\n".join(header + [b"entries %d" % len(lines)] + lines) + b"\n"
+open(manifest, "wb").write(body + b"end " + hashlib.sha256(body).hexdigest().encode() + b"\n")
 packs = os.path.join(store, "packs")
 for name in os.listdir(packs):
     if not name.endswith(".index"):
@@ -345,6 +369,7 @@ for name in os.listdir(packs):
     os.unlink(os.path.join(packs, name))
 PY
 expect_equal "$(ls -A .lfs-wrapper/store/packs)" "" "(the packs were turned into loose objects)"
+expect_equal "$(head -n 1 .lfs-wrapper/store/manifests/000001.manifest)" "lfsw-manifest 1"
 cp -a root old-copy
 rm -rf root/usr && echo changed > root/big/archive.tar
 run checkpoint restore old-layout

@@ -6,6 +6,7 @@
 
 #include "base/checked_text.h"
 #include "base/file_content.h"
+#include "base/sha256.h"
 #include "store/manifest.h"
 
 using lfsw::Manifest;
@@ -69,11 +70,74 @@ TEST_CASE("a truncated or edited manifest is refused")
     REQUIRE(!truncated.ok());
     CHECK(truncated.error().find("truncated") != std::string::npos);
 
+    // One bit of the first block's payload flipped: found, and located.
     std::string edited = text;
-    edited.replace(edited.find("usr/lib/libz.so"), 3, "etc");
+    const auto blocks = edited.find("entries 3\n") + std::string("entries 3\n").size();
+    REQUIRE(edited[blocks] == 'B');
+    edited[blocks + 17 + 2] ^= 1;
     auto result = Manifest::parse(edited);
     REQUIRE(!result.ok());
     CHECK(result.error().find("checksum does not match") != std::string::npos);
+    CHECK(result.error().find("block 1 of 1, from byte 0 of the entries, paths from usr, is "
+                              "damaged") != std::string::npos);
+}
+
+TEST_CASE("thousands of entries span blocks and come back exactly, in order")
+{
+    Manifest m = sample();
+    m.entries.clear();
+    for (int i = 0; i < 2000; ++i) {
+        ManifestEntry e;
+        e.type = i % 3 ? 'f' : 'd';
+        e.path = "usr/share/locale/l" + std::to_string(10000 + i);
+        e.mode = i % 3 ? 0644 : 0755;
+        e.uid = static_cast<std::uint32_t>(i);
+        e.size = static_cast<std::uint64_t>(i) * 4097;
+        e.mtimeNs = i == 7 ? -1234567890123 : 1764000000000000000 + i; // before 1970 too
+        e.inode = 1u << 31 | static_cast<std::uint64_t>(i);
+        if (e.type == 'f')
+            e.hash = lfsw::Sha256::ofText(e.path);
+        if (i == 5)
+            e.linkGroup = "usr/share/locale/l10004";
+        m.entries.push_back(e);
+    }
+    const auto text = m.serialize();
+    CHECK(text.size() < m.entries.size() * 80); // the text format took over 160 per path
+    auto parsed = Manifest::parse(text);
+    REQUIRE(parsed.ok());
+    REQUIRE(parsed->entries.size() == m.entries.size());
+    for (std::size_t i = 0; i < m.entries.size(); ++i) {
+        const auto& a = m.entries[i];
+        const auto& b = parsed->entries[i];
+        REQUIRE(a.path == b.path);
+        CHECK((a.type == b.type && a.mode == b.mode && a.uid == b.uid && a.size == b.size &&
+               a.mtimeNs == b.mtimeNs && a.inode == b.inode && a.hash == b.hash &&
+               a.linkGroup == b.linkGroup));
+    }
+}
+
+TEST_CASE("a manifest of format 1 (text lines, earlier versions) is still read")
+{
+    std::string text = "lfsw-manifest 1\nname old\nid 000001\ncreated 2026-11-01T00:00:00.000Z\n"
+                       "parent -\nroot /mnt/lfs\ngood 1\nnew_bytes 5\ntags baseline\nentries 2\n"
+                       "d\t755\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\tusr\n"
+                       "f\t644\t0\t0\t5\t1\t0\t9\t0\t" +
+                       std::string(64, 'b') + "\t-\t-\tuser.a=b\tusr/odd%20name\n";
+    lfsw::appendEndLine(text);
+    auto parsed = Manifest::parse(text);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->name == "old");
+    REQUIRE(parsed->entries.size() == 2);
+    CHECK(parsed->entries[1].path == "usr/odd name");
+    CHECK(parsed->entries[1].hash == std::string(64, 'b'));
+    CHECK(parsed->entries[1].xattrs.at("user.a") == "b");
+    const auto file = std::filesystem::temp_directory_path() / "lfsw-manifest-format1.manifest";
+    lfsw::writeFileDurably(file, text);
+    auto some = Manifest::readSome(file, {"usr/odd name"});
+    REQUIRE(some);
+    REQUIRE(some->entries.size() == 1);
+    CHECK(some->entries[0].size == 5);
+    std::filesystem::remove(file);
 }
 
 TEST_CASE("paths with '..' or a leading '/' are refused even with a valid checksum")
@@ -111,7 +175,7 @@ TEST_CASE("a manifest declaring more entries than it can hold is refused, not al
 TEST_CASE("readSome finds the entries of a few paths, odd names included, and only those")
 {
     Manifest m = sample();
-    for (int i = 0; i < 500; ++i) { // enough lines for the search to go several levels deep
+    for (int i = 0; i < 1500; ++i) { // several blocks, and a search several levels deep
         ManifestEntry filler;
         filler.type = 'd';
         filler.path = "var/d" + std::to_string(1000 + i);
@@ -130,7 +194,7 @@ TEST_CASE("readSome finds the entries of a few paths, odd names included, and on
     CHECK(some->entries[1].path == "usr/bin/odd name\twith,tab=and%percent");
     CHECK(some->entries[1].xattrs == m.entries[1].xattrs);
     CHECK(some->entries[2].path == "var/d1250");
-    CHECK(Manifest::readSome(file, {"var/d1000", "var/d1499"})->entries.size() == 2);
+    CHECK(Manifest::readSome(file, {"var/d1000", "var/d1499", "var/d2499"})->entries.size() == 3);
     // A file cut short is refused, as a whole read refuses it.
     const auto text = m.serialize();
     lfsw::writeFileDurably(file, text.substr(0, text.size() / 2));

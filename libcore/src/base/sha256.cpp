@@ -23,17 +23,38 @@ void Sha256::update(const void* data, std::size_t size)
     EVP_DigestUpdate(context_, data, size);
 }
 
+Sha256::Digest Sha256::digest()
+{
+    Digest digest{};
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context_, digest.data(), &length);
+    EVP_DigestInit_ex(context_, EVP_sha256(), nullptr);
+    return digest;
+}
+
 std::string Sha256::hexDigest()
 {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context_, digest, &length);
-    EVP_DigestInit_ex(context_, EVP_sha256(), nullptr);
+    return toHex(digest());
+}
+
+std::optional<Sha256::Digest> Sha256::fromHex(std::string_view hex)
+{
+    if (!isHexDigest(hex))
+        return std::nullopt;
+    Digest digest{};
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    for (std::size_t i = 0; i < digest.size(); ++i)
+        digest[i] = static_cast<unsigned char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
+    return digest;
+}
+
+std::string Sha256::toHex(const Digest& digest)
+{
     static const char* hex = "0123456789abcdef";
-    std::string text;
-    for (unsigned int i = 0; i < length; ++i) {
-        text += hex[digest[i] >> 4];
-        text += hex[digest[i] & 15];
+    std::string text(64, '0');
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        text[2 * i] = hex[digest[i] >> 4];
+        text[2 * i + 1] = hex[digest[i] & 15];
     }
     return text;
 }

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,9 +24,16 @@ public:
     // The digest as 64 lowercase hex digits; the object is reset afterwards.
     std::string hexDigest();
 
+    using Digest = std::array<unsigned char, 32>;
+    // The digest in binary; the object is reset afterwards.
+    Digest digest();
+
     static std::string ofText(const std::string& text);
     // Whether `text` is a digest as hexDigest() writes it.
     static bool isHexDigest(std::string_view text);
+    // A hex digest in binary and back; nullopt for what isHexDigest refuses.
+    static std::optional<Digest> fromHex(std::string_view hex);
+    static std::string toHex(const Digest& digest);
 
 private:
     evp_md_ctx_st* context_;

@@ -17,6 +17,7 @@
 #include "base/file_content.h"
 #include "base/sha256.h"
 #include "base/unique_fd.h"
+#include "store/manifest_blocks.h"
 
 namespace lfsw {
 
@@ -48,15 +49,6 @@ void appendEscaped(std::string& out, std::string_view text)
             out += hex[c & 15];
         }
     }
-}
-
-// Appends `text` escaped, or "-" for nothing.
-void appendOrDash(std::string& out, std::string_view text)
-{
-    if (text.empty())
-        out += '-';
-    else
-        appendEscaped(out, text);
 }
 
 } // namespace
@@ -130,46 +122,10 @@ std::string Manifest::serialize() const
     for (const auto& tag : tags)
         out << ' ' << escapeField(tag);
     out << '\n' << "entries " << entries.size() << '\n';
-    // The entries, tens of thousands of lines, appended to one string
-    // without a stream or a string per field.
     std::string text = out.str();
-    text.reserve(text.size() + entries.size() * 160 + 80);
-    char number[24];
-    auto append = [&](auto value, int base = 10) {
-        auto [end, error] = std::to_chars(number, number + sizeof number, value, base);
-        text.append(number, end);
-        text += '\t';
-    };
-    for (const auto& e : entries) {
-        text += e.type;
-        text += '\t';
-        append(e.mode, 8);
-        append(e.uid);
-        append(e.gid);
-        append(e.size);
-        append(e.mtimeNs);
-        append(e.ctimeNs);
-        append(e.inode);
-        append(e.device);
-        text += e.hash.empty() ? "-" : e.hash;
-        text += '\t';
-        appendOrDash(text, e.target);
-        text += '\t';
-        appendOrDash(text, e.linkGroup);
-        text += '\t';
-        if (e.xattrs.empty())
-            text += '-';
-        for (auto pair = e.xattrs.begin(); pair != e.xattrs.end(); ++pair) {
-            if (pair != e.xattrs.begin())
-                text += ',';
-            appendEscaped(text, pair->first);
-            text += '=';
-            appendEscaped(text, pair->second);
-        }
-        text += '\t';
-        appendEscaped(text, e.path);
-        text += '\n';
-    }
+    text.reserve(text.size() + entries.size() * 80 + 80);
+    ManifestBlocks::append(text, entries);
+    text += '\n';
     appendEndLine(text);
     return text;
 }
@@ -198,7 +154,7 @@ std::optional<std::string> unescape(std::string_view text)
 
 // The header lines of a manifest, from `at` on; "" or what is wrong.
 std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber, Manifest& manifest,
-                        std::size_t& expected)
+                        std::size_t& expected, int& format)
 {
     std::string_view line;
     auto header = [&](std::string_view key) -> std::optional<std::string> {
@@ -212,9 +168,10 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
             return std::nullopt;
         return std::string(line.substr(key.size() + 1));
     };
-    auto format = header(kMagic);
-    if (!format || *format != std::to_string(Manifest::kFormat))
-        return std::string("line 1: not a manifest of format ") + std::to_string(Manifest::kFormat);
+    auto formatField = header(kMagic);
+    if (!formatField || (*formatField != "1" && *formatField != "2"))
+        return std::string("line 1: not a manifest of format 1 or 2");
+    format = *formatField == "1" ? 1 : 2;
     auto name = header("name");
     auto id = header("id");
     auto created = header("created");
@@ -332,8 +289,18 @@ Expected<Manifest> Manifest::parse(const std::string& text)
     switch (checkEndLine(text, body)) {
     case EndLine::kMissing:
         return Unexpected("the manifest is truncated (no end line)");
-    case EndLine::kWrong:
-        return Unexpected("the manifest's checksum does not match: it was truncated or edited");
+    case EndLine::kWrong: {
+        // Format 2 says where: the first block whose own checksum fails.
+        std::string where;
+        Manifest header;
+        std::size_t at = 0, expected = 0;
+        int lineNumber = 0, format = 0;
+        if (parseHeader(text, at, lineNumber, header, expected, format).empty() && format == 2)
+            where = ManifestBlocks::damage(
+                std::string_view(text).substr(at, text.rfind("\nend ") - at));
+        return Unexpected("the manifest's checksum does not match: it was truncated or edited" +
+                          (where.empty() ? std::string() : " (" + where + ")"));
+    }
     case EndLine::kGood:
         break;
     }
@@ -342,8 +309,20 @@ Expected<Manifest> Manifest::parse(const std::string& text)
     std::size_t at = 0;
     int lineNumber = 0;
     std::size_t expected = 0;
-    if (auto problem = parseHeader(body, at, lineNumber, manifest, expected); !problem.empty())
+    int format = 0;
+    if (auto problem = parseHeader(body, at, lineNumber, manifest, expected, format);
+        !problem.empty())
         return Unexpected(problem);
+    if (format == 2) {
+        // The binary part, without the newline before the end line.
+        if (body.size() < at + 1)
+            return Unexpected("the manifest has no entries part");
+        if (auto problem = ManifestBlocks::parse(body.substr(at, body.size() - at - 1), expected,
+                                                 manifest.entries);
+            !problem.empty())
+            return Unexpected(problem);
+        return manifest;
+    }
     // Never sized by a number read from disk beyond what the file can hold:
     // an entry is a line of 14 fields, 13 tabs and a newline at least.
     const std::size_t possible = (body.size() - at) / 14 + 1;
@@ -380,7 +359,9 @@ Expected<Manifest> Manifest::readHeader(const std::filesystem::path& file)
     std::size_t at = 0;
     int lineNumber = 0;
     std::size_t expected = 0;
-    if (auto problem = parseHeader(text, at, lineNumber, manifest, expected); !problem.empty())
+    int format = 0;
+    if (auto problem = parseHeader(text, at, lineNumber, manifest, expected, format);
+        !problem.empty())
         return Unexpected(file.string() + ": " + problem);
     return manifest;
 }
@@ -414,17 +395,28 @@ Expected<Manifest> Manifest::readSome(const std::filesystem::path& file,
     std::size_t first = 0;
     int lineNumber = 0;
     std::size_t expected = 0;
-    if (auto problem = parseHeader(body, first, lineNumber, manifest, expected); !problem.empty())
+    int format = 0;
+    if (auto problem = parseHeader(body, first, lineNumber, manifest, expected, format);
+        !problem.empty())
         return Unexpected(file.string() + ": " + problem);
+    std::vector<std::string> wanted(paths);
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    if (format == 2) {
+        if (body.size() < first + 1)
+            return Unexpected(file.string() + ": the manifest has no entries part");
+        if (auto problem = ManifestBlocks::find(body.substr(first, body.size() - first - 1), wanted,
+                                                manifest.entries);
+            !problem.empty())
+            return Unexpected(file.string() + ": " + problem);
+        return manifest;
+    }
     auto pathOf = [&](std::size_t start, std::size_t end) {
         const auto tab = body.rfind('\t', end);
         return tab == std::string_view::npos || tab < start
                    ? std::optional<std::string>()
                    : unescape(body.substr(tab + 1, end - tab - 1));
     };
-    std::vector<std::string> wanted(paths);
-    std::sort(wanted.begin(), wanted.end());
-    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
     for (const auto& path : wanted) {
         // Lines are sorted by path: the first whose path is not less.
         std::size_t lo = first, hi = body.size();

@@ -39,14 +39,16 @@ char entryTypeOf(mode_t mode);
 // A stat time as ManifestEntry::mtimeNs holds it.
 std::int64_t timeNanoseconds(const timespec& time);
 
-// A checkpoint's manifest: a header and one line per path, sorted by path so
-// that parents come before their contents. It ends with a line holding the
-// SHA-256 of everything before it, so a truncated or edited manifest is
-// refused instead of restoring half a tree.
+// A checkpoint's manifest: a header of text lines, then its paths sorted by
+// path so that parents come before their contents — in binary blocks with a
+// checksum each (format 2, ManifestBlocks), or one text line per path
+// (format 1, what earlier versions wrote; still read). It ends with a line
+// holding the SHA-256 of everything before it, so a truncated or edited
+// manifest is refused instead of restoring half a tree.
 class Manifest
 {
 public:
-    static constexpr int kFormat = 1;
+    static constexpr int kFormat = 2; // written; 1 is read too
 
     std::string name;
     std::string id;             // "000012": the order checkpoints were taken in

@@ -44,31 +44,6 @@ std::string parseIndex(const std::string& text,
     return "";
 }
 
-using Digest = std::array<unsigned char, 32>;
-
-std::optional<Digest> toDigest(const std::string& hex)
-{
-    if (!Sha256::isHexDigest(hex))
-        return std::nullopt;
-    Digest digest{};
-    for (std::size_t i = 0; i < digest.size(); ++i) {
-        auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-        digest[i] = static_cast<unsigned char>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
-    }
-    return digest;
-}
-
-std::string toHex(const Digest& digest)
-{
-    static const char* hex = "0123456789abcdef";
-    std::string text(64, '0');
-    for (std::size_t i = 0; i < digest.size(); ++i) {
-        text[2 * i] = hex[digest[i] >> 4];
-        text[2 * i + 1] = hex[digest[i] & 15];
-    }
-    return text;
-}
-
 } // namespace
 
 PackFiles::PackFiles(std::filesystem::path directory, std::filesystem::path temporaries)
@@ -110,7 +85,7 @@ void PackFiles::load() const
         const auto pack = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(entry.path().stem().string());
         for (const auto& [hash, offset, length] : objects)
-            objects_.push_back(Slot{*toDigest(hash), Location{pack, offset, length}});
+            objects_.push_back(Slot{*Sha256::fromHex(hash), Location{pack, offset, length}});
     }
     std::sort(objects_.begin(), objects_.end());
     loaded_ = true;
@@ -119,7 +94,7 @@ void PackFiles::load() const
 std::optional<PackFiles::Location> PackFiles::locate(const std::string& hash) const
 {
     load();
-    auto digest = toDigest(hash);
+    auto digest = Sha256::fromHex(hash);
     if (!digest)
         return std::nullopt;
     Slot key{*digest, {}};
@@ -279,7 +254,7 @@ void PackFiles::commit()
         packs_.push_back(pack.id);
         for (const auto& entry : pack.entries)
             objects_.push_back(
-                Slot{*toDigest(entry.hash), Location{number, entry.offset, entry.length}});
+                Slot{*Sha256::fromHex(entry.hash), Location{number, entry.offset, entry.length}});
     }
     std::sort(objects_.begin(), objects_.end());
     written_.clear();
@@ -324,7 +299,7 @@ std::uint64_t PackFiles::collect(const std::set<std::string>& referenced)
         for (const auto& slot : objects_) {
             auto& use = uses[slot.where.pack];
             use.allBytes += slot.where.length;
-            if (auto hash = toHex(slot.hash); referenced.count(hash)) {
+            if (auto hash = Sha256::toHex(slot.hash); referenced.count(hash)) {
                 use.kept.push_back(std::move(hash));
                 use.keptBytes += slot.where.length;
             }
