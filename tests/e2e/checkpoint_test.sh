@@ -397,4 +397,22 @@ expect_equal "$(cat root/usr/lib/lib3.so)" "library 3"
 run verify system --all
 expect_status 0 "verify after gc of a mixed store"
 rm -rf old-copy
+
+# ---- restore trusts an inode whose ctime has not moved since the checkpoint
+# (nothing of its owner, mode or xattrs can have changed), and still finds
+# every change that moves it: an xattr, a mode, an owner
+rm -rf .lfs-wrapper root && mkdir -p root/etc
+for f in a b c d; do echo "$f" > "root/etc/$f"; done
+setfattr -n user.origin -v book root/etc/a
+sleep 3 # out of the racy window: the checkpoint records the ctimes
+run checkpoint create settled
+setfattr -n user.origin -v changed root/etc/a
+chmod 600 root/etc/b
+setfattr -n user.extra -v planted root/etc/c
+run checkpoint restore settled
+expect_status 0
+expect_out "0 written, 0 removed, 3 metadata fixed, 2 unchanged"
+expect_equal "$(getfattr -n user.origin --only-values root/etc/a)" "book"
+expect_equal "$(stat -c %a root/etc/b)" "644"
+expect_equal "$(getfattr -d root/etc/c 2>/dev/null | grep -c extra)" "0" "(the planted xattr removed)"
 finish

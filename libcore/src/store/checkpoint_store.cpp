@@ -611,6 +611,14 @@ MetadataFixed restoreMetadata(const ManifestEntry& entry, int parentFd, const st
                               int writtenFd, const struct stat& live, bool exists, bool written,
                               bool asRoot)
 {
+    // The inode the checkpoint read, its ctime not moved since: no owner,
+    // mode or xattr of it changed (each moves the ctime), and its mtime
+    // says the same. Nothing to set, nothing to open or list. (A racily
+    // clean entry has ctime 0 and never matches.)
+    if (exists && !written && writtenFd < 0 && entry.ctimeNs != 0 && live.st_ino == entry.inode &&
+        timeNanoseconds(live.st_ctim) == entry.ctimeNs && entryTypeOf(live.st_mode) == entry.type &&
+        (entry.type == 'd' || timeNanoseconds(live.st_mtim) == entry.mtimeNs))
+        return {};
     // Set through a descriptor of what was written or is there now
     // (O_PATH, not following a link), never by a name that could have
     // been swapped for a symlink since: chmod through /proc/self/fd acts
