@@ -135,6 +135,11 @@ private:
         std::string text = run.output;
         while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
             text.pop_back();
+        // restic may exit before it relays ssh's own complaint: say where to look.
+        if (text.find("unable to start the sftp session") != std::string::npos &&
+            text.find("ost key") == std::string::npos)
+            text += " (ssh could not open a session: check the server's host key in known_hosts, "
+                    "the user and the key, e.g. with ssh -o BatchMode=yes to the same host)";
         return lfsw::Result::failed(what + " failed: " + text);
     }
 

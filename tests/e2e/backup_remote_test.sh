@@ -174,7 +174,8 @@ expect_status 0
 expect_equal "$(cat root/usr/tool)" "sftp tool" "(restored over SFTP)"
 run backup prune
 expect_status 0
-# A host key that does not match: refused, said.
+# A host key that does not match: refused, said (ssh's own message when restic
+# relays it before it exits, else the plugin's hint names the host key).
 echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 client_key.pub)" >"$SCRATCH/known_hosts"
 run backup list
 expect_status 1 "(a changed host key)"
