@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "base/sha256.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <openssl/evp.h>
@@ -21,6 +22,16 @@ Sha256::~Sha256()
 void Sha256::update(const void* data, std::size_t size)
 {
     EVP_DigestUpdate(context_, data, size);
+}
+
+void Sha256::updateZeros(std::uint64_t count)
+{
+    static const char kZeros[64 * 1024] = {};
+    while (count > 0) {
+        const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(count, sizeof kZeros));
+        update(kZeros, length);
+        count -= length;
+    }
 }
 
 Sha256::Digest Sha256::digest()

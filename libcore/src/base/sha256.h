@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,9 @@ public:
     Sha256& operator=(const Sha256&) = delete;
 
     void update(const void* data, std::size_t size);
+    // As update() with `count` zero bytes: the holes of a sparse file, as
+    // they read.
+    void updateZeros(std::uint64_t count);
     // The digest as 64 lowercase hex digits; the object is reset afterwards.
     std::string hexDigest();
 

@@ -2,7 +2,6 @@
 #include "store/content_reader.h"
 
 #include <algorithm>
-#include <memory>
 #include <stdexcept>
 
 #include "base/file_content.h"
@@ -112,16 +111,10 @@ void ContentReader::readFile(std::size_t index)
     Segments segments = dataSegments(object.get(), size);
     Sha256 digest;
     std::int64_t hashed = 0; // how far the digest has come, holes as zeros
-    std::unique_ptr<char[]> zeros;
     auto hashZerosTo = [&](std::int64_t end) {
-        while (hashed < end) {
-            if (!zeros)
-                zeros.reset(new char[kFileBufferSize]());
-            const auto length =
-                static_cast<std::size_t>(std::min<std::int64_t>(end - hashed, kFileBufferSize));
-            digest.update(zeros.get(), length);
-            hashed += static_cast<std::int64_t>(length);
-        }
+        if (hashed < end)
+            digest.updateZeros(static_cast<std::uint64_t>(end - hashed));
+        hashed = std::max(hashed, end);
     };
     bool first = true;
     // A file without data (empty, or all hole) still has its one chunk.

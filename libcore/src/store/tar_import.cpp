@@ -233,13 +233,9 @@ Manifest TarImport::read(CheckpointStore& store, const std::filesystem::path& fi
                             Sha256 digest;
                             std::uint64_t position = 0;
                             auto zeroTo = [&](std::uint64_t end) {
-                                static const char kZeros[64 * 1024] = {};
-                                while (position < end) {
-                                    const auto length = static_cast<std::size_t>(
-                                        std::min<std::uint64_t>(end - position, sizeof kZeros));
-                                    digest.update(kZeros, length);
-                                    position += length;
-                                }
+                                if (position < end)
+                                    digest.updateZeros(end - position);
+                                position = std::max(position, end);
                             };
                             eachBlock([&](const char* block, std::size_t length, std::uint64_t at) {
                                 zeroTo(at);
