@@ -82,10 +82,19 @@ void PackFiles::load() const
             problems_.push_back("pack index " + entry.path().string() + ": " + problem);
             continue;
         }
+        if (std::any_of(objects.begin(), objects.end(), [](const auto& object) {
+                return std::get<1>(object) > UINT32_MAX || std::get<2>(object) > UINT32_MAX;
+            })) {
+            problems_.push_back("pack index " + entry.path().string() +
+                                ": an offset or length beyond what a pack holds");
+            continue;
+        }
         const auto pack = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(entry.path().stem().string());
         for (const auto& [hash, offset, length] : objects)
-            objects_.push_back(Slot{*Sha256::fromHex(hash), Location{pack, offset, length}});
+            objects_.push_back(
+                Slot{*Sha256::fromHex(hash), Location{pack, static_cast<std::uint32_t>(offset),
+                                                      static_cast<std::uint32_t>(length)}});
     }
     std::sort(objects_.begin(), objects_.end());
     loaded_ = true;
@@ -104,10 +113,23 @@ std::optional<PackFiles::Location> PackFiles::locate(const std::string& hash) co
     return it->where;
 }
 
+bool PackFiles::adding(const std::string& hash) const
+{
+    if (writing_ && writing_->hashes.count(hash))
+        return true;
+    const auto digest = Sha256::fromHex(hash);
+    if (!digest)
+        return false;
+    const Slot key{*digest, {}};
+    return std::any_of(written_.begin(), written_.end(), [&](const Written& pack) {
+        return std::binary_search(pack.entries.begin(), pack.entries.end(), key);
+    });
+}
+
 bool PackFiles::contains(const std::string& hash) const
 {
     std::lock_guard guard(mutex_);
-    if (adding_.count(hash))
+    if (adding(hash))
         return true;
     // An index whose pack is gone names objects that are not there: a
     // checkpoint must store them again rather than count on them.
@@ -170,7 +192,7 @@ std::vector<std::string> PackFiles::problems() const
 std::uint64_t PackFiles::add(const std::string& hash, const std::string& stored)
 {
     std::lock_guard guard(mutex_);
-    if (locate(hash) || !adding_.insert(hash).second)
+    if (locate(hash) || adding(hash))
         return 0;
     append(hash, stored);
     return stored.size();
@@ -189,7 +211,10 @@ void PackFiles::append(const std::string& hash, const std::string& stored)
     }
     writeAll(writing_->fd.get(), stored.data(), stored.size(),
              static_cast<std::int64_t>(writing_->size));
-    writing_->entries.push_back({hash, writing_->size, stored.size()});
+    writing_->entries.push_back(
+        Slot{*Sha256::fromHex(hash), Location{0, static_cast<std::uint32_t>(writing_->size),
+                                              static_cast<std::uint32_t>(stored.size())}});
+    writing_->hashes.insert(hash);
     writing_->size += stored.size();
     if (writing_->size >= kPackSize)
         finishPack();
@@ -205,9 +230,11 @@ void PackFiles::finishPack()
     pack.fd.reset();
     std::string index = kIndexHeader;
     for (const auto& entry : pack.entries)
-        index += entry.hash + " " + std::to_string(entry.offset) + " " +
-                 std::to_string(entry.length) + "\n";
+        index += Sha256::toHex(entry.hash) + " " + std::to_string(entry.where.offset) + " " +
+                 std::to_string(entry.where.length) + "\n";
     appendEndLine(index);
+    std::sort(pack.entries.begin(), pack.entries.end());
+    pack.entries.shrink_to_fit();
     // Named by its index: two packs of the same objects at the same places
     // are the same pack.
     Written done{Sha256::ofText(index).substr(0, 32), pack.pack, {}, std::move(pack.entries)};
@@ -249,16 +276,17 @@ void PackFiles::commit()
     }
     syncDirectory(directory_);
     // What was written is readable now.
-    for (const auto& pack : written_) {
+    for (auto& pack : written_) {
         const auto number = static_cast<std::uint32_t>(packs_.size());
         packs_.push_back(pack.id);
-        for (const auto& entry : pack.entries)
-            objects_.push_back(
-                Slot{*Sha256::fromHex(entry.hash), Location{number, entry.offset, entry.length}});
+        for (auto entry : pack.entries) {
+            entry.where.pack = number;
+            objects_.push_back(entry);
+        }
+        pack.entries = {}; // its memory goes as the store's grows
     }
     std::sort(objects_.begin(), objects_.end());
     written_.clear();
-    adding_.clear();
 }
 
 void PackFiles::abandon()
@@ -274,7 +302,6 @@ void PackFiles::abandon()
         ::unlink(pack.index.c_str());
     }
     written_.clear();
-    adding_.clear();
 }
 
 void PackFiles::forget(std::uint32_t pack)

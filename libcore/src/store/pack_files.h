@@ -75,10 +75,12 @@ public:
     std::uint64_t collect(const std::set<std::string>& referenced);
 
 private:
+    // 32 bits are enough: a pack ends once it holds kPackSize bytes, and
+    // an object is at most kPackLimit bytes plus its codec's overhead.
     struct Location {
         std::uint32_t pack;
-        std::uint64_t offset;
-        std::uint64_t length;
+        std::uint32_t offset;
+        std::uint32_t length;
     };
     // An object's place, under its SHA-256 in binary: tens of thousands of
     // them, kept sorted, are smaller and quicker to load than a hash map.
@@ -87,25 +89,25 @@ private:
         Location where;
         bool operator<(const Slot& other) const { return hash < other.hash; }
     };
-    struct Entry {
-        std::string hash;
-        std::uint64_t offset;
-        std::uint64_t length;
-    };
     struct Writing {
         std::filesystem::path pack;
         UniqueFd fd;
         std::uint64_t size = 0;
-        std::vector<Entry> entries; // what its index will say
+        std::vector<Slot> entries; // what its index will say (`pack` not set yet)
+        std::unordered_set<std::string> hashes;
     };
+    // A pack written and not yet in place; its objects sorted by hash, so
+    // that a first checkpoint of many files holds 44 bytes for each.
     struct Written {
         std::string id;
         std::filesystem::path pack;
         std::filesystem::path index;
-        std::vector<Entry> entries;
+        std::vector<Slot> entries;
     };
 
     void load() const;
+    // Whether the write under way has the object already (the mutex held).
+    bool adding(const std::string& hash) const;
     std::optional<Location> locate(const std::string& hash) const;
     int packFd(std::uint32_t pack) const;
     void finishPack(); // finish() with the mutex held
@@ -121,7 +123,6 @@ private:
     mutable std::vector<Slot> objects_;      // sorted
     mutable std::vector<std::string> problems_;
     mutable std::unordered_map<std::uint32_t, UniqueFd> fds_;
-    std::unordered_set<std::string> adding_;
     std::optional<Writing> writing_;
     std::vector<Written> written_;
     int counter_ = 0;
