@@ -41,7 +41,7 @@ int create(Session& session, const po::variables_map& values)
     auto manifest = tree.store().create(name, tree.root(), tree.walkOptions(),
                                         values.count("good") > 0, tags, bar.callback());
     std::cout << "checkpoint " << manifest.name << " (" << manifest.id
-              << "): " << manifest.entries.size() << " paths, "
+              << "): " << manifest.entryCount << " paths, "
               << formatBytes(manifest.totalBytes()) << ", " << formatBytes(manifest.newBytes)
               << " new to the store\n";
     return kExitOk;

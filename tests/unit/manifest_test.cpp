@@ -8,6 +8,8 @@
 #include "base/file_content.h"
 #include "base/sha256.h"
 #include "store/manifest.h"
+#include "store/manifest_reader.h"
+#include "store/manifest_writer.h"
 
 using lfsw::Manifest;
 using lfsw::ManifestEntry;
@@ -199,5 +201,70 @@ TEST_CASE("readSome finds the entries of a few paths, odd names included, and on
     const auto text = m.serialize();
     lfsw::writeFileDurably(file, text.substr(0, text.size() / 2));
     CHECK_FALSE(Manifest::readSome(file, {"usr"}));
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("a manifest written and read as a stream is the same file, entry for entry")
+{
+    Manifest m = sample();
+    for (int i = 0; i < 1800; ++i) { // several blocks and a part one
+        ManifestEntry e;
+        e.type = 'f';
+        e.path = "var/f" + std::to_string(10000 + i);
+        e.size = static_cast<std::uint64_t>(i);
+        e.hash = lfsw::Sha256::ofText(e.path);
+        m.entries.push_back(e);
+    }
+    const auto directory = std::filesystem::temp_directory_path();
+    const auto file = directory / "lfsw-manifest-stream.manifest";
+    lfsw::ManifestWriter writer(directory);
+    for (const auto& entry : m.entries)
+        writer.add(entry);
+    CHECK(writer.count() == m.entries.size());
+    CHECK(writer.fileBytes() == m.totalBytes());
+    writer.finish(m, file);
+    CHECK(lfsw::readFileText(file) == m.serialize());
+
+    lfsw::ManifestReader reader(file);
+    CHECK(reader.header().name == "gcc pass1");
+    CHECK(reader.header().entryCount == m.entries.size());
+    std::size_t at = 0;
+    while (const ManifestEntry* entry = reader.next()) {
+        REQUIRE(at < m.entries.size());
+        CHECK(entry->path == m.entries[at].path);
+        CHECK(entry->hash == m.entries[at].hash);
+        CHECK(entry->xattrs == m.entries[at].xattrs);
+        ++at;
+    }
+    CHECK(at == m.entries.size());
+
+    // One byte changed in the middle: refused on opening, before any entry.
+    auto text = m.serialize();
+    text[text.size() / 2] ^= 0x20;
+    lfsw::writeFileDurably(file, text);
+    CHECK_THROWS_WITH_AS(lfsw::ManifestReader{file},
+                         doctest::Contains("lfsw-manifest-stream.manifest"), std::runtime_error);
+    lfsw::writeFileDurably(file, m.serialize().substr(0, text.size() - 10));
+    CHECK_THROWS_WITH_AS(lfsw::ManifestReader{file}, doctest::Contains("truncated"),
+                         std::runtime_error);
+    std::filesystem::remove(file);
+}
+
+TEST_CASE("readSome finds paths in walk order, where '/' sorts before every other byte")
+{
+    Manifest m = sample();
+    m.entries.clear();
+    // Walk order: "a", "a/x", "a-b" ('/' first); byte order would put "a-b" before "a/x".
+    for (const char* path : {"a", "a/x", "a-b", "b"}) {
+        ManifestEntry e;
+        e.type = 'd';
+        e.path = path;
+        m.entries.push_back(e);
+    }
+    const auto file = std::filesystem::temp_directory_path() / "lfsw-manifest-walkorder.manifest";
+    lfsw::writeFileDurably(file, m.serialize());
+    auto some = Manifest::readSome(file, {"a-b", "a/x"});
+    REQUIRE(some);
+    CHECK(some->entries.size() == 2);
     std::filesystem::remove(file);
 }

@@ -200,6 +200,13 @@ std::optional<std::string> readFileText(const std::filesystem::path& file)
 
 void writeFileDurably(const std::filesystem::path& file, const std::string& text, mode_t newMode)
 {
+    writeFileDurably(
+        file, [&](int fd) { writeAll(fd, text.data(), text.size(), 0); }, newMode);
+}
+
+void writeFileDurably(const std::filesystem::path& file, const std::function<void(int fd)>& write,
+                      mode_t newMode)
+{
     const auto directory = std::filesystem::absolute(file).parent_path();
     // One temporary per process: two writers of the same file never write
     // or remove each other's.
@@ -217,7 +224,7 @@ void writeFileDurably(const std::filesystem::path& file, const std::string& text
         if (::fchmod(fd.get(), mode) != 0) // the umask took bits off
             throwErrno("cannot set the mode of " + file.string());
         try {
-            writeAll(fd.get(), text.data(), text.size(), 0);
+            write(fd.get());
         } catch (const std::exception& e) {
             throw std::runtime_error("cannot write " + file.string() + ": " + e.what());
         }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +52,10 @@ std::optional<std::string> readFileText(const std::filesystem::path& file);
 // failed sync the old file stays. Throws std::runtime_error naming `file`
 // with errno's text ("cannot write report.html: No space left on device").
 void writeFileDurably(const std::filesystem::path& file, const std::string& text,
+                      mode_t newMode = 0600);
+// The same with the content that `write(fd)` writes, from offset 0, for
+// content too big to hold in memory at once.
+void writeFileDurably(const std::filesystem::path& file, const std::function<void(int fd)>& write,
                       mode_t newMode = 0600);
 
 // The last `count` lines of a text file (a step's log), read from its last

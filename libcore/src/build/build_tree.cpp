@@ -33,7 +33,7 @@ Result BuildTree::createCheckpoint(const std::string& name, bool good,
     auto manifest = store_.create(name, root_, walk_, good, tags, progress);
     return Result::done("checkpoint " + manifest.name + " (" + manifest.id + ")" +
                         (tags.empty() ? "" : " tagged " + tags.front()) + ": " +
-                        counted(manifest.entries.size(), "path") + ", " +
+                        counted(manifest.entryCount, "path") + ", " +
                         std::to_string(manifest.newBytes) + " bytes new to the store");
 }
 

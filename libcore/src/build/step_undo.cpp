@@ -159,7 +159,11 @@ StepUndo::Applied StepUndo::apply(BuildTree& tree, const Manifest& step, bool fo
     Applied applied;
     applied.before = tree.store().create("before-undo-" + step.name, tree.root(),
                                          tree.walkOptions(), false, {"undo"}, progress);
-    applied.plan = plan(tree.history(), step.id, applied.before, true, force);
+    // The checkpoint as a whole, to plan against: create() gives its header.
+    auto before = tree.store().byId(applied.before.id);
+    if (!before)
+        throw std::runtime_error("cannot read back checkpoint " + applied.before.id);
+    applied.plan = plan(tree.history(), step.id, *before, true, force);
     applied.report =
         tree.store().restore(applied.plan.target, tree.root(), tree.walkOptions(), progress);
     // Good: a recovery that goes back to the last good checkpoint keeps the

@@ -163,7 +163,7 @@ std::uint64_t Backup::files() const
 {
     std::uint64_t count = 0;
     for (const auto& part : parts)
-        count += part.entries.size();
+        count += part.entryCount;
     return count;
 }
 

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +37,8 @@
 #include "base/time_text.h"
 #include "base/unique_fd.h"
 #include "base/write_error.h"
+#include "store/manifest_reader.h"
+#include "store/manifest_writer.h"
 #include "store/plain_codec.h"
 
 namespace lfsw {
@@ -206,9 +207,10 @@ void absorb(RestoreReport& into, const RestoreReport& from)
     into.damaged.insert(into.damaged.end(), from.damaged.begin(), from.damaged.end());
 }
 
-// A tree as walked: its entries in walk order, what stat said of each, and
-// how much of each is known already (taken over from the parent manifest).
-struct WalkedTree {
+// A window of a tree as walked: its entries in walk order, what stat said
+// of each, and how much of each is known already (taken over from the
+// parent manifest).
+struct WalkedWindow {
     enum Known : char {
         kNothing,
         kMetadata, // xattrs and link target; the content is still to read
@@ -217,106 +219,105 @@ struct WalkedTree {
     std::vector<ManifestEntry> entries;
     std::vector<struct stat> infos;
     std::vector<Known> known;
-    std::map<std::pair<dev_t, ino_t>, std::string> firstLink; // of hardlink groups
-    std::uint64_t totalFiles = 0, totalBytes = 0;
+
+    void clear()
+    {
+        entries.clear();
+        infos.clear();
+        known.clear();
+    }
 };
 
-WalkedTree walkTree(int rootFd, const TreeWalker::Options& options)
+// How many entries a scan completes at a time: enough for every lane to
+// have chunks to work on, few enough that the window's memory stays small.
+constexpr std::size_t kScanWindow = 8192;
+
+// The entry that stat says `info` is, without what must be read (hash,
+// target, xattrs); '?' as its type for what manifests do not keep.
+ManifestEntry entryOf(const std::string& path, const struct stat& info)
 {
-    WalkedTree tree;
-    TreeWalker walker(rootFd, options);
-    walker.walk([&](const std::string& path, const struct stat& info) {
-        ManifestEntry entry;
-        entry.type = entryTypeOf(info.st_mode);
-        if (entry.type == '?')
-            return;
-        entry.path = path;
-        entry.mode = info.st_mode & 07777;
-        entry.uid = info.st_uid;
-        entry.gid = info.st_gid;
-        entry.mtimeNs = timeNanoseconds(info.st_mtim);
-        entry.ctimeNs = timeNanoseconds(info.st_ctim);
-        entry.inode = info.st_ino;
-        if (entry.type == 'c' || entry.type == 'b')
-            entry.device = info.st_rdev;
-        if (entry.type == 'f') {
-            entry.size = static_cast<std::uint64_t>(info.st_size);
-            if (info.st_nlink > 1) {
-                auto [it, inserted] =
-                    tree.firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
-                if (!inserted)
-                    entry.linkGroup = it->second;
-            }
-            ++tree.totalFiles;
-            tree.totalBytes += entry.size;
-        }
-        tree.entries.push_back(std::move(entry));
-        tree.infos.push_back(info);
-    });
-    tree.known.assign(tree.entries.size(), WalkedTree::kNothing);
-    return tree;
+    ManifestEntry entry;
+    entry.type = entryTypeOf(info.st_mode);
+    entry.path = path;
+    entry.mode = info.st_mode & 07777;
+    entry.uid = info.st_uid;
+    entry.gid = info.st_gid;
+    entry.mtimeNs = timeNanoseconds(info.st_mtim);
+    entry.ctimeNs = timeNanoseconds(info.st_ctim);
+    entry.inode = info.st_ino;
+    if (entry.type == 'c' || entry.type == 'b')
+        entry.device = info.st_rdev;
+    if (entry.type == 'f')
+        entry.size = static_cast<std::uint64_t>(info.st_size);
+    return entry;
 }
 
-// Moves over from `parent` what the live tree has not changed since it was
-// taken: a path of the same type, inode and ctime (the kernel moves ctime on
-// every change of content, owner, mode or xattrs, and nobody can set it
-// back) keeps its xattrs and link target; a file whose size and mtime are
-// the same too keeps its hash. Not after `racyFrom` (the racy window),
-// where a change in the same clock tick would not show, nor what the parent
-// recorded as racily clean (ctime 0). Both lists are in walk order, so one
-// pass over each finds every match.
-void takeOverUnchanged(WalkedTree& tree, Manifest& parent, std::int64_t racyFrom)
+// Takes over from the parent's entry of the same path what the live tree
+// has not changed since it was taken: a path of the same type, inode and
+// ctime (the kernel moves ctime on every change of content, owner, mode or
+// xattrs, and nobody can set it back) keeps its xattrs and link target; a
+// file whose size and mtime are the same too keeps its hash. Not after
+// `racyFrom` (the racy window), where a change in the same clock tick would
+// not show, nor what the parent recorded as racily clean (ctime 0).
+WalkedWindow::Known takeOverUnchanged(ManifestEntry& live, const ManifestEntry& old,
+                                      std::int64_t racyFrom)
 {
-    auto old = parent.entries.begin();
-    for (std::size_t i = 0; i < tree.entries.size(); ++i) {
-        auto& live = tree.entries[i];
-        while (old != parent.entries.end() && TreeWalker::walkOrder(old->path, live.path) < 0)
-            ++old;
-        if (old == parent.entries.end() || old->path != live.path)
-            continue;
-        if (old->type != live.type || old->inode != live.inode || old->ctimeNs != live.ctimeNs ||
-            live.ctimeNs > racyFrom)
-            continue;
-        live.target = std::move(old->target);
-        live.xattrs = std::move(old->xattrs);
-        tree.known[i] = WalkedTree::kEverything;
-        if (live.type != 'f')
-            continue;
-        if (old->size == live.size && old->mtimeNs == live.mtimeNs && live.mtimeNs <= racyFrom &&
-            !old->hash.empty())
-            live.hash = std::move(old->hash);
-        else
-            tree.known[i] = WalkedTree::kMetadata;
+    if (old.type != live.type || old.inode != live.inode || old.ctimeNs != live.ctimeNs ||
+        live.ctimeNs > racyFrom)
+        return WalkedWindow::kNothing;
+    live.target = old.target;
+    live.xattrs = old.xattrs;
+    if (live.type != 'f')
+        return WalkedWindow::kEverything;
+    if (old.size == live.size && old.mtimeNs == live.mtimeNs && live.mtimeNs <= racyFrom &&
+        !old.hash.empty()) {
+        live.hash = old.hash;
+        return WalkedWindow::kEverything;
     }
+    return WalkedWindow::kMetadata;
 }
 
 // `fd` is the file opened for reading, or -1 (not opened, or it failed).
 using FileHash = std::function<std::string(const std::string& path, int dirFd, int fd,
                                            const struct stat&, Lane&)>;
 
-// Completes the entries of a walked tree: symlink targets, xattrs, and each
-// regular file's hash as `fileHash` decides it (called from several threads
-// at once, each with a lane of its own). What is known already is left be.
-std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash& fileHash,
-                                    const ProgressCallback& progress,
-                                    const ObjectCodec* codec = nullptr, bool readAhead = false)
+// How far a scan has come, shared by its lanes.
+struct ScanProgress {
+    const ProgressCallback& callback;
+    std::uint64_t expectedEntries; // the parent's, as an estimate: the walk is not over yet
+    std::atomic<std::uint64_t> entries{0}, bytes{0};
+    std::chrono::steady_clock::time_point lastReport = std::chrono::steady_clock::now();
+
+    void report(bool last)
+    {
+        auto now = std::chrono::steady_clock::now();
+        if (!callback || (!last && now - lastReport < std::chrono::milliseconds(100)))
+            return;
+        lastReport = now;
+        const std::uint64_t done = entries;
+        callback(StoreProgress{done, last ? done : std::max(expectedEntries, done + 1), bytes, 0});
+    }
+};
+
+// Completes the entries of a window: symlink targets, xattrs, and each
+// regular file's hash as `fileHash` decides it (called from several lanes
+// at once). What is known already is left be; hardlinks other than the
+// first name are left to the caller.
+void completeWindow(WalkedWindow& window, std::vector<std::unique_ptr<Lane>>& lanes,
+                    const FileHash& fileHash, ScanProgress& progress, bool readAhead)
 {
-    auto& entries = tree.entries;
+    auto& entries = window.entries;
     std::vector<std::size_t> todo; // indices of entries with something to find out
-    std::uint64_t knownFiles = 0, knownBytes = 0;
     for (std::size_t i = 0; i < entries.size(); ++i) {
-        if (tree.known[i] != WalkedTree::kEverything) {
+        if (window.known[i] != WalkedWindow::kEverything) {
             todo.push_back(i);
-        } else if (entries[i].type == 'f') {
-            ++knownFiles;
-            knownBytes += entries[i].size;
+        } else {
+            ++progress.entries;
+            progress.bytes += entries[i].size;
         }
     }
-    std::atomic<std::uint64_t> filesDone{knownFiles}, bytesDone{knownBytes};
-    auto lastReport = std::chrono::steady_clock::now();
-    auto lanes = makeLanes(lanesFor(todo.size()), rootFd, codec);
     inChunks(
-        todo.size(), static_cast<unsigned>(lanes.size()),
+        todo.size(), std::min(static_cast<unsigned>(lanes.size()), lanesFor(todo.size())),
         [&](unsigned number, std::size_t at) {
             auto& lane = *lanes[number];
             const std::size_t i = todo[at];
@@ -325,7 +326,7 @@ std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash&
             if (dirFd < 0)
                 return;
             const std::string name = nameOf(entry.path);
-            const bool metadataKnown = tree.known[i] == WalkedTree::kMetadata;
+            const bool metadataKnown = window.known[i] == WalkedWindow::kMetadata;
             if (entry.type == 'l') {
                 char target[4096];
                 ssize_t length = ::readlinkat(dirFd, name.c_str(), target, sizeof target);
@@ -343,17 +344,12 @@ std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash&
             }
             if (!metadataKnown)
                 entry.xattrs = readXattrs(dirFd, name, entry.type, file.get());
-            if (entry.type == 'f') {
-                if (entry.linkGroup.empty())
-                    entry.hash = fileHash(entry.path, dirFd, file.get(), tree.infos[i], lane);
-                ++filesDone;
-                bytesDone += entry.size;
-                auto now = std::chrono::steady_clock::now();
-                if (progress && number == 0 && now - lastReport > std::chrono::milliseconds(100)) {
-                    progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
-                    lastReport = now;
-                }
-            }
+            if (entry.type == 'f' && entry.linkGroup.empty())
+                entry.hash = fileHash(entry.path, dirFd, file.get(), window.infos[i], lane);
+            ++progress.entries;
+            progress.bytes += entry.size;
+            if (number == 0)
+                progress.report(false);
         },
         // The files of a chunk are asked for all at once, so that the disk
         // has many reads to do at a time while the lane hashes one.
@@ -376,22 +372,66 @@ std::vector<ManifestEntry> scanTree(int rootFd, WalkedTree tree, const FileHash&
                 lane.opened.emplace(i, std::move(file));
             }
         });
-    // A hardlink's other names carry the group's hash.
-    if (!tree.firstLink.empty()) {
-        std::unordered_map<std::string_view, const std::string*> hashes;
-        for (const auto& [inode, path] : tree.firstLink)
-            hashes.emplace(path, nullptr);
-        for (const auto& entry : entries)
-            if (auto it = hashes.find(entry.path); it != hashes.end() && entry.linkGroup.empty())
-                it->second = &entry.hash;
-        for (auto& entry : entries)
-            if (auto it = hashes.find(entry.linkGroup);
-                !entry.linkGroup.empty() && it != hashes.end() && it->second)
-                entry.hash = *it->second;
-    }
-    if (progress)
-        progress(StoreProgress{filesDone, tree.totalFiles, bytesDone, tree.totalBytes});
-    return std::move(tree.entries);
+}
+
+// Walks the tree at `rootFd` and completes its entries a window at a time
+// (completeWindow), handing each to `take` in walk order: the whole tree is
+// never held. With `parent` (a manifest of the same root, read as a stream
+// beside the walk: both are in walk order), what it knows unchanged is not
+// read again.
+void scanTree(int rootFd, const TreeWalker::Options& options, ManifestReader* parent,
+              std::int64_t racyFrom, const FileHash& fileHash, const ProgressCallback& progress,
+              const ObjectCodec* codec, bool readAhead,
+              const std::function<void(ManifestEntry&)>& take)
+{
+    ScanProgress done{progress, parent ? parent->header().entryCount : 0};
+    auto lanes = makeLanes(lanesFor(kScanWindow), rootFd, codec);
+    // Hardlink groups: the first name of each (walked before the others),
+    // and its hash once known.
+    std::map<std::pair<dev_t, ino_t>, std::string> firstLink, groupHash;
+    WalkedWindow window;
+    auto flush = [&] {
+        completeWindow(window, lanes, fileHash, done, readAhead);
+        for (std::size_t i = 0; i < window.entries.size(); ++i) {
+            auto& entry = window.entries[i];
+            const auto& info = window.infos[i];
+            if (entry.type == 'f' && info.st_nlink > 1) {
+                const auto inode = std::make_pair(info.st_dev, info.st_ino);
+                if (entry.linkGroup.empty())
+                    groupHash[inode] = entry.hash;
+                else
+                    entry.hash = groupHash[inode];
+            }
+            take(entry);
+        }
+        window.clear();
+    };
+    TreeWalker walker(rootFd, options);
+    walker.walk([&](const std::string& path, const struct stat& info) {
+        ManifestEntry entry = entryOf(path, info);
+        if (entry.type == '?')
+            return;
+        if (entry.type == 'f' && info.st_nlink > 1) {
+            auto [it, inserted] = firstLink.emplace(std::make_pair(info.st_dev, info.st_ino), path);
+            if (!inserted)
+                entry.linkGroup = it->second;
+        }
+        auto known = WalkedWindow::kNothing;
+        if (parent) {
+            const ManifestEntry* old = nullptr;
+            while ((old = parent->peek()) && TreeWalker::walkOrder(old->path, path) < 0)
+                parent->next();
+            if (old && old->path == path)
+                known = takeOverUnchanged(entry, *old, racyFrom);
+        }
+        window.entries.push_back(std::move(entry));
+        window.infos.push_back(info);
+        window.known.push_back(known);
+        if (window.entries.size() >= kScanWindow)
+            flush();
+    });
+    flush();
+    done.report(true);
 }
 
 int openRoot(const std::filesystem::path& root)
@@ -816,13 +856,18 @@ void CheckpointStore::abandon(const std::map<std::string, std::string>& pending)
     clearTemporary(); // and what was being written when it failed
 }
 
-void CheckpointStore::commit(Manifest& manifest, const std::map<std::string, std::string>& pending)
+void CheckpointStore::commit(Manifest& manifest, const std::map<std::string, std::string>& pending,
+                             const std::function<void(const std::filesystem::path&)>& write)
 {
     commitObjects(pending);
     // Last: the checkpoint exists once its manifest does.
     manifest.id = nextId();
     manifest.created = isoUtcNow();
-    writeFileDurably(directory_ / "manifests" / (manifest.id + ".manifest"), manifest.serialize());
+    const auto file = directory_ / "manifests" / (manifest.id + ".manifest");
+    if (write)
+        write(file);
+    else
+        writeFileDurably(file, manifest.serialize());
 }
 
 Manifest CheckpointStore::add(const std::string& name, const std::filesystem::path& root, bool good,
@@ -888,6 +933,7 @@ Manifest CheckpointStore::add(const std::string& name, const std::filesystem::pa
     Manifest manifest = headerOf(name, root, good, tags);
     try {
         make(manifest.entries, store, storeBytes);
+        manifest.entryCount = manifest.entries.size();
         manifest.newBytes = newBytes;
         commit(manifest, pending);
     } catch (...) {
@@ -955,27 +1001,22 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
                      0}) -
         kRacySeconds * 1000000000;
     // The newest readable checkpoint of the same root is the parent of the
-    // incremental one. It is read while the tree is walked: on a big tree
-    // both take a while, and neither needs the other.
-    auto parentRead = std::async(std::launch::async, [&] {
-        std::optional<Manifest> newest;
+    // incremental one, read as a stream beside the walk.
+    std::unique_ptr<ManifestReader> parent;
+    {
         auto files = manifestFiles();
-        for (auto file = files.rbegin(); file != files.rend() && !newest; ++file) {
+        for (auto file = files.rbegin(); file != files.rend() && !parent; ++file) {
             auto header = Manifest::readHeader(*file);
             if (!header || header->root != root.string())
                 continue;
-            if (auto manifest = Manifest::read(*file))
-                newest = std::move(*manifest);
+            try {
+                parent = std::make_unique<ManifestReader>(*file);
+            } catch (const std::exception&) {
+                // Damaged: the one before it is the parent (verify system reports it).
+            }
         }
-        return newest;
-    });
-    UniqueFd rootFd(openRoot(root));
-    WalkedTree tree = walkTree(rootFd.get(), walk);
-    std::string parentId;
-    if (auto newest = parentRead.get()) {
-        takeOverUnchanged(tree, *newest, racyFrom);
-        parentId = newest->id;
     }
+    UniqueFd rootFd(openRoot(root));
     // Written by the scan's threads: the loose objects made, under the mutex.
     std::mutex pendingMutex;
     std::map<std::string, std::string> pending; // hash -> temporary object
@@ -1034,21 +1075,28 @@ Manifest CheckpointStore::create(const std::string& name, const std::filesystem:
 
     Manifest manifest = headerOf(name, root, good, tags);
     try {
+        ManifestWriter writer(directory_ / "tmp");
         // Packed objects are read through this process: read ahead. (Plain
         // copies may be reflinks that never read the data.)
-        manifest.entries = scanTree(rootFd.get(), std::move(tree), fileHash, progress, codec_.get(),
-                                    packs_ != nullptr);
-        // Racily clean, as git calls it: a path that changed so shortly
-        // before it was read that another change in the same clock tick,
-        // after the read, would leave its ctime as it is. Its ctime is
-        // recorded as 0, so that the next checkpoint reads it again instead
-        // of trusting what was read here.
-        for (auto& entry : manifest.entries)
-            if (entry.ctimeNs > racyFrom)
-                entry.ctimeNs = 0;
-        manifest.parent = parentId;
+        scanTree(rootFd.get(), walk, parent.get(), racyFrom, fileHash, progress, codec_.get(),
+                 packs_ != nullptr, [&](ManifestEntry& entry) {
+                     // Racily clean, as git calls it: a path that changed so
+                     // shortly before it was read that another change in the
+                     // same clock tick, after the read, would leave its ctime
+                     // as it is. Its ctime is recorded as 0, so that the next
+                     // checkpoint reads it again instead of trusting what was
+                     // read here.
+                     if (entry.ctimeNs > racyFrom)
+                         entry.ctimeNs = 0;
+                     writer.add(std::move(entry));
+                 });
+        // A parent damaged half-way would have thrown: it was read whole.
+        manifest.parent = parent ? parent->header().id : "";
         manifest.newBytes = newBytes;
-        commit(manifest, pending);
+        manifest.entryCount = writer.count();
+        manifest.fileSize = writer.fileBytes();
+        commit(manifest, pending,
+               [&](const std::filesystem::path& file) { writer.finish(manifest, file); });
     } catch (...) {
         abandon(pending);
         throw;
@@ -1153,14 +1201,16 @@ Manifest CheckpointStore::scan(const std::filesystem::path& root, const TreeWalk
     UniqueFd rootFd(openRoot(root));
     Manifest manifest;
     manifest.root = root.string();
-    manifest.entries = scanTree(
-        rootFd.get(), walkTree(rootFd.get(), walk),
+    scanTree(
+        rootFd.get(), walk, nullptr, 0,
         [&](const std::string&, int, int fd, const struct stat&, Lane& lane) -> std::string {
             if (!hashContent)
                 return std::string();
             return fd < 0 ? std::string() : hashFile(fd, lane.buffer.get());
         },
-        progress, nullptr, hashContent);
+        progress, nullptr, hashContent,
+        [&](ManifestEntry& entry) { manifest.entries.push_back(std::move(entry)); });
+    manifest.entryCount = manifest.entries.size();
     return manifest;
 }
 

@@ -84,7 +84,9 @@ public:
     explicit CheckpointStore(std::filesystem::path directory,
                              std::shared_ptr<ObjectCodec> codec = nullptr, bool packed = false);
 
-    // Takes a checkpoint of `root`. Files whose (inode, size, mtime, ctime)
+    // Takes a checkpoint of `root`, walked and written as a stream: the
+    // manifest returned is its header (entryCount and fileSize set, no
+    // entries). Files whose (inode, size, mtime, ctime)
     // match the newest checkpoint of the same root are not read again, unless
     // their mtime or ctime is within a few seconds of now (racy timestamps).
     // Paths that were so when read are recorded with ctime 0 ("racily
@@ -182,8 +184,10 @@ private:
     static Manifest headerOf(const std::string& name, const std::filesystem::path& root, bool good,
                              const std::vector<std::string>& tags);
     // commitObjects, then gives `manifest` its id and time and writes it,
-    // durably: the checkpoint exists from then on.
-    void commit(Manifest& manifest, const std::map<std::string, std::string>& pending);
+    // durably (through `write` when given, for a manifest whose entries are
+    // not in memory): the checkpoint exists from then on.
+    void commit(Manifest& manifest, const std::map<std::string, std::string>& pending,
+                const std::function<void(const std::filesystem::path&)>& write = nullptr);
     // Removes the temporary objects of a create or add that failed.
     void abandon(const std::map<std::string, std::string>& pending);
     std::vector<std::filesystem::path> manifestFiles() const;

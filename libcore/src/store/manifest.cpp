@@ -100,6 +100,8 @@ bool Manifest::safePath(const std::string& path)
 
 std::uint64_t Manifest::totalBytes() const
 {
+    if (fileSize)
+        return *fileSize;
     std::uint64_t total = 0;
     for (const auto& entry : entries)
         if (entry.type == 'f')
@@ -108,6 +110,16 @@ std::uint64_t Manifest::totalBytes() const
 }
 
 std::string Manifest::serialize() const
+{
+    std::string text = serializeHeader(entries.size());
+    text.reserve(text.size() + entries.size() * 80 + 80);
+    ManifestBlocks::append(text, entries);
+    text += '\n';
+    appendEndLine(text);
+    return text;
+}
+
+std::string Manifest::serializeHeader(std::uint64_t count) const
 {
     std::ostringstream out;
     out << kMagic << ' ' << kFormat << '\n'
@@ -121,13 +133,8 @@ std::string Manifest::serialize() const
     out << "tags";
     for (const auto& tag : tags)
         out << ' ' << escapeField(tag);
-    out << '\n' << "entries " << entries.size() << '\n';
-    std::string text = out.str();
-    text.reserve(text.size() + entries.size() * 80 + 80);
-    ManifestBlocks::append(text, entries);
-    text += '\n';
-    appendEndLine(text);
-    return text;
+    out << '\n' << "entries " << count << '\n';
+    return out.str();
 }
 
 namespace {
@@ -153,8 +160,8 @@ std::optional<std::string> unescape(std::string_view text)
 }
 
 // The header lines of a manifest, from `at` on; "" or what is wrong.
-std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber, Manifest& manifest,
-                        std::size_t& expected, int& format)
+std::string parseHeaderLines(std::string_view text, std::size_t& at, int& lineNumber,
+                             Manifest& manifest, std::size_t& expected, int& format)
 {
     std::string_view line;
     auto header = [&](std::string_view key) -> std::optional<std::string> {
@@ -195,6 +202,7 @@ std::string parseHeader(std::string_view text, std::size_t& at, int& lineNumber,
         manifest.tags.push_back(unescapeField(tag).value_or(tag));
     if (!parseNumber(*count, expected))
         return "line " + std::to_string(lineNumber) + ": malformed entry count";
+    manifest.entryCount = expected;
     return "";
 }
 
@@ -295,7 +303,7 @@ Expected<Manifest> Manifest::parse(const std::string& text)
         Manifest header;
         std::size_t at = 0, expected = 0;
         int lineNumber = 0, format = 0;
-        if (parseHeader(text, at, lineNumber, header, expected, format).empty() && format == 2)
+        if (parseHeaderLines(text, at, lineNumber, header, expected, format).empty() && format == 2)
             where = ManifestBlocks::damage(
                 std::string_view(text).substr(at, text.rfind("\nend ") - at));
         return Unexpected("the manifest's checksum does not match: it was truncated or edited" +
@@ -310,7 +318,7 @@ Expected<Manifest> Manifest::parse(const std::string& text)
     int lineNumber = 0;
     std::size_t expected = 0;
     int format = 0;
-    if (auto problem = parseHeader(body, at, lineNumber, manifest, expected, format);
+    if (auto problem = parseHeaderLines(body, at, lineNumber, manifest, expected, format);
         !problem.empty())
         return Unexpected(problem);
     if (format == 2) {
@@ -360,9 +368,21 @@ Expected<Manifest> Manifest::readHeader(const std::filesystem::path& file)
     int lineNumber = 0;
     std::size_t expected = 0;
     int format = 0;
-    if (auto problem = parseHeader(text, at, lineNumber, manifest, expected, format);
+    if (auto problem = parseHeaderLines(text, at, lineNumber, manifest, expected, format);
         !problem.empty())
         return Unexpected(file.string() + ": " + problem);
+    return manifest;
+}
+
+Expected<Manifest> Manifest::parseHeader(std::string_view text, int& format, std::size_t& entriesAt)
+{
+    Manifest manifest;
+    entriesAt = 0;
+    int lineNumber = 0;
+    std::size_t expected = 0;
+    if (auto problem = parseHeaderLines(text, entriesAt, lineNumber, manifest, expected, format);
+        !problem.empty())
+        return Unexpected(problem);
     return manifest;
 }
 
@@ -396,7 +416,7 @@ Expected<Manifest> Manifest::readSome(const std::filesystem::path& file,
     int lineNumber = 0;
     std::size_t expected = 0;
     int format = 0;
-    if (auto problem = parseHeader(body, first, lineNumber, manifest, expected, format);
+    if (auto problem = parseHeaderLines(body, first, lineNumber, manifest, expected, format);
         !problem.empty())
         return Unexpected(file.string() + ": " + problem);
     std::vector<std::string> wanted(paths);

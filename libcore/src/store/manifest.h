@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/stat.h>
@@ -58,15 +59,24 @@ public:
     bool good = false;          // taken after a successful step: a "last-good" candidate
     std::uint64_t newBytes = 0; // bytes this checkpoint added to the store
     std::vector<std::string> tags;
-    std::vector<ManifestEntry> entries;
+    std::vector<ManifestEntry> entries;    // empty when only the header was read
+    std::uint64_t entryCount = 0;          // how many entries the header declares
+    std::optional<std::uint64_t> fileSize; // bytes of regular files, when counted
 
     std::string serialize() const;
+    // The header lines, declaring `count` entries: what serialize() begins with.
+    std::string serializeHeader(std::uint64_t count) const;
     // The manifest, or a message naming the line that is wrong.
     static Expected<Manifest> parse(const std::string& text);
     static Expected<Manifest> read(const std::filesystem::path& file);
     // The header only (no entries, checksum not checked): enough to find a
     // manifest by id, name, tag or root without reading all of it.
     static Expected<Manifest> readHeader(const std::filesystem::path& file);
+    // The header lines at the start of `text` (no entries); `format` and
+    // `entriesAt`, where the entries begin, are set. Or what is wrong, with
+    // its line.
+    static Expected<Manifest> parseHeader(std::string_view text, int& format,
+                                          std::size_t& entriesAt);
     // The header and the entries of `paths` only, found by binary search
     // over the sorted lines, without parsing the others: for questions about
     // a few paths across many checkpoints (files owner). The file must end
@@ -77,6 +87,7 @@ public:
     // Whether `path` is acceptable: relative, no "." or ".." or empty parts.
     static bool safePath(const std::string& path);
 
+    // Bytes of regular files: fileSize, or counted over the entries.
     std::uint64_t totalBytes() const;
 };
 

@@ -8,12 +8,13 @@
 #include <optional>
 
 #include "base/sha256.h"
+#include "store/tree_walker.h"
 
 namespace lfsw {
 
 namespace {
 
-constexpr std::size_t kBlockHeader = 1 + 4 + 4 + 8; // 'B', length, count, checksum
+constexpr std::size_t kBlockHeader = ManifestBlocks::kBlockHeader;
 constexpr unsigned char kHasHash = 1, kHasTarget = 2, kHasGroup = 4, kHasXattrs = 8;
 
 void putFixed(std::string& out, std::uint64_t value, int bytes)
@@ -233,7 +234,7 @@ std::optional<Block> blockAt(std::string_view data, std::size_t at)
 }
 
 // The entries of one intact block, appended to `entries`.
-std::string readBlock(const Block& block, std::vector<ManifestEntry>& entries)
+std::string readEntries(const Block& block, std::vector<ManifestEntry>& entries)
 {
     Reader in(block.payload);
     std::string previous;
@@ -247,11 +248,7 @@ std::string readBlock(const Block& block, std::vector<ManifestEntry>& entries)
     return in.done() ? "" : "block at byte " + std::to_string(block.offset) + ": trailing bytes";
 }
 
-// The index: each block's offset and first path.
-struct IndexEntry {
-    std::uint64_t offset;
-    std::string first;
-};
+using IndexEntry = ManifestBlocks::IndexEntry;
 
 std::optional<std::vector<IndexEntry>> readIndex(std::string_view data)
 {
@@ -280,27 +277,24 @@ std::optional<std::vector<IndexEntry>> readIndex(std::string_view data)
 
 } // namespace
 
-void ManifestBlocks::append(std::string& out, const std::vector<ManifestEntry>& entries)
+void ManifestBlocks::appendBlock(std::string& out, const ManifestEntry* entries, std::size_t count)
 {
-    const std::size_t base = out.size();
-    std::vector<IndexEntry> index;
     std::string payload;
-    for (std::size_t first = 0; first < entries.size(); first += kBlockEntries) {
-        const std::size_t end = std::min(entries.size(), first + kBlockEntries);
-        payload.clear();
-        std::string_view previous;
-        for (std::size_t i = first; i < end; ++i) {
-            appendEntry(payload, entries[i], previous);
-            previous = entries[i].path;
-        }
-        index.push_back({out.size() - base, entries[first].path});
-        out += 'B';
-        putFixed(out, payload.size(), 4);
-        putFixed(out, end - first, 4);
-        putFixed(out, checksumOf(payload), 8);
-        out += payload;
+    std::string_view previous;
+    for (std::size_t i = 0; i < count; ++i) {
+        appendEntry(payload, entries[i], previous);
+        previous = entries[i].path;
     }
-    const std::size_t indexAt = out.size() - base;
+    out += 'B';
+    putFixed(out, payload.size(), 4);
+    putFixed(out, count, 4);
+    putFixed(out, checksumOf(payload), 8);
+    out += payload;
+}
+
+void ManifestBlocks::appendIndex(std::string& out, const std::vector<IndexEntry>& index,
+                                 std::uint64_t indexAt)
+{
     out += 'I';
     putFixed(out, index.size(), 4);
     for (const auto& entry : index) {
@@ -308,6 +302,37 @@ void ManifestBlocks::append(std::string& out, const std::vector<ManifestEntry>& 
         putBytes(out, entry.first);
     }
     putFixed(out, indexAt, 8);
+}
+
+void ManifestBlocks::append(std::string& out, const std::vector<ManifestEntry>& entries)
+{
+    const std::size_t base = out.size();
+    std::vector<IndexEntry> index;
+    for (std::size_t first = 0; first < entries.size(); first += kBlockEntries) {
+        index.push_back({out.size() - base, entries[first].path});
+        appendBlock(out, entries.data() + first, std::min(kBlockEntries, entries.size() - first));
+    }
+    appendIndex(out, index, out.size() - base);
+}
+
+std::optional<std::uint64_t> ManifestBlocks::payloadLength(std::string_view header)
+{
+    Reader in(header);
+    std::uint64_t length = 0;
+    std::string_view mark;
+    if (!in.bytes(mark, 1) || mark[0] != 'B' || !in.fixed(length, 4))
+        return std::nullopt;
+    return length;
+}
+
+std::string ManifestBlocks::readBlock(std::string_view block, std::vector<ManifestEntry>& entries)
+{
+    auto found = blockAt(block, 0);
+    if (!found || kBlockHeader + found->payload.size() != block.size())
+        return "cut short";
+    if (!found->intact)
+        return "its checksum does not match";
+    return readEntries(*found, entries);
 }
 
 std::string ManifestBlocks::parse(std::string_view data, std::size_t expected,
@@ -329,7 +354,7 @@ std::string ManifestBlocks::parse(std::string_view data, std::size_t expected,
             return "block " + std::to_string(i + 1) + " is cut short or out of place";
         if (!block->intact)
             return "block " + std::to_string(i + 1) + ": its checksum does not match";
-        if (auto problem = readBlock(*block, entries); !problem.empty())
+        if (auto problem = readEntries(*block, entries); !problem.empty())
             return problem;
         at = block->offset + kBlockHeader + block->payload.size();
     }
@@ -370,9 +395,10 @@ std::string ManifestBlocks::find(std::string_view data, const std::vector<std::s
     std::vector<ManifestEntry> block;
     for (const auto& path : paths) {
         // The last block whose first path is not after `path`.
-        auto after =
-            std::upper_bound(index->begin(), index->end(), path,
-                             [](const std::string& p, const IndexEntry& e) { return p < e.first; });
+        auto after = std::upper_bound(index->begin(), index->end(), path,
+                                      [](const std::string& p, const IndexEntry& e) {
+                                          return TreeWalker::walkOrder(p, e.first) < 0;
+                                      });
         if (after == index->begin())
             continue;
         const auto number = static_cast<std::size_t>(after - index->begin()) - 1;
@@ -383,13 +409,14 @@ std::string ManifestBlocks::find(std::string_view data, const std::vector<std::s
             if (!found->intact)
                 return "block " + std::to_string(number + 1) + ": its checksum does not match";
             block.clear();
-            if (auto problem = readBlock(*found, block); !problem.empty())
+            if (auto problem = readEntries(*found, block); !problem.empty())
                 return problem;
             loaded = number;
         }
-        auto it = std::lower_bound(
-            block.begin(), block.end(), path,
-            [](const ManifestEntry& e, const std::string& p) { return e.path < p; });
+        auto it = std::lower_bound(block.begin(), block.end(), path,
+                                   [](const ManifestEntry& e, const std::string& p) {
+                                       return TreeWalker::walkOrder(e.path, p) < 0;
+                                   });
         if (it != block.end() && it->path == path)
             entries.push_back(*it);
     }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,9 +30,27 @@ class ManifestBlocks
 {
 public:
     static constexpr std::size_t kBlockEntries = 512;
+    static constexpr std::size_t kBlockHeader = 1 + 4 + 4 + 8; // 'B', length, count, checksum
+
+    struct IndexEntry {
+        std::uint64_t offset; // of the block's 'B'
+        std::string first;    // its first path
+    };
 
     // Appends the binary part for `entries` (sorted by path) to `out`.
     static void append(std::string& out, const std::vector<ManifestEntry>& entries);
+    // The parts of append(), for a writer that streams: one block of
+    // `count` entries (at most kBlockEntries), and the index once every
+    // block is written, `indexAt` bytes from the first.
+    static void appendBlock(std::string& out, const ManifestEntry* entries, std::size_t count);
+    static void appendIndex(std::string& out, const std::vector<IndexEntry>& index,
+                            std::uint64_t indexAt);
+    // For a reader that streams: the payload length a block's first
+    // kBlockHeader bytes give (nullopt when no block starts there), and the
+    // entries of one whole block appended to `entries` ("" or what is
+    // wrong: "cut short", "its checksum does not match", "entry 3: ...").
+    static std::optional<std::uint64_t> payloadLength(std::string_view header);
+    static std::string readBlock(std::string_view block, std::vector<ManifestEntry>& entries);
     // Reads every entry of the binary part `data` into `entries`, refusing
     // one with an unsafe path; `expected`: the header's entry count. "" or
     // what is wrong ("block 3: entry 1500: refused path '../x': ...").

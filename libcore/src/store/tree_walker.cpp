@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -55,9 +56,7 @@ struct TreeWalker::Listing {
     struct Entry {
         std::string name;
         struct stat info;
-        std::size_t listing; // the directory's own listing, or kNotEntered
     };
-    static constexpr std::size_t kNotEntered = static_cast<std::size_t>(-1);
 
     std::string path; // relative to the root, "" for the root itself
     ino_t inode = 0;
@@ -131,76 +130,147 @@ void TreeWalker::list(Listing& listing) const
             continue; // gone meanwhile
         if (skip_.count({info.st_dev, info.st_ino}) || excluded(childPath(listing.path, name)))
             continue;
-        listing.entries.push_back({std::move(name), info, Listing::kNotEntered});
+        listing.entries.push_back({std::move(name), info});
     }
     ::closedir(stream);
 }
 
 void TreeWalker::walk(const std::function<void(const std::string&, const struct stat&)>& visit)
 {
-    // Directories wait in `pending` to be listed by whichever thread is free;
-    // a thread is added while more than one waits. Listings are kept whole
-    // (unique_ptr) so that a thread fills its own while others are added.
-    std::vector<std::unique_ptr<Listing>> listings;
-    listings.push_back(std::make_unique<Listing>());
-    std::vector<std::size_t> pending{0};
-    unsigned busy = 0;
+    // The calling thread visits the tree depth first; helpers list the
+    // directories it will come to next (the first in walk order first),
+    // while fewer than kWindow entries are listed and not yet visited. So a
+    // walk holds a window of the tree, not all of it: the listings on the
+    // way down from the root, and those listed ahead. A directory no helper
+    // has come to yet is listed by the visiting thread itself.
+    struct Node {
+        std::unique_ptr<Listing> listing;
+        enum State { kWaiting, kListing, kListed } state = kWaiting;
+    };
+    const auto before = [](const std::string& a, const std::string& b) {
+        return walkOrder(a, b) < 0;
+    };
+    std::map<std::string, Node, decltype(before)> ahead(before); // discovered, not yet visited
+    std::size_t held = 0;    // entries in listings listed and not yet done with
+    std::size_t waiting = 0; // nodes of `ahead` no thread lists yet
+    bool finished = false;
     std::exception_ptr failure;
     std::mutex mutex;
     std::condition_variable changed;
     std::vector<std::thread> helpers;
     const unsigned most = std::clamp(2 * std::thread::hardware_concurrency(), 1u, 8u);
-    std::function<void()> work = [&] {
+
+    // Under the lock: the subdirectories of a listing join `ahead`.
+    auto discover = [&](const Listing& listing) {
+        held += listing.entries.size();
+        for (const auto& entry : listing.entries) {
+            if (!S_ISDIR(entry.info.st_mode) || entry.info.st_dev != rootDevice_)
+                continue;
+            auto child = std::make_unique<Listing>();
+            child->path = childPath(listing.path, entry.name);
+            child->inode = entry.info.st_ino;
+            std::string path = child->path;
+            ahead.emplace(std::move(path), Node{std::move(child), Node::kWaiting});
+            ++waiting;
+        }
+    };
+    std::function<void()> help = [&] {
         std::unique_lock lock(mutex);
         for (;;) {
-            changed.wait(lock, [&] { return !pending.empty() || busy == 0 || failure; });
-            if (pending.empty() || failure)
+            auto next = ahead.end();
+            changed.wait(lock, [&] {
+                if (finished || failure)
+                    return true;
+                if (held >= kWindow || waiting == 0)
+                    return false;
+                next = std::find_if(ahead.begin(), ahead.end(), [](const auto& node) {
+                    return node.second.state == Node::kWaiting;
+                });
+                return next != ahead.end();
+            });
+            if (finished || failure)
                 return;
-            Listing& listing = *listings[pending.back()];
-            pending.pop_back();
-            ++busy;
-            if (pending.size() > 1 && helpers.size() + 1 < most)
-                helpers.emplace_back(work);
+            next->second.state = Node::kListing;
+            --waiting;
+            Listing& listing = *next->second.listing;
             lock.unlock();
             try {
                 list(listing);
             } catch (...) {
                 lock.lock();
                 failure = std::current_exception();
-                --busy;
                 changed.notify_all();
                 return;
             }
             lock.lock();
-            for (auto& entry : listing.entries) {
-                if (!S_ISDIR(entry.info.st_mode) || entry.info.st_dev != rootDevice_)
-                    continue;
-                entry.listing = listings.size();
-                auto child = std::make_unique<Listing>();
-                child->path = childPath(listing.path, entry.name);
-                child->inode = entry.info.st_ino;
-                listings.push_back(std::move(child));
-                pending.push_back(entry.listing);
-            }
-            --busy;
+            next->second.state = Node::kListed;
+            discover(listing);
             changed.notify_all();
         }
     };
-    work();
-    // No thread is busy and nothing waits: no helper is added any more.
-    for (auto& helper : helpers)
-        helper.join();
-    if (failure)
-        std::rethrow_exception(failure);
-
+    auto stop = [&] {
+        {
+            std::lock_guard lock(mutex);
+            finished = true;
+        }
+        changed.notify_all();
+        for (auto& helper : helpers)
+            helper.join();
+    };
+    // The listing of `path`, listed here when no helper has come to it.
+    auto take = [&](const std::string& path) -> std::unique_ptr<Listing> {
+        std::unique_lock lock(mutex);
+        auto it = ahead.find(path);
+        if (it->second.state == Node::kWaiting) {
+            it->second.state = Node::kListing;
+            --waiting;
+            Listing& listing = *it->second.listing;
+            lock.unlock();
+            list(listing);
+            lock.lock();
+            it->second.state = Node::kListed;
+            discover(listing);
+        }
+        changed.wait(lock, [&] { return it->second.state == Node::kListed || failure; });
+        if (failure)
+            std::rethrow_exception(failure);
+        auto listing = std::move(it->second.listing);
+        ahead.erase(it);
+        if (waiting > 1 && helpers.size() + 1 < most)
+            helpers.emplace_back(help);
+        changed.notify_all();
+        return listing;
+    };
+    auto done = [&](const Listing& listing) {
+        std::lock_guard lock(mutex);
+        held -= listing.entries.size();
+        changed.notify_all();
+    };
     std::function<void(const Listing&)> emit = [&](const Listing& listing) {
         for (const auto& entry : listing.entries) {
             visit(childPath(listing.path, entry.name), entry.info);
-            if (entry.listing != Listing::kNotEntered)
-                emit(*listings[entry.listing]);
+            if (S_ISDIR(entry.info.st_mode) && entry.info.st_dev == rootDevice_) {
+                auto child = take(childPath(listing.path, entry.name));
+                emit(*child);
+                done(*child);
+            }
         }
     };
-    emit(*listings.front());
+    try {
+        auto root = std::make_unique<Listing>();
+        list(*root);
+        {
+            std::lock_guard lock(mutex);
+            discover(*root);
+        }
+        emit(*root);
+    } catch (...) {
+        stop();
+        throw;
+    }
+    stop();
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
 } // namespace lfsw

@@ -23,6 +23,8 @@ namespace lfsw {
 // more for every directory waiting, up to two per CPU, at most eight): on a
 // tree of thousands of directories that is most of the time of a walk that
 // finds nothing changed. `visit` still runs on the calling thread, in order.
+// The walk holds a window of the tree (about kWindow entries listed ahead,
+// and the directories on the way down), not the whole of it.
 class TreeWalker
 {
 public:
@@ -31,10 +33,13 @@ public:
         std::vector<std::filesystem::path> skip;
     };
 
+    static constexpr std::size_t kWindow = 16384;
+
     // `visit(relativePath, stat)` is called for every entry, parents before
     // their contents, in sorted order within a directory (byte order of the
-    // paths with '/' below every other byte: see walkOrder()). The whole tree
-    // is listed before the first call.
+    // paths with '/' below every other byte: see walkOrder()). A directory
+    // is listed (and its entries stat'ed) before the first of them is
+    // visited, while visits go on elsewhere in the tree.
     TreeWalker(int rootFd, const Options& options);
     void walk(const std::function<void(const std::string&, const struct stat&)>& visit);
 
